@@ -1,0 +1,130 @@
+//! The `scorejar` executable: thin subcommands over the library crates.
+//!
+//! - `serve`: the HTTP API on the configured database (SQLite under `--data-dir` by default);
+//! - `accounts create`, `credits add`, `users create`: admin commands on the same database,
+//!   safe to run while `serve` runs. Each prints one JSON object on stdout.
+
+mod admin;
+mod settings;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "scorejar", version, about = "Contact-center interactions in, transcripts and QA scores out.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every subcommand shares: where the configuration and the data live.
+#[derive(Args, Clone, Debug, Default)]
+pub struct Common {
+    /// TOML configuration file (keys as in docs/configuration.md).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Data directory for the embedded database, media and spool files [default: ./data].
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL; `postgres://…` selects PostgreSQL [env: DATABASE_URL].
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Manage accounts.
+    Accounts {
+        #[command(subcommand)]
+        command: admin::AccountsCommand,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Manage credits.
+    Credits {
+        #[command(subcommand)]
+        command: admin::CreditsCommand,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Manage users (for session login).
+    Users {
+        #[command(subcommand)]
+        command: admin::UsersCommand,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SCOREJAR_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,sqlx=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_logging();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { common, bind } => {
+            let mut settings = settings::load(&common)?;
+            if let Some(bind) = bind {
+                settings.bind = bind;
+            }
+            serve(settings).await
+        }
+        Command::Accounts { command, common } => {
+            admin::accounts(command, settings::load(&common)?).await
+        }
+        Command::Credits { command, common } => {
+            admin::credits(command, settings::load(&common)?).await
+        }
+        Command::Users { command, common } => admin::users(command, settings::load(&common)?).await,
+    }
+}
+
+async fn serve(settings: scorejar_server::config::Settings) -> anyhow::Result<()> {
+    let store = settings::open_store(&settings).await?;
+    if let Some(boot) = scorejar_server::bootstrap(store.as_ref(), settings.starter_credits).await? {
+        println!(
+            "Created the `default` account ({}) with {} credits.\nIts API token (shown once, keep it):\n\n    {}\n",
+            boot.account_id, settings.starter_credits, boot.api_token
+        );
+    }
+    let media = settings::open_media(&settings)?;
+    let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
+    tracing::info!(bind = %settings.bind, database = store.backend(), "scorejar listening");
+    let state = scorejar_server::AppState::new(store, media, settings)?;
+    scorejar_server::serve(listener, state, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,22 @@
+//! Job kinds and their retry budgets. A job is a row in the `jobs` table, enqueued in the same
+//! transaction as the change it follows; workers (pipeline issue) claim them with a lease.
+
+/// Download media from the upload's `downloadUrl` into the object store.
+pub const FETCH_MEDIA: &str = "FetchMedia";
+/// Transcribe stored media.
+pub const TRANSCRIBE: &str = "Transcribe";
+/// Score one evaluation (score submission) against its scorecard.
+pub const EVALUATE: &str = "Evaluate";
+
+/// Status of a job row.
+pub const QUEUED: &str = "QUEUED";
+
+/// How many attempts a job of `kind` gets before its step is marked FAILED.
+pub fn max_attempts(kind: &str) -> i64 {
+    match kind {
+        FETCH_MEDIA => 5,
+        TRANSCRIBE => 3,
+        EVALUATE => 5,
+        _ => 5,
+    }
+}

@@ -1,0 +1,14 @@
+//! scorejar-core: the pure heart of scorejar.
+//!
+//! Everything here is deterministic and free of I/O so it can be tested with plain tables:
+//! the typed upload payload (parse, don't validate), interaction-type inference, pricing,
+//! scorecard validation, derived transcript text, ids, and the API error type that every
+//! layer converts into. The store and server crates depend on this one, never the reverse.
+
+pub mod cursor;
+pub mod error;
+pub mod ids;
+pub mod jobs;
+pub mod model;
+
+pub use error::ApiError;

@@ -1,0 +1,1 @@
+//! scorejar-media (placeholder until implemented).

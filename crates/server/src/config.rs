@@ -1,0 +1,133 @@
+//! Server settings: what `scorejar serve` runs with. Loaded by the CLI from defaults → TOML file
+//! → `SCOREJAR_*` environment → flags (see `docs/configuration.md`, which lists every key).
+//! Secrets are redacted from `Debug` so settings can be logged at start-up.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// Directory for the embedded database, media files and temporary uploads.
+    pub data_dir: PathBuf,
+    /// `postgres://…` selects PostgreSQL; empty means SQLite at `<data_dir>/scorejar.db`.
+    pub database_url: String,
+    /// Where media objects live: empty means `<data_dir>/media` on the local disk;
+    /// `s3://bucket/prefix` (with `media_storage_options`) selects S3-compatible storage.
+    pub media_storage_url: String,
+    /// Extra options for the object store (e.g. `aws_endpoint`, `aws_region`), key → value.
+    pub media_storage_options: std::collections::BTreeMap<String, String>,
+    /// HS256 secret for user JWTs. Empty disables HS256 JWTs.
+    pub jwt_secret: String,
+    /// PEM file with an RSA public key for RS256 user JWTs. Empty disables RS256.
+    pub jwt_public_key_file: String,
+    /// Lifetime of session access tokens from `POST /api/v1/auth/login`.
+    pub session_ttl_secs: i64,
+    /// Largest request body accepted (multipart included); larger → 413.
+    pub max_request_bytes: u64,
+    /// Credits given to the `default` account created on first start.
+    pub starter_credits: i64,
+    pub billing: BillingSettings,
+}
+
+/// Credit rates; one unit of work costs this many credits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BillingSettings {
+    /// Per started minute of transcribed media.
+    pub transcription_per_minute: i64,
+    /// Per started minute of audio/video evaluated (known duration).
+    pub evaluation_per_minute: i64,
+    /// Per started 100 words of text evaluated (chat, SMS, e-mail, or media of unknown duration).
+    pub evaluation_per_100_words: i64,
+}
+
+impl Default for BillingSettings {
+    fn default() -> Self {
+        Self {
+            transcription_per_minute: 1,
+            evaluation_per_minute: 1,
+            evaluation_per_100_words: 1,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: String::new(),
+            media_storage_url: String::new(),
+            media_storage_options: Default::default(),
+            jwt_secret: String::new(),
+            jwt_public_key_file: String::new(),
+            session_ttl_secs: 12 * 3600,
+            max_request_bytes: 32 * 1024 * 1024,
+            starter_credits: 1000,
+            billing: BillingSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The database URL actually used: the configured one, or the embedded SQLite file.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.trim().is_empty() {
+            format!("sqlite://{}", self.data_dir.join("scorejar.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn rates(&self) -> scorejar_core::pricing::Rates {
+        scorejar_core::pricing::Rates {
+            transcription_per_minute: self.billing.transcription_per_minute,
+            evaluation_per_minute: self.billing.evaluation_per_minute,
+            evaluation_per_100_words: self.billing.evaluation_per_100_words,
+        }
+    }
+}
+
+fn redact(s: &str) -> &'static str {
+    if s.is_empty() {
+        "<unset>"
+    } else {
+        "<redacted>"
+    }
+}
+
+fn redact_url(url: &str) -> String {
+    // Keep scheme and host visible, hide any password.
+    match url.split_once('@') {
+        Some((creds, rest)) if creds.contains("://") => {
+            let scheme = creds.split("://").next().unwrap_or("");
+            format!("{scheme}://<redacted>@{rest}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("media_storage_url", &self.media_storage_url)
+            .field(
+                "media_storage_options",
+                &self.media_storage_options.keys().collect::<Vec<_>>(),
+            )
+            .field("jwt_secret", &redact(&self.jwt_secret))
+            .field("jwt_public_key_file", &self.jwt_public_key_file)
+            .field("session_ttl_secs", &self.session_ttl_secs)
+            .field("max_request_bytes", &self.max_request_bytes)
+            .field("starter_credits", &self.starter_credits)
+            .field("billing", &self.billing)
+            .finish()
+    }
+}

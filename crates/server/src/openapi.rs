@@ -1,0 +1,101 @@
+//! The OpenAPI document served at `/api/v1/openapi.json`, generated from the handlers'
+//! `#[utoipa::path]` attributes and the schema types below (which document shapes that the
+//! handlers build as JSON values).
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// The upload payload (see the API reference for every field).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = UploadPayload)]
+pub struct UploadPayloadDoc {
+    /// Your unique id for this interaction (idempotency key), 1–255 characters.
+    #[schema(example = "call-12345")]
+    source_identifier: String,
+    /// INBOUND or OUTBOUND.
+    direction: String,
+    /// RFC 3339 event time; without an offset it is UTC.
+    timestamp: String,
+    /// AUDIO, VIDEO, CHAT, EMAIL or SMS; inferred when omitted.
+    interaction_type: Option<String>,
+    /// Milliseconds.
+    duration: Option<i64>,
+    download_url: Option<String>,
+    agent: Option<serde_json::Value>,
+    customer: Option<serde_json::Value>,
+    tags: Option<Vec<String>>,
+    custom_metadata: Option<serde_json::Value>,
+    transcript: Option<serde_json::Value>,
+    email: Option<serde_json::Value>,
+    evaluation: Option<serde_json::Value>,
+}
+
+/// Upload response.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = UploadResponse)]
+pub struct UploadResponseDoc {
+    success: bool,
+    interaction_id: String,
+    interaction_type: String,
+    status_url: String,
+    processing: serde_json::Value,
+    score_submission_id: Option<String>,
+    warnings: Vec<String>,
+    duplicate: bool,
+}
+
+/// The error envelope of every 4xx/5xx.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = Error)]
+pub struct ErrorDoc {
+    /// Always false.
+    success: bool,
+    /// `{code, message, field}`.
+    error: serde_json::Value,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "scorejar API", description = "Upload interactions, get them transcribed and scored."),
+    paths(
+        crate::routes::upload::upload_interaction,
+        crate::routes::interactions::get_interaction,
+        crate::routes::interactions::list_interactions,
+        crate::routes::tokens::create_token,
+        crate::routes::tokens::list_tokens,
+        crate::routes::tokens::revoke_token,
+        crate::routes::auth::login,
+        crate::routes::auth::logout,
+        crate::routes::tags::create_tag,
+        crate::routes::tags::list_tags,
+        crate::routes::scorecards::create_scorecard,
+        crate::routes::scorecards::list_scorecards,
+        crate::routes::scorecards::get_scorecard,
+        crate::routes::scorecards::update_scorecard,
+        crate::routes::evaluations::queue_evaluation,
+        crate::routes::credits::get_credits,
+        crate::routes::health::healthz,
+    ),
+    components(schemas(UploadPayloadDoc, UploadResponseDoc, ErrorDoc)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

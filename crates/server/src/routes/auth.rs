@@ -1,0 +1,68 @@
+//! Session login and logout: `POST /api/v1/auth/login` trades an e-mail and password for a
+//! session access token; `POST /api/v1/auth/logout` ends the session the request carries.
+
+use super::json::{required_str, JsonBody};
+use super::render::rfc3339;
+use crate::auth::passwords::verify_password;
+use crate::auth::tokens::{hash_token, new_session_token, SESSION_TOKEN_PREFIX};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use scorejar_core::ApiError;
+use scorejar_store::NewSession;
+use serde_json::{json, Value};
+use time::{Duration, OffsetDateTime};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+}
+
+/// Logs a user in; answers `{accessToken, expiresAt}`.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    responses((status = 200, description = "`{accessToken, expiresAt}`"), (status = 401, description = "Wrong e-mail or password", body = crate::openapi::ErrorDoc)))]
+pub async fn login(State(state): State<AppState>, JsonBody(body): JsonBody) -> AppResult<Json<Value>> {
+    let email = required_str(&body, "email")?;
+    let password = required_str(&body, "password")?;
+    let wrong = || AppError(ApiError::unauthorized("wrong e-mail or password"));
+    let user = state.store.find_user_by_email(email).await?.ok_or_else(wrong)?;
+    let (password, stored) = (password.to_string(), user.password_hash.clone());
+    // argon2 is deliberately slow: keep it off the async workers.
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+        .await
+        .map_err(anyhow::Error::from)?;
+    if !ok {
+        return Err(wrong());
+    }
+    let token = new_session_token();
+    let expires_at = OffsetDateTime::now_utc() + Duration::seconds(state.settings.session_ttl_secs);
+    state
+        .store
+        .create_session(NewSession {
+            token_hash: hash_token(&token),
+            user_id: user.id,
+            account_id: user.account_id,
+            expires_at,
+        })
+        .await?;
+    Ok(Json(json!({ "accessToken": token, "expiresAt": rfc3339(expires_at) })))
+}
+
+/// Ends the session whose access token authenticates this request.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204, description = "Session ended")), security(("bearer" = [])))]
+pub async fn logout(State(state): State<AppState>, principal: Principal) -> AppResult<StatusCode> {
+    if !principal.token.starts_with(SESSION_TOKEN_PREFIX) {
+        return Err(AppError(ApiError::bad_request(
+            "not_a_session",
+            "logout ends a session; this request was not made with a session access token",
+        )));
+    }
+    state.store.delete_session(&hash_token(&principal.token)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,101 @@
+//! `POST /api/v1/ai/queue`: queue an AI evaluation of an interaction that already exists, with
+//! the same ACTIVE-scorecard check and billing as an upload's `evaluation`.
+
+use super::json::{required_str, JsonBody};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use scorejar_core::ids::new_id;
+use scorejar_core::model::*;
+use scorejar_core::pricing::{price, PriceInput};
+use scorejar_core::{jobs, ApiError};
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/ai/queue", post(queue_evaluation))
+}
+
+/// Queues an evaluation; answers `{scoreSubmissionId}`.
+#[utoipa::path(post, path = "/api/v1/ai/queue", tag = "evaluations",
+    responses((status = 200, description = "`{success, scoreSubmissionId}`"),
+        (status = 402, description = "Not enough credits", body = crate::openapi::ErrorDoc),
+        (status = 404, description = "Interaction or ACTIVE scorecard not found", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn queue_evaluation(
+    State(state): State<AppState>,
+    principal: Principal,
+    JsonBody(body): JsonBody,
+) -> AppResult<Json<Value>> {
+    let interaction_id = required_str(&body, "interactionId")?;
+    let scorecard_id = required_str(&body, "scorecardId")?;
+    let interaction = state
+        .store
+        .get_interaction(&principal.account_id, interaction_id)
+        .await?
+        .ok_or_else(|| {
+            AppError(
+                ApiError::not_found("interaction_not_found", format!("interaction {interaction_id} not found"))
+                    .with_field("interactionId"),
+            )
+        })?;
+    if interaction
+        .transcript
+        .as_ref()
+        .is_some_and(|t| t.status == StepStatus::Failed)
+    {
+        return Err(AppError(ApiError::bad_request(
+            "transcript_failed",
+            "this interaction's transcription failed, so it cannot be evaluated",
+        )));
+    }
+    let is_av = matches!(interaction.interaction_type, InteractionType::Audio | InteractionType::Video);
+    let duration = interaction
+        .duration_ms
+        .or_else(|| interaction.media.as_ref().and_then(|m| m.info.duration_ms));
+    let text = interaction
+        .transcript
+        .as_ref()
+        .and_then(|t| t.text.as_deref())
+        .or_else(|| interaction.email.as_ref().and_then(|e| e.body.as_deref()));
+    let cost = price(
+        &PriceInput {
+            needs_transcription: false,
+            evaluation: true,
+            media_duration_ms: if is_av { duration } else { None },
+            transcript_text: text,
+        },
+        &state.settings.rates(),
+    );
+    let spec = NewEvaluationSpec {
+        score_submission_id: new_id(),
+        scorecard_id: scorecard_id.to_string(),
+    };
+    let score_submission_id = spec.score_submission_id.clone();
+    state
+        .store
+        .queue_evaluation(NewEvaluation {
+            account_id: principal.account_id.clone(),
+            interaction_id: interaction.id.clone(),
+            job: NewJob {
+                id: new_id(),
+                kind: jobs::EVALUATE.to_string(),
+                interaction_id: Some(interaction.id.clone()),
+                payload: json!({ "interactionId": interaction.id, "scoreSubmissionId": score_submission_id }),
+            },
+            spec,
+            charge: cost.total,
+            charge_reason: format!("evaluation of {}: {}", interaction.source_identifier, cost.reason),
+        })
+        .await
+        .map_err(|e| match e {
+            scorejar_store::StoreError::ScorecardNotActive => AppError(
+                ApiError::not_found("scorecard_not_found", "`scorecardId` is not an ACTIVE scorecard of this account")
+                    .with_field("scorecardId"),
+            ),
+            other => other.into(),
+        })?;
+    Ok(Json(json!({ "success": true, "scoreSubmissionId": score_submission_id })))
+}

@@ -1,0 +1,69 @@
+//! `GET /api/v1/interactions/{id}` (the upload's `statusUrl`) and `GET /api/v1/interactions`
+//! (filtered, cursor-paginated listing).
+
+use super::render;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use scorejar_core::filters::parse_interaction_filter;
+use scorejar_core::ApiError;
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/interactions", get(list_interactions))
+        .route("/api/v1/interactions/{id}", get(get_interaction))
+}
+
+/// Everything stored about one interaction, with the status of each processing step.
+#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "interactions",
+    params(("id" = String, Path, description = "interactionId")),
+    responses((status = 200, description = "The interaction"), (status = 404, description = "No such interaction on this account", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn get_interaction(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let record = state
+        .store
+        .get_interaction(&principal.account_id, &id)
+        .await?
+        .ok_or_else(|| AppError(ApiError::not_found("interaction_not_found", format!("interaction {id} not found"))))?;
+    let mut body = render::interaction(&record);
+    let jobs = state.store.jobs_for_interaction(&record.id).await?;
+    body["jobs"] = jobs
+        .iter()
+        .map(|j| json!({ "kind": j.kind, "status": j.status, "attempts": j.attempts, "lastError": j.last_error }))
+        .collect();
+    Ok(Json(body))
+}
+
+/// Interactions of the account, newest event first. Filters: `type`, `direction`, `from`, `to`,
+/// `agent`, `tag`, `metadata.<key>=<value>`, `metadata.<key>[gt|gte|lt|lte|ne]=<value>`;
+/// paging with `limit` and `cursor` (from `nextCursor`).
+#[utoipa::path(get, path = "/api/v1/interactions", tag = "interactions",
+    responses((status = 200, description = "`{data: [...], nextCursor}`"), (status = 400, description = "Bad filter", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn list_interactions(
+    State(state): State<AppState>,
+    principal: Principal,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> AppResult<Json<Value>> {
+    let Query(pairs) = query.map_err(|e| {
+        AppError(ApiError::bad_request("invalid_query", format!("malformed query string: {e}")))
+    })?;
+    let filter = parse_interaction_filter(&pairs)?;
+    let page = state
+        .store
+        .list_interactions(&principal.account_id, &filter)
+        .await?;
+    Ok(Json(json!({
+        "data": page.data.iter().map(render::interaction).collect::<Vec<_>>(),
+        "nextCursor": page.next_cursor,
+    })))
+}

@@ -1,0 +1,13 @@
+//! HTTP routes, one module per resource, each exporting its own `router()`.
+
+pub mod auth;
+pub mod credits;
+pub mod evaluations;
+pub mod health;
+pub mod interactions;
+pub mod json;
+pub mod render;
+pub mod scorecards;
+pub mod tags;
+pub mod tokens;
+pub mod upload;

@@ -1,0 +1,108 @@
+//! JSON views of stored records, camelCase as the API speaks. One place, so the single-item
+//! and list endpoints (and later webhooks) show an interaction the same way.
+
+use scorejar_core::model::*;
+use serde_json::{json, Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn participant(p: &Option<Participant>) -> Value {
+    match p {
+        None => Value::Null,
+        Some(p) => json!({
+            "id": p.id, "name": p.name, "email": p.email, "phone": p.phone,
+            "sourceIdentifier": p.source_identifier,
+        }),
+    }
+}
+
+fn media(m: &Option<MediaRecord>) -> Value {
+    match m {
+        None => Value::Null,
+        Some(m) => json!({
+            "status": m.status.as_str(),
+            "contentType": m.info.content_type,
+            "sizeBytes": m.info.size_bytes,
+            "durationMs": m.info.duration_ms,
+            "channels": m.info.channels,
+            "sampleRate": m.info.sample_rate,
+            "codec": m.info.codec,
+            "container": m.info.container,
+            "error": m.error,
+        }),
+    }
+}
+
+fn transcript(t: &Option<TranscriptRecord>) -> Value {
+    match t {
+        None => Value::Null,
+        Some(t) => json!({
+            "status": t.status.as_str(),
+            "source": t.source.map(|s| s.as_str()),
+            "text": t.text,
+            "segments": t.segments,
+            "language": t.language,
+            "agentChannel": t.agent_channel,
+            "error": t.error,
+        }),
+    }
+}
+
+pub fn evaluation(e: &EvaluationRecord) -> Value {
+    json!({
+        "scoreSubmissionId": e.score_submission_id,
+        "scorecardId": e.scorecard_id,
+        "status": e.status.as_str(),
+        "result": e.result,
+        "error": e.error,
+        "createdAt": rfc3339(e.created_at),
+    })
+}
+
+/// True when no step of the interaction is still waiting or running.
+pub fn processing_complete(i: &InteractionRecord) -> bool {
+    let step_done = |s: StepStatus| matches!(s, StepStatus::Completed | StepStatus::Failed);
+    i.media.as_ref().is_none_or(|m| step_done(m.status))
+        && i.transcript.as_ref().is_none_or(|t| step_done(t.status))
+        && i.evaluations.iter().all(|e| {
+            matches!(e.status, EvaluationStatus::Completed | EvaluationStatus::Failed)
+        })
+}
+
+pub fn interaction(i: &InteractionRecord) -> Value {
+    let mut metadata = Map::new();
+    let mut metadata_types = Map::new();
+    for (key, value) in &i.custom_metadata {
+        metadata.insert(key.clone(), value.to_json());
+        metadata_types.insert(key.clone(), Value::from(value.kind().as_str()));
+    }
+    json!({
+        "id": i.id,
+        "sourceIdentifier": i.source_identifier,
+        "interactionType": i.interaction_type.as_str(),
+        "direction": i.direction.as_str(),
+        "timestamp": rfc3339(i.occurred_at),
+        "duration": i.duration_ms,
+        "downloadUrl": i.download_url,
+        "agent": participant(&i.agent),
+        "customer": participant(&i.customer),
+        "tags": i.tags,
+        "customMetadata": metadata,
+        "customMetadataTypes": metadata_types,
+        "media": media(&i.media),
+        "transcript": transcript(&i.transcript),
+        "email": i.email,
+        "evaluations": i.evaluations.iter().map(evaluation).collect::<Vec<_>>(),
+        "processing": {
+            "transcription": i.processing.transcription,
+            "evaluation": i.processing.evaluation,
+            "complete": processing_complete(i),
+        },
+        "creditsCharged": i.credits_charged,
+        "createdAt": rfc3339(i.created_at),
+    })
+}

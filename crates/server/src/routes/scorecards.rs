@@ -1,0 +1,96 @@
+//! Scorecards: `GET/POST /api/v1/scorecards`, `GET/PATCH /api/v1/scorecards/{id}`. Validation
+//! (sections, questions, answers, slider bounds, rules) lives in `scorejar_core::scorecard`.
+
+use super::json::JsonBody;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use scorejar_core::ids::new_id;
+use scorejar_core::scorecard::{apply_patch, parse_scorecard, scorecard_to_json};
+use scorejar_core::ApiError;
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/scorecards", get(list_scorecards).post(create_scorecard))
+        .route("/api/v1/scorecards/{id}", get(get_scorecard).patch(update_scorecard))
+}
+
+fn not_found(id: &str) -> AppError {
+    AppError(ApiError::not_found("scorecard_not_found", format!("scorecard {id} not found")))
+}
+
+/// Creates a scorecard (status DRAFT unless given).
+#[utoipa::path(post, path = "/api/v1/scorecards", tag = "scorecards",
+    responses((status = 201, description = "The scorecard"), (status = 400, description = "Invalid scorecard", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn create_scorecard(
+    State(state): State<AppState>,
+    principal: Principal,
+    JsonBody(body): JsonBody,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let fields = parse_scorecard(&body)?;
+    let sc = state
+        .store
+        .create_scorecard(&principal.account_id, &new_id(), &fields)
+        .await?;
+    Ok((StatusCode::CREATED, Json(scorecard_to_json(&sc))))
+}
+
+/// Lists the account's scorecards.
+#[utoipa::path(get, path = "/api/v1/scorecards", tag = "scorecards",
+    responses((status = 200, description = "`{data: [...]}`")), security(("bearer" = [])))]
+pub async fn list_scorecards(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Value>> {
+    let all = state.store.list_scorecards(&principal.account_id).await?;
+    Ok(Json(json!({ "data": all.iter().map(scorecard_to_json).collect::<Vec<_>>() })))
+}
+
+/// One scorecard.
+#[utoipa::path(get, path = "/api/v1/scorecards/{id}", tag = "scorecards",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The scorecard"), (status = 404, description = "Not found", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn get_scorecard(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let sc = state
+        .store
+        .get_scorecard(&principal.account_id, &id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    Ok(Json(scorecard_to_json(&sc)))
+}
+
+/// Changes the given fields of a scorecard; the result is validated as a whole.
+#[utoipa::path(patch, path = "/api/v1/scorecards/{id}", tag = "scorecards",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The updated scorecard"), (status = 404, description = "Not found", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn update_scorecard(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody,
+) -> AppResult<Json<Value>> {
+    let existing = state
+        .store
+        .get_scorecard(&principal.account_id, &id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let fields = apply_patch(&existing.fields, &patch)?;
+    let sc = state
+        .store
+        .update_scorecard(&principal.account_id, &id, &fields)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    Ok(Json(scorecard_to_json(&sc)))
+}

@@ -1,0 +1,170 @@
+//! Reading an upload request: a JSON body, or a multipart body whose `file` part is streamed to a
+//! spool file (never held in memory) and whose `payload` part is the JSON.
+//!
+//! Size rule: a body over `max_request_bytes` is a 413 — checked from Content-Length up front and
+//! enforced again while streaming, since a chunked body has no length to check.
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::header;
+use scorejar_core::ApiError;
+use std::path::{Path, PathBuf};
+use tokio::io::AsyncWriteExt;
+
+/// A multipart file spooled to disk; the file is removed when this is dropped.
+pub struct SpooledFile {
+    pub path: PathBuf,
+    pub size: u64,
+    pub file_name: Option<String>,
+}
+
+impl Drop for SpooledFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// What an upload request carried.
+pub struct UploadBody {
+    pub payload: serde_json::Value,
+    pub file: Option<SpooledFile>,
+}
+
+fn too_large(limit: u64) -> AppError {
+    AppError(ApiError::payload_too_large(format!(
+        "request body exceeds the {} MiB limit; pass larger media as `downloadUrl` instead",
+        limit / (1024 * 1024)
+    )))
+}
+
+fn parse_json(bytes: &[u8], what: &str) -> AppResult<serde_json::Value> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        AppError(ApiError::bad_request(
+            "invalid_json",
+            format!("{what} is not valid JSON: {e}"),
+        ))
+    })
+}
+
+/// Reads the body per its Content-Type.
+pub async fn read_upload_body(state: &AppState, req: Request) -> AppResult<UploadBody> {
+    let limit = state.settings.max_request_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return Err(too_large(limit));
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("application/json") {
+        let bytes = axum::body::to_bytes(req.into_body(), limit as usize)
+            .await
+            .map_err(|_| too_large(limit))?;
+        let payload = parse_json(&bytes, "the request body")?;
+        Ok(UploadBody {
+            payload,
+            file: None,
+        })
+    } else if content_type.starts_with("multipart/form-data") {
+        read_multipart(state, req, limit).await
+    } else {
+        Err(AppError(ApiError::bad_request(
+            "unsupported_content_type",
+            "Content-Type must be application/json or multipart/form-data",
+        )))
+    }
+}
+
+fn multipart_error(err: axum::extract::multipart::MultipartError, limit: u64) -> AppError {
+    if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        too_large(limit)
+    } else {
+        AppError(ApiError::bad_request(
+            "invalid_multipart",
+            format!("malformed multipart body: {}", err.body_text()),
+        ))
+    }
+}
+
+async fn read_multipart(state: &AppState, req: Request, limit: u64) -> AppResult<UploadBody> {
+    // Limit the raw body stream ourselves: it covers every part, not just the file.
+    let (parts, body) = req.into_parts();
+    let limited = Body::new(http_body_limit(body, limit));
+    let req = Request::from_parts(parts, limited);
+    let mut multipart = Multipart::from_request(req, state).await.map_err(|e| {
+        AppError(ApiError::bad_request(
+            "invalid_multipart",
+            format!("malformed multipart body: {}", e.body_text()),
+        ))
+    })?;
+    let mut payload = None;
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(e, limit))?
+    {
+        match field.name() {
+            Some("payload") => {
+                let bytes = field.bytes().await.map_err(|e| multipart_error(e, limit))?;
+                payload = Some(parse_json(&bytes, "the `payload` part")?);
+            }
+            Some("file") => {
+                if file.is_some() {
+                    return Err(AppError(
+                        ApiError::bad_request("invalid_multipart", "only one `file` part is allowed")
+                            .with_field("file"),
+                    ));
+                }
+                file = Some(spool(&state.spool_dir, field, limit).await?);
+            }
+            // Other parts are ignored, like unknown JSON fields.
+            _ => {}
+        }
+    }
+    let payload = payload.ok_or_else(|| {
+        AppError(ApiError::missing("payload").with_field("payload"))
+    })?;
+    Ok(UploadBody { payload, file })
+}
+
+async fn spool(
+    dir: &Path,
+    mut field: axum::extract::multipart::Field<'_>,
+    limit: u64,
+) -> AppResult<SpooledFile> {
+    let spooled = SpooledFile {
+        path: dir.join(format!("{}.part", uuid::Uuid::new_v4())),
+        size: 0,
+        file_name: field.file_name().map(str::to_string),
+    };
+    let mut out = tokio::fs::File::create(&spooled.path)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let mut spooled = spooled;
+    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, limit))? {
+        spooled.size += chunk.len() as u64;
+        out.write_all(&chunk).await.map_err(anyhow::Error::from)?;
+    }
+    out.flush().await.map_err(anyhow::Error::from)?;
+    if spooled.size == 0 {
+        return Err(AppError(
+            ApiError::invalid("file", "the `file` part is empty").with_field("file"),
+        ));
+    }
+    Ok(spooled)
+}
+
+/// A body that fails with "length limit exceeded" past `limit` bytes; multer reports that as 413.
+fn http_body_limit(body: Body, limit: u64) -> http_body_util::Limited<Body> {
+    http_body_util::Limited::new(body, limit as usize)
+}

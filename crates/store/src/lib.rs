@@ -1,0 +1,190 @@
+//! scorejar-store: the one storage boundary of scorejar.
+//!
+//! [`Store`] is the trait every handler and worker talks to; [`sqlite::SqliteStore`] (the embedded
+//! default, rusqlite with a single writer thread) and [`postgres::PgStore`] (sqlx) implement it,
+//! each with its own migrations. The backend is picked once from the database URL by [`open`].
+//!
+//! Rules every backend keeps:
+//! - a method that writes does so in one transaction: it all happens or none of it does;
+//! - credits never go negative (a debit that does not fit fails with `InsufficientCredits`);
+//! - a resource of another account is reported exactly like a missing one;
+//! - jobs are rows enqueued in the same transaction as the change they follow.
+
+pub mod postgres;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use scorejar_core::model::*;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Errors a store reports. Everything unexpected is `Internal` and becomes a logged 500.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The scorecard does not exist on this account or is not ACTIVE.
+    #[error("scorecard not found or not active")]
+    ScorecardNotActive,
+    #[error("insufficient credits: required {required}, balance {balance}")]
+    InsufficientCredits { required: i64, balance: i64 },
+    /// A uniqueness rule was broken (`what` names it: "tag name", "user email").
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A new account's first API token (hashed by the caller; the secret never reaches the store).
+#[derive(Debug, Clone)]
+pub struct NewApiToken {
+    pub id: String,
+    pub name: String,
+    pub token_hash: String,
+}
+
+/// A new session access token.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub user_id: String,
+    pub account_id: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// The storage boundary. See the crate docs for the rules every implementation keeps.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is: "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+
+    // --- accounts, users, tokens, sessions ---
+
+    /// Creates an account with `credits` (a GRANT ledger entry when > 0) and its first API token.
+    async fn create_account(
+        &self,
+        account_id: &str,
+        name: &str,
+        credits: i64,
+        token: NewApiToken,
+    ) -> StoreResult<Account>;
+    async fn account_count(&self) -> StoreResult<i64>;
+    async fn get_account(&self, account_id: &str) -> StoreResult<Option<Account>>;
+    /// Adds (or, when negative, removes) credits with a ledger entry; returns the new balance.
+    /// `NotFound("account")` for an unknown account; `InsufficientCredits` if it would go below 0.
+    async fn add_credits(&self, account_id: &str, amount: i64, reason: &str) -> StoreResult<i64>;
+
+    /// `Conflict("user email")` when the e-mail (case-insensitive) is taken;
+    /// `NotFound("account")` for an unknown account.
+    async fn create_user(
+        &self,
+        user_id: &str,
+        account_id: &str,
+        email: &str,
+        password_hash: &str,
+    ) -> StoreResult<()>;
+    /// Case-insensitive lookup.
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
+    async fn find_user(&self, user_id: &str) -> StoreResult<Option<UserRecord>>;
+
+    async fn create_api_token(&self, account_id: &str, token: NewApiToken)
+        -> StoreResult<ApiTokenInfo>;
+    /// Tokens not revoked, newest first.
+    async fn list_api_tokens(&self, account_id: &str) -> StoreResult<Vec<ApiTokenInfo>>;
+    /// True when a token of this account was revoked now.
+    async fn revoke_api_token(&self, account_id: &str, token_id: &str) -> StoreResult<bool>;
+    /// The account of a live (not revoked) token, by the token's SHA-256 hex hash.
+    async fn account_for_api_token(&self, token_hash: &str) -> StoreResult<Option<String>>;
+
+    async fn create_session(&self, session: NewSession) -> StoreResult<()>;
+    /// The session, whether expired or not (the caller checks `expires_at`).
+    async fn find_session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<bool>;
+
+    // --- tags ---
+
+    /// `Conflict("tag name")` if the account has a tag of that name (case-insensitive).
+    async fn create_tag(&self, account_id: &str, tag: Tag) -> StoreResult<Tag>;
+    /// Sorted by name.
+    async fn list_tags(&self, account_id: &str) -> StoreResult<Vec<Tag>>;
+
+    // --- scorecards ---
+
+    async fn create_scorecard(
+        &self,
+        account_id: &str,
+        scorecard_id: &str,
+        fields: &ScorecardFields,
+    ) -> StoreResult<Scorecard>;
+    /// Replaces the fields; `None` when no such scorecard on this account.
+    async fn update_scorecard(
+        &self,
+        account_id: &str,
+        scorecard_id: &str,
+        fields: &ScorecardFields,
+    ) -> StoreResult<Option<Scorecard>>;
+    async fn get_scorecard(&self, account_id: &str, scorecard_id: &str)
+        -> StoreResult<Option<Scorecard>>;
+    /// Oldest first.
+    async fn list_scorecards(&self, account_id: &str) -> StoreResult<Vec<Scorecard>>;
+
+    // --- uploads and interactions ---
+
+    /// The receipt of an existing upload with this `sourceIdentifier`, if any (warnings empty).
+    async fn find_upload(
+        &self,
+        account_id: &str,
+        source_identifier: &str,
+    ) -> StoreResult<Option<UploadReceipt>>;
+
+    /// Writes a whole upload in one transaction, in this order of checks:
+    /// 1. an interaction with the same (account, sourceIdentifier) exists → `Duplicate` with its
+    ///    receipt, nothing written (also when a concurrent upload wins the race);
+    /// 2. `evaluation.scorecard_id` is not an ACTIVE scorecard of the account → `ScorecardNotActive`;
+    /// 3. the balance is below `charge` → `InsufficientCredits`;
+    /// then participants (matched by sourceIdentifier, else e-mail, else created; an e-mail owned
+    /// by another participant is dropped with a warning), tags (by id or case-insensitive name;
+    /// unknown → warning), metadata, transcript, e-mail, evaluation (QUEUED), the ledger debit
+    /// and the jobs. The receipt's warnings = `upload.warnings` followed by the store's own.
+    async fn create_upload(&self, upload: NewUpload) -> StoreResult<UploadOutcome>;
+
+    /// Queues an evaluation of an existing interaction with its debit and job, in one
+    /// transaction. `NotFound("interaction")`, `ScorecardNotActive`, `InsufficientCredits`.
+    async fn queue_evaluation(&self, evaluation: NewEvaluation) -> StoreResult<()>;
+
+    async fn get_interaction(
+        &self,
+        account_id: &str,
+        interaction_id: &str,
+    ) -> StoreResult<Option<InteractionRecord>>;
+    /// Newest event first. An undecodable cursor is the caller's problem (validated before).
+    async fn list_interactions(
+        &self,
+        account_id: &str,
+        filter: &InteractionFilter,
+    ) -> StoreResult<InteractionPage>;
+
+    // --- credits ---
+
+    /// Balance and the most recent `limit` ledger entries, newest first.
+    async fn credits(&self, account_id: &str, limit: u32) -> StoreResult<(i64, Vec<LedgerEntry>)>;
+
+    // --- jobs (the queue itself grows in the pipeline issue) ---
+
+    async fn jobs_for_interaction(&self, interaction_id: &str) -> StoreResult<Vec<JobRecord>>;
+}
+
+/// Opens the store a URL names: `postgres://…` / `postgresql://…` → PostgreSQL, `sqlite://PATH`
+/// or a plain file path → SQLite. Runs migrations before returning.
+pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::connect(url).await?))
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        Ok(Arc::new(sqlite::SqliteStore::open(path).await?))
+    }
+}
