@@ -1,0 +1,272 @@
+//! `TestApp`: the real server (the same router `scorejar serve` runs) on 127.0.0.1:0 against a
+//! real database — a fresh SQLite file in a temp dir, or a fresh schema on the local PostgreSQL
+//! (URL from `SCOREJAR_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`).
+//! `backend_tests!` runs one async test body on both backends.
+
+use reqwest::{Client, Response, StatusCode};
+use scorejar_server::config::Settings;
+use scorejar_store::Store;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tempfile::TempDir;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const JWT_SECRET: &str = "test-jwt-secret-0123456789";
+
+pub fn pg_url() -> String {
+    std::env::var("SCOREJAR_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub store: Arc<dyn Store>,
+    /// API token of the main test account.
+    pub token: String,
+    pub account_id: String,
+    pub data_dir: PathBuf,
+    pub backend: Backend,
+    schema: Option<String>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: TempDir,
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> TestApp {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Starts with settings adjusted by `tweak` (e.g. a smaller body limit).
+    pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut settings = Settings {
+            data_dir: dir.path().to_path_buf(),
+            jwt_secret: JWT_SECRET.to_string(),
+            ..Settings::default()
+        };
+        let mut schema = None;
+        let store: Arc<dyn Store> = match backend {
+            Backend::Sqlite => scorejar_store::open(&settings.effective_database_url())
+                .await
+                .expect("open sqlite"),
+            Backend::Postgres => {
+                let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let pg = scorejar_store::postgres::PgStore::connect_isolated(&pg_url(), &name)
+                    .await
+                    .expect("open postgres schema");
+                schema = Some(name);
+                Arc::new(pg)
+            }
+        };
+        tweak(&mut settings);
+        let media = Arc::new(
+            scorejar_media::storage::MediaStorage::local(&dir.path().join("media")).unwrap(),
+        );
+        let data_dir = settings.data_dir.clone();
+        let state = scorejar_server::AppState::new(store.clone(), media, settings).unwrap();
+        let boot = scorejar_server::create_account_with_token(store.as_ref(), "test", 1000)
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(scorejar_server::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base: format!("http://{addr}"),
+            client: Client::new(),
+            store,
+            token: boot.api_token,
+            account_id: boot.account_id,
+            data_dir,
+            backend,
+            schema,
+            shutdown: Some(tx),
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server and drops the PostgreSQL schema.
+    pub async fn finish(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(schema) = self.schema.take() {
+            let _ = scorejar_store::postgres::drop_schema(&pg_url(), &schema).await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A second account with its own token: (account id, token).
+    pub async fn new_account(&self, credits: i64) -> (String, String) {
+        let b = scorejar_server::create_account_with_token(self.store.as_ref(), "other", credits)
+            .await
+            .unwrap();
+        (b.account_id, b.api_token)
+    }
+
+    pub async fn post_json_as(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.post_json_as(&self.token, path, body).await
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.get_as(&self.token, path).await
+    }
+
+    /// Uploads JSON and returns (status, body).
+    pub async fn upload(&self, body: &Value) -> (StatusCode, Value) {
+        read(self.post_json("/api/v1/upload", body).await).await
+    }
+
+    /// Multipart upload of `bytes` as the `file` part with `payload`.
+    pub async fn upload_file(&self, bytes: Vec<u8>, file_name: &str, payload: &Value) -> (StatusCode, Value) {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()))
+            .text("payload", payload.to_string());
+        let resp = self
+            .client
+            .post(self.url("/api/v1/upload"))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        read(resp).await
+    }
+
+    pub async fn balance(&self) -> i64 {
+        self.store.credits(&self.account_id, 1).await.unwrap().0
+    }
+
+    pub async fn ledger_len(&self) -> usize {
+        self.store.credits(&self.account_id, 1000).await.unwrap().1.len()
+    }
+
+    /// Creates an ACTIVE scorecard with one question and returns its id.
+    pub async fn active_scorecard(&self) -> String {
+        let (status, body) = read(
+            self.post_json(
+                "/api/v1/scorecards",
+                &json!({
+                    "name": "QA", "status": "ACTIVE",
+                    "sections": [{ "name": "Greeting", "questions": [{
+                        "text": "Did the agent greet?", "type": "SINGLE",
+                        "answers": [{ "label": "Yes", "points": 1 }, { "label": "No", "points": 0 }]
+                    }]}]
+                }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn create_tag(&self, name: &str) -> String {
+        let (status, body) = read(self.post_json("/api/v1/tags", &json!({ "name": name })).await).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Number of interactions on the main account.
+    pub async fn interaction_count(&self) -> usize {
+        let (_, body) = read(self.get("/api/v1/interactions?limit=100").await).await;
+        body["data"].as_array().map(|a| a.len()).unwrap_or(0)
+    }
+
+    /// Files in the media store (rejected uploads must leave none behind).
+    pub fn media_files(&self) -> usize {
+        fn count(dir: &std::path::Path) -> usize {
+            std::fs::read_dir(dir)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        count(&self.data_dir.join("media"))
+    }
+}
+
+/// Status and JSON body of a response (Null when the body is not JSON).
+pub async fn read(resp: Response) -> (StatusCode, Value) {
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// A minimal valid chat upload.
+pub fn chat(source: &str) -> Value {
+    json!({
+        "sourceIdentifier": source,
+        "direction": "INBOUND",
+        "timestamp": "2026-06-23T14:30:00Z",
+        "transcript": { "text": "Agent: Hello\nCustomer: I need help with my order" }
+    })
+}
+
+/// Asserts the error envelope: status, code and (optionally) field.
+pub fn assert_error(status: StatusCode, body: &Value, want_status: u16, code: &str, field: Option<&str>) {
+    assert_eq!(status.as_u16(), want_status, "{body}");
+    assert_eq!(body["success"], json!(false), "{body}");
+    assert_eq!(body["error"]["code"], json!(code), "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    if let Some(field) = field {
+        assert_eq!(body["error"]["field"], json!(field), "{body}");
+    }
+}
+
+/// Runs each listed `async fn(TestApp)` on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                use $crate::harness::{Backend, TestApp};
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = TestApp::start(Backend::Sqlite).await;
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let app = TestApp::start(Backend::Postgres).await;
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+            }
+        )+
+    };
+}

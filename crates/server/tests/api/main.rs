@@ -1,0 +1,13 @@
+//! End-to-end API tests: the real router on a real port, on SQLite and on PostgreSQL.
+//! Folders mirror the handlers; every test body runs on both backends via `backend_tests!`.
+
+mod harness;
+
+mod auth;
+mod billing;
+mod inference;
+mod listing;
+mod resources;
+mod upload_fields;
+mod upload_files;
+mod upload_idempotency;
