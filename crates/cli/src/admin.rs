@@ -47,7 +47,8 @@ pub async fn accounts(cmd: AccountsCommand, settings: Settings) -> anyhow::Resul
         anyhow::bail!("--credits must not be negative");
     }
     let store = open_store(&settings).await?;
-    let created = scorejar_server::create_account_with_token(store.as_ref(), &name, credits).await?;
+    let created =
+        scorejar_server::create_account_with_token(store.as_ref(), &name, credits).await?;
     println!(
         "{}",
         json!({ "accountId": created.account_id, "apiToken": created.api_token })

@@ -11,7 +11,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "scorejar", version, about = "Contact-center interactions in, transcripts and QA scores out.")]
+#[command(
+    name = "scorejar",
+    version,
+    about = "Contact-center interactions in, transcripts and QA scores out."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -98,7 +102,8 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(settings: scorejar_server::config::Settings) -> anyhow::Result<()> {
     let store = settings::open_store(&settings).await?;
-    if let Some(boot) = scorejar_server::bootstrap(store.as_ref(), settings.starter_credits).await? {
+    if let Some(boot) = scorejar_server::bootstrap(store.as_ref(), settings.starter_credits).await?
+    {
         println!(
             "Created the `default` account ({}) with {} credits.\nIts API token (shown once, keep it):\n\n    {}\n",
             boot.account_id, settings.starter_credits, boot.api_token
@@ -117,8 +122,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
             s.recv().await;
         }

@@ -9,7 +9,11 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_scorejar");
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn admin(data_dir: &std::path::Path, args: &[&str]) -> Value {
@@ -20,7 +24,11 @@ fn admin(data_dir: &std::path::Path, args: &[&str]) -> Value {
         .env_remove("DATABASE_URL")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "one JSON object: {stdout}");
     serde_json::from_str(&stdout).unwrap()
@@ -70,7 +78,10 @@ async fn first_start_prints_a_working_token_once() {
     let data = dir.path().join("data");
     let port = free_port();
     let (server, printed) = serve(&data, port);
-    assert!(data.join("scorejar.db").exists(), "data dir and database created on first start");
+    assert!(
+        data.join("scorejar.db").exists(),
+        "data dir and database created on first start"
+    );
     let token = printed
         .split_whitespace()
         .find(|w| w.starts_with("sj_"))
@@ -88,18 +99,55 @@ async fn first_start_prints_a_working_token_once() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    let credits: Value = client.get(format!("{base}/api/v1/credits")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    assert!(credits["balance"].as_i64().unwrap() > 0, "starter credits: {credits}");
+    let credits: Value = client
+        .get(format!("{base}/api/v1/credits"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        credits["balance"].as_i64().unwrap() > 0,
+        "starter credits: {credits}"
+    );
 
     // Admin commands work on the same database while the server runs.
-    let created = admin(&data, &["accounts", "create", "--name", "acme", "--credits", "5"]);
+    let created = admin(
+        &data,
+        &["accounts", "create", "--name", "acme", "--credits", "5"],
+    );
     let account = created["accountId"].as_str().unwrap();
     let other_token = created["apiToken"].as_str().unwrap();
-    let added = admin(&data, &["credits", "add", "--account", account, "--amount", "7"]);
+    let added = admin(
+        &data,
+        &["credits", "add", "--account", account, "--amount", "7"],
+    );
     assert_eq!(added["balance"], json!(12));
-    let user = admin(&data, &["users", "create", "--account", account, "--email", "ops@acme.test", "--password", "hunter2hunter2"]);
+    let user = admin(
+        &data,
+        &[
+            "users",
+            "create",
+            "--account",
+            account,
+            "--email",
+            "ops@acme.test",
+            "--password",
+            "hunter2hunter2",
+        ],
+    );
     assert!(user["userId"].is_string());
-    let theirs: Value = client.get(format!("{base}/api/v1/credits")).bearer_auth(other_token).send().await.unwrap().json().await.unwrap();
+    let theirs: Value = client
+        .get(format!("{base}/api/v1/credits"))
+        .bearer_auth(other_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(theirs["balance"], json!(12));
     let login = client
         .post(format!("{base}/api/v1/auth/login"))
@@ -113,8 +161,16 @@ async fn first_start_prints_a_working_token_once() {
     // Second start: same database, no new default account, no token printed.
     let port = free_port();
     let (_server, printed) = serve(&data, port);
-    assert!(!printed.contains("sj_"), "token printed only once: {printed}");
-    let resp = client.get(format!("http://127.0.0.1:{port}/api/v1/credits")).bearer_auth(&token).send().await.unwrap();
+    assert!(
+        !printed.contains("sj_"),
+        "token printed only once: {printed}"
+    );
+    let resp = client
+        .get(format!("http://127.0.0.1:{port}/api/v1/credits"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
 }
 
@@ -122,11 +178,23 @@ async fn first_start_prints_a_working_token_once() {
 fn admin_errors_are_clear() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(BIN)
-        .args(["credits", "add", "--account", "nope", "--amount", "5", "--data-dir"])
+        .args([
+            "credits",
+            "add",
+            "--account",
+            "nope",
+            "--amount",
+            "5",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .env_remove("DATABASE_URL")
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not found"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -7,8 +7,16 @@
 
 pub mod cursor;
 pub mod error;
+pub mod filters;
 pub mod ids;
+pub mod inference;
 pub mod jobs;
 pub mod model;
+pub mod payload;
+pub mod pricing;
+pub mod scorecard;
+
+#[cfg(test)]
+mod test_support;
 
 pub use error::ApiError;

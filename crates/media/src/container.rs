@@ -107,7 +107,11 @@ mod tests {
             (Container::Matroska, true, "video/x-matroska"),
         ];
         for (container, video, expected) in cases {
-            assert_eq!(container.content_type(video), expected, "{container:?} video={video}");
+            assert_eq!(
+                container.content_type(video),
+                expected,
+                "{container:?} video={video}"
+            );
         }
     }
 

@@ -68,7 +68,9 @@ pub(crate) fn read_id(b: &[u8]) -> Option<(u32, usize)> {
     if len > 4 || b.len() < len {
         return None;
     }
-    let id = b[..len].iter().fold(0u32, |acc, &x| (acc << 8) | u32::from(x));
+    let id = b[..len]
+        .iter()
+        .fold(0u32, |acc, &x| (acc << 8) | u32::from(x));
     Some((id, len))
 }
 
@@ -128,7 +130,9 @@ pub(crate) fn doc_type(prefix: &[u8]) -> Option<String> {
     if header.id != id::EBML {
         return None;
     }
-    let body_end = prefix.len().min(header.len + usize::try_from(header.size?).ok()?);
+    let body_end = prefix
+        .len()
+        .min(header.len + usize::try_from(header.size?).ok()?);
     let mut pos = header.len;
     while pos < body_end {
         let child = read_header(&prefix[pos..body_end])?;
@@ -157,11 +161,15 @@ mod tests {
         assert_eq!(read_id(&[0x00]), None);
         assert_eq!(read_id(&[0x1A, 0x45]), None); // short
 
-        let sizes: [(&[u8], Option<(Option<u64>, usize)>); 7] = [
+        type SizeCase<'a> = (&'a [u8], Option<(Option<u64>, usize)>);
+        let sizes: [SizeCase; 7] = [
             (&[0x81], Some((Some(1), 1))),
             (&[0x40, 0x02], Some((Some(2), 2))),
             (&[0xFF], Some((None, 1))),
-            (&[0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], Some((None, 8))),
+            (
+                &[0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
+                Some((None, 8)),
+            ),
             (&[0x01, 0, 0, 0, 0, 0, 0x01, 0x00], Some((Some(256), 8))),
             (&[0x00], None),
             (&[0x40], None),

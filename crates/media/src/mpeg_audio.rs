@@ -26,11 +26,19 @@ pub(crate) struct FrameHeader {
 }
 
 const BITRATES_V1: [[u32; 15]; 3] = [
-    [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
-    [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-    [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+    [
+        0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
+    ],
+    [
+        0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+    ],
+    [
+        0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+    ],
 ];
-const BITRATES_V2_L1: [u32; 15] = [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256];
+const BITRATES_V2_L1: [u32; 15] = [
+    0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+];
 const BITRATES_V2_L23: [u32; 15] = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160];
 
 impl FrameHeader {
@@ -147,7 +155,9 @@ pub(crate) fn id3v2_len(b: &[u8]) -> Option<u64> {
         return None;
     }
     // The size is "syncsafe": 7 significant bits per byte.
-    let size = size_bytes.iter().fold(0u64, |acc, &b| (acc << 7) | u64::from(b));
+    let size = size_bytes
+        .iter()
+        .fold(0u64, |acc, &b| (acc << 7) | u64::from(b));
     let footer = if flags & 0x10 != 0 { 10 } else { 0 };
     Some(10 + size + footer)
 }
@@ -177,12 +187,66 @@ mod tests {
     fn parses_legal_headers() {
         // (header, version, layer, kbps, rate, channels, frame_len, samples)
         let cases = [
-            ([0xFF, 0xFB, 0x90, 0x64], MpegVersion::V1, 3, 128, 44_100, 2, 417, 1152),
-            ([0xFF, 0xFB, 0x92, 0x64], MpegVersion::V1, 3, 128, 44_100, 2, 418, 1152),
-            ([0xFF, 0xF3, 0x40, 0xC4], MpegVersion::V2, 3, 32, 22_050, 1, 104, 576),
-            ([0xFF, 0xE3, 0x18, 0xC4], MpegVersion::V2_5, 3, 8, 8_000, 1, 72, 576),
-            ([0xFF, 0xFD, 0x94, 0x04], MpegVersion::V1, 2, 160, 48_000, 2, 480, 1152),
-            ([0xFF, 0xFF, 0x90, 0x00], MpegVersion::V1, 1, 288, 44_100, 2, 312, 384),
+            (
+                [0xFF, 0xFB, 0x90, 0x64],
+                MpegVersion::V1,
+                3,
+                128,
+                44_100,
+                2,
+                417,
+                1152,
+            ),
+            (
+                [0xFF, 0xFB, 0x92, 0x64],
+                MpegVersion::V1,
+                3,
+                128,
+                44_100,
+                2,
+                418,
+                1152,
+            ),
+            (
+                [0xFF, 0xF3, 0x40, 0xC4],
+                MpegVersion::V2,
+                3,
+                32,
+                22_050,
+                1,
+                104,
+                576,
+            ),
+            (
+                [0xFF, 0xE3, 0x18, 0xC4],
+                MpegVersion::V2_5,
+                3,
+                8,
+                8_000,
+                1,
+                72,
+                576,
+            ),
+            (
+                [0xFF, 0xFD, 0x94, 0x04],
+                MpegVersion::V1,
+                2,
+                160,
+                48_000,
+                2,
+                480,
+                1152,
+            ),
+            (
+                [0xFF, 0xFF, 0x90, 0x00],
+                MpegVersion::V1,
+                1,
+                288,
+                44_100,
+                2,
+                312,
+                384,
+            ),
         ];
         for (bytes, version, layer, kbps, rate, channels, len, samples) in cases {
             let h = FrameHeader::parse(&bytes).unwrap_or_else(|| panic!("{bytes:02x?}"));

@@ -130,7 +130,9 @@ fn sniff_matroska(prefix: &[u8]) -> Option<Sniffed> {
 }
 
 /// Top-level box types that may open an ISO BMFF / QuickTime file.
-const FIRST_BOXES: [&[u8; 4]; 7] = [b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"];
+const FIRST_BOXES: [&[u8; 4]; 7] = [
+    b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot",
+];
 const AUDIO_BRANDS: [&[u8; 4]; 5] = [b"M4A ", b"M4B ", b"M4P ", b"F4A ", b"F4B "];
 
 fn sniff_iso_bmff(prefix: &[u8]) -> Option<Sniffed> {
@@ -225,10 +227,12 @@ fn looks_like_text(prefix: &[u8]) -> bool {
     let text = match std::str::from_utf8(sample) {
         Ok(text) => text,
         // A multi-byte character cut by the prefix end is still text.
-        Err(e) if e.error_len().is_none() => match std::str::from_utf8(&sample[..e.valid_up_to()]) {
-            Ok(text) => text,
-            Err(_) => return false,
-        },
+        Err(e) if e.error_len().is_none() => {
+            match std::str::from_utf8(&sample[..e.valid_up_to()]) {
+                Ok(text) => text,
+                Err(_) => return false,
+            }
+        }
         Err(_) => return false,
     };
     text.chars()

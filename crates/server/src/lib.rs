@@ -34,9 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::credits::router())
         .merge(routes::health::router())
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
-        .fallback(|| async {
-            AppError(ApiError::not_found("route_not_found", "no such endpoint"))
-        })
+        .fallback(|| async { AppError(ApiError::not_found("route_not_found", "no such endpoint")) })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

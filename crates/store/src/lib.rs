@@ -91,8 +91,11 @@ pub trait Store: Send + Sync + 'static {
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
     async fn find_user(&self, user_id: &str) -> StoreResult<Option<UserRecord>>;
 
-    async fn create_api_token(&self, account_id: &str, token: NewApiToken)
-        -> StoreResult<ApiTokenInfo>;
+    async fn create_api_token(
+        &self,
+        account_id: &str,
+        token: NewApiToken,
+    ) -> StoreResult<ApiTokenInfo>;
     /// Tokens not revoked, newest first.
     async fn list_api_tokens(&self, account_id: &str) -> StoreResult<Vec<ApiTokenInfo>>;
     /// True when a token of this account was revoked now.
@@ -127,8 +130,11 @@ pub trait Store: Send + Sync + 'static {
         scorecard_id: &str,
         fields: &ScorecardFields,
     ) -> StoreResult<Option<Scorecard>>;
-    async fn get_scorecard(&self, account_id: &str, scorecard_id: &str)
-        -> StoreResult<Option<Scorecard>>;
+    async fn get_scorecard(
+        &self,
+        account_id: &str,
+        scorecard_id: &str,
+    ) -> StoreResult<Option<Scorecard>>;
     /// Oldest first.
     async fn list_scorecards(&self, account_id: &str) -> StoreResult<Vec<Scorecard>>;
 

@@ -70,6 +70,13 @@ pub(crate) fn ticks_to_ms(units: u64, per_second: u64) -> Option<i64> {
     i64::try_from(ms).ok()
 }
 
+/// A sample rate stored as a float, when it is a plausible audio rate.
+pub(crate) fn rate_from_f64(rate: f64) -> Option<u32> {
+    (1.0..10_000_000.0)
+        .contains(&rate)
+        .then(|| rate.round() as u32)
+}
+
 /// Builds a NotMedia error.
 pub(crate) fn not_media(reason: impl Into<String>) -> ProbeError {
     ProbeError::NotMedia(reason.into())
@@ -87,7 +94,10 @@ mod tests {
         assert_eq!(&src.array_at::<3>(7, "tail").unwrap(), b"789");
         let err = src.array_at::<4>(7, "fmt chunk").unwrap_err();
         assert!(err.to_string().contains("fmt chunk"), "{err}");
-        assert!(matches!(src.array_at::<1>(u64::MAX, "x"), Err(ProbeError::NotMedia(_))));
+        assert!(matches!(
+            src.array_at::<1>(u64::MAX, "x"),
+            Err(ProbeError::NotMedia(_))
+        ));
         assert_eq!(src.read_up_to(8, 100).unwrap(), b"89");
         assert_eq!(src.read_up_to(20, 100).unwrap(), b"");
         assert_eq!(src.read_up_to(0, 3).unwrap(), b"012");
@@ -96,8 +106,18 @@ mod tests {
     #[test]
     fn converts_ticks() {
         assert_eq!(ticks_to_ms(16_000, 8_000), Some(2_000));
-        assert_eq!(ticks_to_ms(1, 3), Some(0));
+        assert_eq!(ticks_to_ms(1, 3), Some(333));
+        assert_eq!(ticks_to_ms(1, 3000), Some(0));
         assert_eq!(ticks_to_ms(5, 0), None);
         assert_eq!(ticks_to_ms(u64::MAX, 1), None);
+    }
+
+    #[test]
+    fn float_rates() {
+        assert_eq!(rate_from_f64(48_000.0), Some(48_000));
+        assert_eq!(rate_from_f64(22_050.4), Some(22_050));
+        for bad in [0.0, -8000.0, f64::NAN, f64::INFINITY, 1e12] {
+            assert_eq!(rate_from_f64(bad), None, "{bad}");
+        }
     }
 }

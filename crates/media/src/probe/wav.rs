@@ -50,7 +50,9 @@ pub(super) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Facts, ProbeE
                 ds64_data_size = Some(le_u64(&ds64[8..16]));
             }
             b"fmt " => format = Some(parse_fmt(src, body, size)?),
-            b"fact" if size >= 4 => fact_samples = Some(le_u32(&src.array_at::<4>(body, "fact chunk")?)),
+            b"fact" if size >= 4 => {
+                fact_samples = Some(le_u32(&src.array_at::<4>(body, "fact chunk")?))
+            }
             b"data" => {
                 let size = match ds64_data_size {
                     Some(real) if is_rf64 && size == 0xFFFF_FFFF => real,
@@ -68,9 +70,14 @@ pub(super) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Facts, ProbeE
     }
 
     let format = format.ok_or_else(|| not_media("the WAV file has no fmt chunk"))?;
-    let (data_offset, declared) = data.ok_or_else(|| not_media("the WAV file has no data chunk"))?;
+    let (data_offset, declared) =
+        data.ok_or_else(|| not_media("the WAV file has no data chunk"))?;
     let present = src.len().saturating_sub(data_offset);
-    let data_size = if declared == 0 || declared > present { present } else { declared };
+    let data_size = if declared == 0 || declared > present {
+        present
+    } else {
+        declared
+    };
     Ok(Facts {
         has_video: false,
         codec: Some(codec_name(&format)),
@@ -86,11 +93,15 @@ fn parse_fmt<R: Read + Seek>(
     size: u64,
 ) -> Result<Format, ProbeError> {
     if size < 16 {
-        return Err(not_media(format!("the WAV fmt chunk is too short ({size} bytes)")));
+        return Err(not_media(format!(
+            "the WAV fmt chunk is too short ({size} bytes)"
+        )));
     }
     let fmt = src.read_up_to(body, usize::try_from(size.min(40)).unwrap_or(40))?;
     if fmt.len() < 16 {
-        return Err(not_media("the file ends inside the WAV fmt chunk (truncated or corrupt)"));
+        return Err(not_media(
+            "the file ends inside the WAV fmt chunk (truncated or corrupt)",
+        ));
     }
     let mut format = Format {
         tag: le_u16(&fmt[0..2]),

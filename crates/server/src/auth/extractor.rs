@@ -78,7 +78,11 @@ impl FromRequestParts<AppState> for Principal {
         }
         if token.matches('.').count() == 2 {
             let claims = state.jwt.verify(&token).ok_or_else(invalid)?;
-            let user = state.store.find_user(&claims.sub).await?.ok_or_else(invalid)?;
+            let user = state
+                .store
+                .find_user(&claims.sub)
+                .await?
+                .ok_or_else(invalid)?;
             return Ok(Principal {
                 account_id: user.account_id,
                 user_id: Some(user.id),

@@ -27,7 +27,10 @@ impl JwtVerifier {
         }
         if !settings.jwt_public_key_file.is_empty() {
             let pem = std::fs::read(&settings.jwt_public_key_file).map_err(|e| {
-                anyhow::anyhow!("reading jwt_public_key_file {}: {e}", settings.jwt_public_key_file)
+                anyhow::anyhow!(
+                    "reading jwt_public_key_file {}: {e}",
+                    settings.jwt_public_key_file
+                )
             })?;
             keys.push((Algorithm::RS256, DecodingKey::from_rsa_pem(&pem)?));
         }

@@ -26,11 +26,18 @@ pub fn router() -> Router<AppState> {
 /// Logs a user in; answers `{accessToken, expiresAt}`.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     responses((status = 200, description = "`{accessToken, expiresAt}`"), (status = 401, description = "Wrong e-mail or password", body = crate::openapi::ErrorDoc)))]
-pub async fn login(State(state): State<AppState>, JsonBody(body): JsonBody) -> AppResult<Json<Value>> {
+pub async fn login(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> AppResult<Json<Value>> {
     let email = required_str(&body, "email")?;
     let password = required_str(&body, "password")?;
     let wrong = || AppError(ApiError::unauthorized("wrong e-mail or password"));
-    let user = state.store.find_user_by_email(email).await?.ok_or_else(wrong)?;
+    let user = state
+        .store
+        .find_user_by_email(email)
+        .await?
+        .ok_or_else(wrong)?;
     let (password, stored) = (password.to_string(), user.password_hash.clone());
     // argon2 is deliberately slow: keep it off the async workers.
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
@@ -50,7 +57,9 @@ pub async fn login(State(state): State<AppState>, JsonBody(body): JsonBody) -> A
             expires_at,
         })
         .await?;
-    Ok(Json(json!({ "accessToken": token, "expiresAt": rfc3339(expires_at) })))
+    Ok(Json(
+        json!({ "accessToken": token, "expiresAt": rfc3339(expires_at) }),
+    ))
 }
 
 /// Ends the session whose access token authenticates this request.
@@ -63,6 +72,9 @@ pub async fn logout(State(state): State<AppState>, principal: Principal) -> AppR
             "logout ends a session; this request was not made with a session access token",
         )));
     }
-    state.store.delete_session(&hash_token(&principal.token)).await?;
+    state
+        .store
+        .delete_session(&hash_token(&principal.token))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

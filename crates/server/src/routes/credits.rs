@@ -19,8 +19,14 @@ pub fn router() -> Router<AppState> {
 /// Balance and recent ledger (newest first; `amount` is negative for charges).
 #[utoipa::path(get, path = "/api/v1/credits", tag = "credits",
     responses((status = 200, description = "`{balance, ledger: [...]}`")), security(("bearer" = [])))]
-pub async fn get_credits(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Value>> {
-    let (balance, ledger) = state.store.credits(&principal.account_id, LEDGER_PAGE).await?;
+pub async fn get_credits(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Value>> {
+    let (balance, ledger) = state
+        .store
+        .credits(&principal.account_id, LEDGER_PAGE)
+        .await?;
     let ledger: Vec<Value> = ledger
         .iter()
         .map(|e| {

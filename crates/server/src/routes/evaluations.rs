@@ -37,8 +37,11 @@ pub async fn queue_evaluation(
         .await?
         .ok_or_else(|| {
             AppError(
-                ApiError::not_found("interaction_not_found", format!("interaction {interaction_id} not found"))
-                    .with_field("interactionId"),
+                ApiError::not_found(
+                    "interaction_not_found",
+                    format!("interaction {interaction_id} not found"),
+                )
+                .with_field("interactionId"),
             )
         })?;
     if interaction
@@ -51,7 +54,10 @@ pub async fn queue_evaluation(
             "this interaction's transcription failed, so it cannot be evaluated",
         )));
     }
-    let is_av = matches!(interaction.interaction_type, InteractionType::Audio | InteractionType::Video);
+    let is_av = matches!(
+        interaction.interaction_type,
+        InteractionType::Audio | InteractionType::Video
+    );
     let duration = interaction
         .duration_ms
         .or_else(|| interaction.media.as_ref().and_then(|m| m.info.duration_ms));
@@ -97,5 +103,7 @@ pub async fn queue_evaluation(
             ),
             other => other.into(),
         })?;
-    Ok(Json(json!({ "success": true, "scoreSubmissionId": score_submission_id })))
+    Ok(Json(
+        json!({ "success": true, "scoreSubmissionId": score_submission_id }),
+    ))
 }

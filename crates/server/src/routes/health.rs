@@ -15,10 +15,16 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "Healthy"), (status = 503, description = "Database unreachable")))]
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     match state.store.account_count().await {
-        Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok", "database": state.store.backend() }))),
+        Ok(_) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "database": state.store.backend() })),
+        ),
         Err(err) => {
             tracing::warn!(error = %err, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable" })),
+            )
         }
     }
 }

@@ -33,7 +33,12 @@ pub async fn get_interaction(
         .store
         .get_interaction(&principal.account_id, &id)
         .await?
-        .ok_or_else(|| AppError(ApiError::not_found("interaction_not_found", format!("interaction {id} not found"))))?;
+        .ok_or_else(|| {
+            AppError(ApiError::not_found(
+                "interaction_not_found",
+                format!("interaction {id} not found"),
+            ))
+        })?;
     let mut body = render::interaction(&record);
     let jobs = state.store.jobs_for_interaction(&record.id).await?;
     body["jobs"] = jobs
@@ -55,7 +60,10 @@ pub async fn list_interactions(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(pairs) = query.map_err(|e| {
-        AppError(ApiError::bad_request("invalid_query", format!("malformed query string: {e}")))
+        AppError(ApiError::bad_request(
+            "invalid_query",
+            format!("malformed query string: {e}"),
+        ))
     })?;
     let filter = parse_interaction_filter(&pairs)?;
     let page = state

@@ -69,7 +69,10 @@ pub fn processing_complete(i: &InteractionRecord) -> bool {
     i.media.as_ref().is_none_or(|m| step_done(m.status))
         && i.transcript.as_ref().is_none_or(|t| step_done(t.status))
         && i.evaluations.iter().all(|e| {
-            matches!(e.status, EvaluationStatus::Completed | EvaluationStatus::Failed)
+            matches!(
+                e.status,
+                EvaluationStatus::Completed | EvaluationStatus::Failed
+            )
         })
 }
 

@@ -16,12 +16,21 @@ use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/scorecards", get(list_scorecards).post(create_scorecard))
-        .route("/api/v1/scorecards/{id}", get(get_scorecard).patch(update_scorecard))
+        .route(
+            "/api/v1/scorecards",
+            get(list_scorecards).post(create_scorecard),
+        )
+        .route(
+            "/api/v1/scorecards/{id}",
+            get(get_scorecard).patch(update_scorecard),
+        )
 }
 
 fn not_found(id: &str) -> AppError {
-    AppError(ApiError::not_found("scorecard_not_found", format!("scorecard {id} not found")))
+    AppError(ApiError::not_found(
+        "scorecard_not_found",
+        format!("scorecard {id} not found"),
+    ))
 }
 
 /// Creates a scorecard (status DRAFT unless given).
@@ -49,7 +58,9 @@ pub async fn list_scorecards(
     principal: Principal,
 ) -> AppResult<Json<Value>> {
     let all = state.store.list_scorecards(&principal.account_id).await?;
-    Ok(Json(json!({ "data": all.iter().map(scorecard_to_json).collect::<Vec<_>>() })))
+    Ok(Json(
+        json!({ "data": all.iter().map(scorecard_to_json).collect::<Vec<_>>() }),
+    ))
 }
 
 /// One scorecard.

@@ -28,26 +28,44 @@ pub async fn create_tag(
 ) -> AppResult<(StatusCode, Json<Value>)> {
     let name = required_str(&body, "name")?.trim();
     if name.chars().count() > 100 {
-        return Err(AppError(ApiError::invalid("name", "`name` is longer than 100 characters")));
+        return Err(AppError(ApiError::invalid(
+            "name",
+            "`name` is longer than 100 characters",
+        )));
     }
     let tag = state
         .store
-        .create_tag(&principal.account_id, Tag { id: new_id(), name: name.to_string() })
+        .create_tag(
+            &principal.account_id,
+            Tag {
+                id: new_id(),
+                name: name.to_string(),
+            },
+        )
         .await
         .map_err(|e| match e {
             scorejar_store::StoreError::Conflict(_) => AppError(
-                ApiError::conflict("tag_exists", format!("a tag named \"{name}\" already exists"))
-                    .with_field("name"),
+                ApiError::conflict(
+                    "tag_exists",
+                    format!("a tag named \"{name}\" already exists"),
+                )
+                .with_field("name"),
             ),
             other => other.into(),
         })?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": tag.id, "name": tag.name }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": tag.id, "name": tag.name })),
+    ))
 }
 
 /// Lists the account's tags, by name.
 #[utoipa::path(get, path = "/api/v1/tags", tag = "tags",
     responses((status = 200, description = "`{data: [{id, name}]}`")), security(("bearer" = [])))]
-pub async fn list_tags(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Value>> {
+pub async fn list_tags(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Value>> {
     let tags = state.store.list_tags(&principal.account_id).await?;
     Ok(Json(json!({ "data": tags })))
 }

@@ -32,7 +32,10 @@ pub async fn create_token(
 ) -> AppResult<(StatusCode, Json<Value>)> {
     let name = required_str(&body, "name")?;
     if name.chars().count() > 200 {
-        return Err(AppError(ApiError::invalid("name", "`name` is longer than 200 characters")));
+        return Err(AppError(ApiError::invalid(
+            "name",
+            "`name` is longer than 200 characters",
+        )));
     }
     let token = new_api_token();
     let info = state
@@ -48,7 +51,9 @@ pub async fn create_token(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": info.id, "name": info.name, "token": token, "createdAt": rfc3339(info.created_at) })),
+        Json(
+            json!({ "id": info.id, "name": info.name, "token": token, "createdAt": rfc3339(info.created_at) }),
+        ),
     ))
 }
 
@@ -77,9 +82,16 @@ pub async fn revoke_token(
     principal: Principal,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    if state.store.revoke_api_token(&principal.account_id, &id).await? {
+    if state
+        .store
+        .revoke_api_token(&principal.account_id, &id)
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(AppError(ApiError::not_found("token_not_found", format!("token {id} not found"))))
+        Err(AppError(ApiError::not_found(
+            "token_not_found",
+            format!("token {id} not found"),
+        )))
     }
 }

@@ -4,38 +4,58 @@
 use crate::harness::*;
 use serde_json::json;
 
-crate::backend_tests!(charges_follow_the_rules, insufficient_credits_creates_nothing, balance_never_negative_concurrently, ai_queue_bills_and_checks);
+crate::backend_tests!(
+    charges_follow_the_rules,
+    insufficient_credits_creates_nothing,
+    balance_never_negative_concurrently,
+    ai_queue_bills_and_checks
+);
 
 async fn charges_follow_the_rules(app: &TestApp) {
     let sc = app.active_scorecard().await;
     // Chat without evaluation: free.
     let (_, r) = app.upload(&chat("bill-free")).await;
-    assert_eq!(r["processing"], json!({ "transcription": false, "evaluation": false }));
+    assert_eq!(
+        r["processing"],
+        json!({ "transcription": false, "evaluation": false })
+    );
     assert_eq!(app.balance().await, 1000);
     // Chat with evaluation: 250 words → 3 started hundreds.
     let mut body = chat("bill-words");
     body["transcript"]["text"] = json!(vec!["word"; 250].join(" "));
     body["evaluation"] = json!({ "scorecardId": sc });
     let (_, r) = app.upload(&body).await;
-    assert_eq!(r["processing"], json!({ "transcription": false, "evaluation": true }));
+    assert_eq!(
+        r["processing"],
+        json!({ "transcription": false, "evaluation": true })
+    );
     assert_eq!(app.balance().await, 997);
     // downloadUrl with a declared 125 s duration: transcription reserves 3 started minutes.
     let body = json!({ "sourceIdentifier": "bill-url", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
         "downloadUrl": "https://storage.example.com/calls/1.mp3", "duration": 125000 });
     let (_, r) = app.upload(&body).await;
-    assert_eq!(r["processing"], json!({ "transcription": true, "evaluation": false }));
+    assert_eq!(
+        r["processing"],
+        json!({ "transcription": true, "evaluation": false })
+    );
     assert_eq!(app.balance().await, 994);
     // downloadUrl without duration + evaluation: 1 minute reserved for each.
     let body = json!({ "sourceIdentifier": "bill-url-2", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
         "downloadUrl": "https://storage.example.com/calls/2.mp3", "evaluation": { "scorecardId": sc } });
     let (_, r) = app.upload(&body).await;
-    assert_eq!(r["processing"], json!({ "transcription": true, "evaluation": true }));
+    assert_eq!(
+        r["processing"],
+        json!({ "transcription": true, "evaluation": true })
+    );
     assert_eq!(app.balance().await, 992);
     // Audio with its own transcript and a known duration: evaluation only, per minute.
     let body = json!({ "sourceIdentifier": "bill-provided", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
         "duration": 61000, "transcript": { "segments": [{ "start": 0, "end": 1, "text": "hi" }] }, "evaluation": { "scorecardId": sc } });
     let (_, r) = app.upload(&body).await;
-    assert_eq!(r["processing"], json!({ "transcription": false, "evaluation": true }));
+    assert_eq!(
+        r["processing"],
+        json!({ "transcription": false, "evaluation": true })
+    );
     assert_eq!(app.balance().await, 990);
     let (_, credits) = read(app.get("/api/v1/credits").await).await;
     assert_eq!(credits["balance"], json!(990));
@@ -61,18 +81,41 @@ async fn insufficient_credits_creates_nothing(app: &TestApp) {
     assert_eq!(list["data"], json!([]));
     let (_, credits) = read(app.get_as(&token, "/api/v1/credits").await).await;
     assert_eq!(credits["balance"], json!(2));
-    assert_eq!(credits["ledger"].as_array().unwrap().len(), 1, "only the grant");
+    assert_eq!(
+        credits["ledger"].as_array().unwrap().len(),
+        1,
+        "only the grant"
+    );
     // The scorecard of another account is a 404, before any charge.
     let mut body = chat("poor-2");
     body["evaluation"] = json!({ "scorecardId": sc });
     let (status, resp) = read(app.post_json_as(&token, "/api/v1/upload", &body).await).await;
-    assert_error(status, &resp, 404, "scorecard_not_found", Some("evaluation.scorecardId"));
+    assert_error(
+        status,
+        &resp,
+        404,
+        "scorecard_not_found",
+        Some("evaluation.scorecardId"),
+    );
     // A DRAFT scorecard is a 404 too.
-    let (_, draft) = read(app.post_json("/api/v1/scorecards", &json!({ "name": "Draft", "sections": [] })).await).await;
+    let (_, draft) = read(
+        app.post_json(
+            "/api/v1/scorecards",
+            &json!({ "name": "Draft", "sections": [] }),
+        )
+        .await,
+    )
+    .await;
     let mut body = chat("draft-1");
     body["evaluation"] = json!({ "scorecardId": draft["id"] });
     let (status, resp) = app.upload(&body).await;
-    assert_error(status, &resp, 404, "scorecard_not_found", Some("evaluation.scorecardId"));
+    assert_error(
+        status,
+        &resp,
+        404,
+        "scorecard_not_found",
+        Some("evaluation.scorecardId"),
+    );
     assert_eq!(app.interaction_count().await, 0);
 }
 
@@ -92,7 +135,17 @@ async fn balance_never_negative_concurrently(app: &TestApp) {
         let mut body = chat(&format!("race-{i}"));
         body["evaluation"] = json!({ "scorecardId": own["id"] });
         tasks.push(tokio::spawn(async move {
-            read(client.post(url).bearer_auth(token).json(&body).send().await.unwrap()).await.0
+            read(
+                client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+            .0
         }));
     }
     let mut ok = 0;
@@ -114,19 +167,60 @@ async fn ai_queue_bills_and_checks(app: &TestApp) {
     let sc = app.active_scorecard().await;
     let (_, r) = app.upload(&chat("q-1")).await;
     let id = r["interactionId"].as_str().unwrap();
-    let (status, resp) = read(app.post_json("/api/v1/ai/queue", &json!({ "interactionId": id, "scorecardId": sc })).await).await;
+    let (status, resp) = read(
+        app.post_json(
+            "/api/v1/ai/queue",
+            &json!({ "interactionId": id, "scorecardId": sc }),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, 200, "{resp}");
     let sub = resp["scoreSubmissionId"].as_str().unwrap();
     assert_eq!(app.balance().await, 999);
     let (_, stored) = read(app.get(&format!("/api/v1/interactions/{id}")).await).await;
     assert_eq!(stored["evaluations"][0]["scoreSubmissionId"], json!(sub));
     assert_eq!(stored["evaluations"][0]["status"], json!("QUEUED"));
-    assert!(stored["jobs"].as_array().unwrap().iter().any(|j| j["kind"] == json!("Evaluate")));
-    let (status, resp) = read(app.post_json("/api/v1/ai/queue", &json!({ "interactionId": "nope", "scorecardId": sc })).await).await;
-    assert_error(status, &resp, 404, "interaction_not_found", Some("interactionId"));
-    let (status, resp) = read(app.post_json("/api/v1/ai/queue", &json!({ "interactionId": id, "scorecardId": "nope" })).await).await;
-    assert_error(status, &resp, 404, "scorecard_not_found", Some("scorecardId"));
-    let (status, resp) = read(app.post_json("/api/v1/ai/queue", &json!({ "interactionId": id })).await).await;
+    assert!(stored["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|j| j["kind"] == json!("Evaluate")));
+    let (status, resp) = read(
+        app.post_json(
+            "/api/v1/ai/queue",
+            &json!({ "interactionId": "nope", "scorecardId": sc }),
+        )
+        .await,
+    )
+    .await;
+    assert_error(
+        status,
+        &resp,
+        404,
+        "interaction_not_found",
+        Some("interactionId"),
+    );
+    let (status, resp) = read(
+        app.post_json(
+            "/api/v1/ai/queue",
+            &json!({ "interactionId": id, "scorecardId": "nope" }),
+        )
+        .await,
+    )
+    .await;
+    assert_error(
+        status,
+        &resp,
+        404,
+        "scorecard_not_found",
+        Some("scorecardId"),
+    );
+    let (status, resp) = read(
+        app.post_json("/api/v1/ai/queue", &json!({ "interactionId": id }))
+            .await,
+    )
+    .await;
     assert_error(status, &resp, 400, "missing_field", Some("scorecardId"));
     assert_eq!(app.balance().await, 999);
 }

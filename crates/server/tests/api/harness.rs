@@ -32,7 +32,6 @@ pub struct TestApp {
     pub token: String,
     pub account_id: String,
     pub data_dir: PathBuf,
-    pub backend: Backend,
     schema: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: TempDir,
@@ -87,7 +86,7 @@ impl TestApp {
             token: boot.api_token,
             account_id: boot.account_id,
             data_dir,
-            backend,
+
             schema,
             shutdown: Some(tx),
             _dir: dir,
@@ -149,9 +148,17 @@ impl TestApp {
     }
 
     /// Multipart upload of `bytes` as the `file` part with `payload`.
-    pub async fn upload_file(&self, bytes: Vec<u8>, file_name: &str, payload: &Value) -> (StatusCode, Value) {
+    pub async fn upload_file(
+        &self,
+        bytes: Vec<u8>,
+        file_name: &str,
+        payload: &Value,
+    ) -> (StatusCode, Value) {
         let form = reqwest::multipart::Form::new()
-            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()))
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
+            )
             .text("payload", payload.to_string());
         let resp = self
             .client
@@ -169,7 +176,12 @@ impl TestApp {
     }
 
     pub async fn ledger_len(&self) -> usize {
-        self.store.credits(&self.account_id, 1000).await.unwrap().1.len()
+        self.store
+            .credits(&self.account_id, 1000)
+            .await
+            .unwrap()
+            .1
+            .len()
     }
 
     /// Creates an ACTIVE scorecard with one question and returns its id.
@@ -193,7 +205,11 @@ impl TestApp {
     }
 
     pub async fn create_tag(&self, name: &str) -> String {
-        let (status, body) = read(self.post_json("/api/v1/tags", &json!({ "name": name })).await).await;
+        let (status, body) = read(
+            self.post_json("/api/v1/tags", &json!({ "name": name }))
+                .await,
+        )
+        .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["id"].as_str().unwrap().to_string()
     }
@@ -210,7 +226,13 @@ impl TestApp {
             std::fs::read_dir(dir)
                 .map(|rd| {
                     rd.filter_map(Result::ok)
-                        .map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 })
+                        .map(|e| {
+                            if e.path().is_dir() {
+                                count(&e.path())
+                            } else {
+                                1
+                            }
+                        })
                         .sum()
                 })
                 .unwrap_or(0)
@@ -237,11 +259,22 @@ pub fn chat(source: &str) -> Value {
 }
 
 /// Asserts the error envelope: status, code and (optionally) field.
-pub fn assert_error(status: StatusCode, body: &Value, want_status: u16, code: &str, field: Option<&str>) {
+pub fn assert_error(
+    status: StatusCode,
+    body: &Value,
+    want_status: u16,
+    code: &str,
+    field: Option<&str>,
+) {
     assert_eq!(status.as_u16(), want_status, "{body}");
     assert_eq!(body["success"], json!(false), "{body}");
     assert_eq!(body["error"]["code"], json!(code), "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
     if let Some(field) = field {
         assert_eq!(body["error"]["field"], json!(field), "{body}");
     }

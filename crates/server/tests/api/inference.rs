@@ -4,22 +4,58 @@
 use crate::harness::*;
 use serde_json::json;
 
-crate::backend_tests!(infers_types_in_reference_order, explicit_type_needs_content, undeterminable_type_is_400);
+crate::backend_tests!(
+    infers_types_in_reference_order,
+    explicit_type_needs_content,
+    undeterminable_type_is_400
+);
 
 async fn infers_types_in_reference_order(app: &TestApp) {
     let sms = "a".repeat(320);
     let chat_long = "a".repeat(321);
     let multibyte = "é".repeat(320); // 640 bytes, 320 characters → still SMS
     let cases = vec![
-        ("email", json!({ "email": { "from": "a@example.com", "to": ["b@example.com"], "body": "hi" } }), "EMAIL"),
-        ("email-wins", json!({ "email": { "from": "a@example.com", "to": ["b@example.com"] }, "transcript": { "text": "hi" } }), "EMAIL"),
-        ("segments", json!({ "transcript": { "segments": [{ "start": 0.0, "end": 1.0, "text": "hello" }] } }), "AUDIO"),
+        (
+            "email",
+            json!({ "email": { "from": "a@example.com", "to": ["b@example.com"], "body": "hi" } }),
+            "EMAIL",
+        ),
+        (
+            "email-wins",
+            json!({ "email": { "from": "a@example.com", "to": ["b@example.com"] }, "transcript": { "text": "hi" } }),
+            "EMAIL",
+        ),
+        (
+            "segments",
+            json!({ "transcript": { "segments": [{ "start": 0.0, "end": 1.0, "text": "hello" }] } }),
+            "AUDIO",
+        ),
         ("sms-320", json!({ "transcript": { "text": sms } }), "SMS"),
-        ("chat-321", json!({ "transcript": { "text": chat_long } }), "CHAT"),
-        ("sms-multibyte", json!({ "transcript": { "text": multibyte } }), "SMS"),
-        ("chat-newline", json!({ "transcript": { "text": "hi\nthere" } }), "CHAT"),
-        ("chat-crlf", json!({ "transcript": { "text": "hi\r\nthere" } }), "CHAT"),
-        ("download", json!({ "downloadUrl": "https://storage.example.com/calls/1.mp3" }), "AUDIO"),
+        (
+            "chat-321",
+            json!({ "transcript": { "text": chat_long } }),
+            "CHAT",
+        ),
+        (
+            "sms-multibyte",
+            json!({ "transcript": { "text": multibyte } }),
+            "SMS",
+        ),
+        (
+            "chat-newline",
+            json!({ "transcript": { "text": "hi\nthere" } }),
+            "CHAT",
+        ),
+        (
+            "chat-crlf",
+            json!({ "transcript": { "text": "hi\r\nthere" } }),
+            "CHAT",
+        ),
+        (
+            "download",
+            json!({ "downloadUrl": "https://storage.example.com/calls/1.mp3" }),
+            "AUDIO",
+        ),
     ];
     for (i, (name, extra, want)) in cases.into_iter().enumerate() {
         let mut body = json!({ "sourceIdentifier": format!("inf-{i}-{name}"), "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z" });
@@ -49,7 +85,11 @@ async fn explicit_type_needs_content(app: &TestApp) {
         }
         let (status, resp) = app.upload(&body).await;
         assert_eq!(status, 400, "{ty}: {resp}");
-        assert_eq!(resp["error"]["code"], json!("missing_content"), "{ty}: {resp}");
+        assert_eq!(
+            resp["error"]["code"],
+            json!("missing_content"),
+            "{ty}: {resp}"
+        );
     }
     // With content, explicit types are honoured.
     let mut ok = chat("explicit-ok");
@@ -74,6 +114,12 @@ async fn undeterminable_type_is_400(app: &TestApp) {
     let body = json!({ "sourceIdentifier": "nothing", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z" });
     let (status, resp) = app.upload(&body).await;
     assert_error(status, &resp, 400, "undeterminable_type", None);
-    assert!(resp["error"]["message"].as_str().unwrap().contains("interactionType"), "{resp}");
+    assert!(
+        resp["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("interactionType"),
+        "{resp}"
+    );
     assert_eq!(app.interaction_count().await, 0);
 }

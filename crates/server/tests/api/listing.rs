@@ -9,7 +9,12 @@ crate::backend_tests!(filters_and_pagination);
 async fn ids(app: &TestApp, query: &str) -> Vec<String> {
     let (status, body) = read(app.get(&format!("/api/v1/interactions?{query}")).await).await;
     assert_eq!(status, 200, "{query}: {body}");
-    body["data"].as_array().unwrap().iter().map(|i| i["sourceIdentifier"].as_str().unwrap().to_string()).collect()
+    body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["sourceIdentifier"].as_str().unwrap().to_string())
+        .collect()
 }
 
 async fn filters_and_pagination(app: &TestApp) {
@@ -35,7 +40,10 @@ async fn filters_and_pagination(app: &TestApp) {
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let q = match &cursor { Some(c) => format!("limit=10&cursor={c}"), None => "limit=10".into() };
+        let q = match &cursor {
+            Some(c) => format!("limit=10&cursor={c}"),
+            None => "limit=10".into(),
+        };
         let (_, body) = read(app.get(&format!("/api/v1/interactions?{q}")).await).await;
         for i in body["data"].as_array().unwrap() {
             seen.push(i["sourceIdentifier"].as_str().unwrap().to_string());
@@ -51,16 +59,42 @@ async fn filters_and_pagination(app: &TestApp) {
 
     assert_eq!(ids(app, "direction=OUTBOUND&limit=100").await.len(), 12);
     assert_eq!(ids(app, "type=SMS").await, vec!["l-24"]);
-    assert_eq!(ids(app, "from=2026-06-03T00:00:00Z&to=2026-06-05T10:00:00Z").await, vec!["l-03", "l-02"]);
-    assert_eq!(ids(app, "agent=agent-7").await, vec!["l-02", "l-01", "l-00"]);
-    assert_eq!(ids(app, "tag=VIP").await, vec!["l-20", "l-15", "l-10", "l-05", "l-00"]);
+    assert_eq!(
+        ids(app, "from=2026-06-03T00:00:00Z&to=2026-06-05T10:00:00Z").await,
+        vec!["l-03", "l-02"]
+    );
+    assert_eq!(
+        ids(app, "agent=agent-7").await,
+        vec!["l-02", "l-01", "l-00"]
+    );
+    assert_eq!(
+        ids(app, "tag=VIP").await,
+        vec!["l-20", "l-15", "l-10", "l-05", "l-00"]
+    );
     assert_eq!(ids(app, "metadata.dealValue=300").await, vec!["l-03"]);
-    assert_eq!(ids(app, "metadata.dealValue[gte]=2200").await, vec!["l-24", "l-23", "l-22"]);
+    assert_eq!(
+        ids(app, "metadata.dealValue[gte]=2200").await,
+        vec!["l-24", "l-23", "l-22"]
+    );
     assert_eq!(ids(app, "metadata.score[lt]=1.5").await, vec!["l-00"]);
-    assert_eq!(ids(app, "metadata.team=red&metadata.dealValue[gt]=700").await, vec!["l-09", "l-08"]);
-    assert_eq!(ids(app, "metadata.vip=true&direction=INBOUND").await, vec!["l-20", "l-10", "l-00"]);
+    assert_eq!(
+        ids(app, "metadata.team=red&metadata.dealValue[gt]=700").await,
+        vec!["l-09", "l-08"]
+    );
+    assert_eq!(
+        ids(app, "metadata.vip=true&direction=INBOUND").await,
+        vec!["l-20", "l-10", "l-00"]
+    );
     // Bad filters are 400s that name the parameter.
-    for bad in ["limit=0", "limit=500", "cursor=garbage", "type=FAX", "from=yesterday", "metadata.team[gt]=red", "colour=blue"] {
+    for bad in [
+        "limit=0",
+        "limit=500",
+        "cursor=garbage",
+        "type=FAX",
+        "from=yesterday",
+        "metadata.team[gt]=red",
+        "colour=blue",
+    ] {
         let (status, body) = read(app.get(&format!("/api/v1/interactions?{bad}")).await).await;
         assert_eq!(status, 400, "{bad}: {body}");
     }

@@ -5,6 +5,7 @@ mod harness;
 
 mod auth;
 mod billing;
+mod fuzz;
 mod inference;
 mod listing;
 mod resources;

@@ -3,11 +3,19 @@
 use crate::harness::*;
 use serde_json::json;
 
-crate::backend_tests!(tags_crud, scorecards_crud_and_validation, health_openapi_and_fallback);
+crate::backend_tests!(
+    tags_crud,
+    scorecards_crud_and_validation,
+    health_openapi_and_fallback
+);
 
 async fn tags_crud(app: &TestApp) {
     let id = app.create_tag("VIP").await;
-    let (status, body) = read(app.post_json("/api/v1/tags", &json!({ "name": "vip" })).await).await;
+    let (status, body) = read(
+        app.post_json("/api/v1/tags", &json!({ "name": "vip" }))
+            .await,
+    )
+    .await;
     assert_error(status, &body, 409, "tag_exists", Some("name"));
     let (status, body) = read(app.post_json("/api/v1/tags", &json!({ "name": "" })).await).await;
     assert_eq!(status, 400, "{body}");
@@ -33,10 +41,21 @@ async fn scorecards_crud_and_validation(app: &TestApp) {
     assert_eq!(sc["passingScore"], json!(80.0));
     let id = sc["id"].as_str().unwrap();
     assert_eq!(sc["sections"][0]["questions"][0]["id"], json!("greet"));
-    assert!(sc["sections"][0]["questions"][1]["id"].is_string(), "ids are generated");
+    assert!(
+        sc["sections"][0]["questions"][1]["id"].is_string(),
+        "ids are generated"
+    );
 
-    let (status, patched) = read(app.client.patch(app.url(&format!("/api/v1/scorecards/{id}"))).bearer_auth(&app.token)
-        .json(&json!({ "status": "ACTIVE", "passingScore": null })).send().await.unwrap()).await;
+    let (status, patched) = read(
+        app.client
+            .patch(app.url(&format!("/api/v1/scorecards/{id}")))
+            .bearer_auth(&app.token)
+            .json(&json!({ "status": "ACTIVE", "passingScore": null }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200, "{patched}");
     assert_eq!(patched["status"], json!("ACTIVE"));
     assert_eq!(patched["passingScore"], json!(null));
@@ -50,17 +69,50 @@ async fn scorecards_crud_and_validation(app: &TestApp) {
         (json!({ "sections": [] }), "name"),
         (json!({ "name": "x", "status": "LIVE" }), "status"),
         (json!({ "name": "x", "passingScore": 101 }), "passingScore"),
-        (json!({ "name": "x", "sections": [{ "name": "s", "questions": [{ "text": "q", "type": "SINGLE", "answers": [] }] }] }), "sections[0].questions[0].answers"),
-        (json!({ "name": "x", "sections": [{ "name": "s", "questions": [{ "text": "q", "type": "SLIDER", "min": 5, "max": 1 }] }] }), "sections[0].questions[0]"),
-        (json!({ "name": "x", "sections": [{ "name": "s", "questions": [{ "text": "q", "type": "ESSAY" }] }] }), "sections[0].questions[0].type"),
+        (
+            json!({ "name": "x", "sections": [{ "name": "s", "questions": [{ "text": "q", "type": "SINGLE", "answers": [] }] }] }),
+            "sections[0].questions[0].answers",
+        ),
+        (
+            json!({ "name": "x", "sections": [{ "name": "s", "questions": [{ "text": "q", "type": "SLIDER", "min": 5, "max": 1 }] }] }),
+            "sections[0].questions[0]",
+        ),
+        (
+            json!({ "name": "x", "sections": [{ "name": "s", "questions": [{ "text": "q", "type": "ESSAY" }] }] }),
+            "sections[0].questions[0].type",
+        ),
     ] {
         let (status, resp) = read(app.post_json("/api/v1/scorecards", &bad).await).await;
         assert_eq!(status, 400, "{bad}: {resp}");
-        assert!(resp["error"]["field"].as_str().unwrap_or("").starts_with(field), "{bad}: {resp}");
+        assert!(
+            resp["error"]["field"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with(field),
+            "{bad}: {resp}"
+        );
     }
-    let (status, _) = read(app.client.patch(app.url("/api/v1/scorecards/nope")).bearer_auth(&app.token).json(&json!({ "name": "y" })).send().await.unwrap()).await;
+    let (status, _) = read(
+        app.client
+            .patch(app.url("/api/v1/scorecards/nope"))
+            .bearer_auth(&app.token)
+            .json(&json!({ "name": "y" }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 404);
-    let (status, resp) = read(app.client.patch(app.url(&format!("/api/v1/scorecards/{id}"))).bearer_auth(&app.token).json(&json!({ "status": "nope" })).send().await.unwrap()).await;
+    let (status, resp) = read(
+        app.client
+            .patch(app.url(&format!("/api/v1/scorecards/{id}")))
+            .bearer_auth(&app.token)
+            .json(&json!({ "status": "nope" }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_error(status, &resp, 400, "invalid_field", Some("status"));
 }
 
@@ -68,11 +120,28 @@ async fn health_openapi_and_fallback(app: &TestApp) {
     let (status, body) = read(app.client.get(app.url("/healthz")).send().await.unwrap()).await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], json!("ok"));
-    let (status, doc) = read(app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap()).await;
+    let (status, doc) = read(
+        app.client
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/upload", "/api/v1/interactions/{id}", "/api/v1/tokens", "/api/v1/scorecards", "/api/v1/ai/queue", "/api/v1/credits"] {
-        assert!(doc["paths"].get(path).is_some(), "{path} missing from OpenAPI");
+    for path in [
+        "/api/v1/upload",
+        "/api/v1/interactions/{id}",
+        "/api/v1/tokens",
+        "/api/v1/scorecards",
+        "/api/v1/ai/queue",
+        "/api/v1/credits",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from OpenAPI"
+        );
     }
     let (status, body) = read(app.get("/api/v1/nope").await).await;
     assert_error(status, &body, 404, "route_not_found", None);

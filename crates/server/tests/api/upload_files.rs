@@ -14,12 +14,16 @@ crate::backend_tests!(
 );
 
 fn shared_fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/audio").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/audio")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 pub fn testdata(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/media").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/media")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -31,9 +35,23 @@ fn payload(source: &str) -> Value {
 async fn stores_and_probes_real_files(app: &TestApp) {
     // (file bytes, name, type, channels, approx duration ms, credits for transcription)
     let cases: Vec<(Vec<u8>, &str, &str, Option<i64>, i64, i64)> = vec![
-        (shared_fixture("support_call_mono16k.wav"), "support.wav", "AUDIO", Some(1), 29_000, 1),
-        (shared_fixture("delivery_call_stereo_8k_ulaw.wav"), "call.wav", "AUDIO", Some(2), 68_300, 2),
-        (testdata("tone.mp3"), "tone.mp3", "AUDIO", Some(1), 0, 1),
+        (
+            shared_fixture("support_call_mono16k.wav"),
+            "support.wav",
+            "AUDIO",
+            Some(1),
+            29_000,
+            1,
+        ),
+        (
+            shared_fixture("delivery_call_stereo_8k_ulaw.wav"),
+            "call.wav",
+            "AUDIO",
+            Some(2),
+            68_300,
+            2,
+        ),
+        (testdata("tone.mp3"), "tone.mp3", "AUDIO", Some(2), 2_038, 1),
         (testdata("tone_opus.ogg"), "tone.ogg", "AUDIO", None, 0, 1),
         (testdata("tone_aac.m4a"), "tone.m4a", "AUDIO", None, 0, 1),
         (testdata("clip_h264.mp4"), "clip.mp4", "VIDEO", None, 0, 1),
@@ -42,7 +60,9 @@ async fn stores_and_probes_real_files(app: &TestApp) {
     let mut balance = app.balance().await;
     for (i, (bytes, name, want_type, channels, approx_ms, cost)) in cases.into_iter().enumerate() {
         let size = bytes.len() as i64;
-        let (status, resp) = app.upload_file(bytes, name, &payload(&format!("file-{i}"))).await;
+        let (status, resp) = app
+            .upload_file(bytes, name, &payload(&format!("file-{i}")))
+            .await;
         assert_eq!(status, 200, "{name}: {resp}");
         assert_eq!(resp["interactionType"], json!(want_type), "{name}");
         assert_eq!(resp["processing"]["transcription"], json!(true), "{name}");
@@ -50,13 +70,21 @@ async fn stores_and_probes_real_files(app: &TestApp) {
         let media = &stored["media"];
         assert_eq!(media["status"], json!("COMPLETED"), "{name}: {stored}");
         assert_eq!(media["sizeBytes"], json!(size), "{name}");
-        assert!(media["contentType"].as_str().unwrap().contains('/'), "{name}");
+        assert!(
+            media["contentType"].as_str().unwrap().contains('/'),
+            "{name}"
+        );
         if let Some(ch) = channels {
             assert_eq!(media["channels"], json!(ch), "{name}: {media}");
         }
-        let duration = media["durationMs"].as_i64().unwrap_or_else(|| panic!("{name}: no duration in {media}"));
+        let duration = media["durationMs"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{name}: no duration in {media}"));
         if approx_ms > 0 {
-            assert!((duration - approx_ms).abs() <= approx_ms / 50, "{name}: {duration} vs {approx_ms}");
+            assert!(
+                (duration - approx_ms).abs() <= approx_ms / 50,
+                "{name}: {duration} vs {approx_ms}"
+            );
         } else {
             assert!(duration > 0, "{name}");
         }
@@ -69,7 +97,9 @@ async fn stores_and_probes_real_files(app: &TestApp) {
     // A file with its own transcript needs no transcription and is not charged.
     let mut with_transcript = payload("file-with-transcript");
     with_transcript["transcript"] = json!({ "text": "Agent: hi\nCustomer: hello" });
-    let (status, resp) = app.upload_file(testdata("tone.mp3"), "tone.mp3", &with_transcript).await;
+    let (status, resp) = app
+        .upload_file(testdata("tone.mp3"), "tone.mp3", &with_transcript)
+        .await;
     assert_eq!(status, 200, "{resp}");
     assert_eq!(resp["processing"]["transcription"], json!(false));
     assert_eq!(app.balance().await, balance);
@@ -86,7 +116,9 @@ async fn not_media_is_rejected_without_trace(app: &TestApp) {
     assert_eq!(app.interaction_count().await, 0);
     assert_eq!(app.media_files(), 0);
     assert_eq!(app.balance().await, 1000);
-    let spooled = std::fs::read_dir(app.data_dir.join("spool")).unwrap().count();
+    let spooled = std::fs::read_dir(app.data_dir.join("spool"))
+        .unwrap()
+        .count();
     assert_eq!(spooled, 0, "spool files are removed");
 }
 
@@ -94,9 +126,20 @@ async fn rejected_for_credits_removes_media(app: &TestApp) {
     // 68 s stereo call = 2 credits; an account with 1 credit gets 402 and no stored object.
     let (_, token) = app.new_account(1).await;
     let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(shared_fixture("delivery_call_stereo_8k_ulaw.wav")).file_name("call.wav"))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(shared_fixture("delivery_call_stereo_8k_ulaw.wav"))
+                .file_name("call.wav"),
+        )
         .text("payload", payload("poor-file").to_string());
-    let resp = app.client.post(app.url("/api/v1/upload")).bearer_auth(&token).multipart(form).send().await.unwrap();
+    let resp = app
+        .client
+        .post(app.url("/api/v1/upload"))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     let (status, body) = read(resp).await;
     assert_error(status, &body, 402, "insufficient_credits", None);
     assert_eq!(app.media_files(), 0, "the streamed object was removed");
@@ -104,14 +147,30 @@ async fn rejected_for_credits_removes_media(app: &TestApp) {
 
 async fn multipart_shape_errors(app: &TestApp) {
     // No payload part.
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(testdata("tone.mp3")).file_name("a.mp3"));
-    let resp = app.client.post(app.url("/api/v1/upload")).bearer_auth(&app.token).multipart(form).send().await.unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(testdata("tone.mp3")).file_name("a.mp3"),
+    );
+    let resp = app
+        .client
+        .post(app.url("/api/v1/upload"))
+        .bearer_auth(&app.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     let (status, body) = read(resp).await;
     assert_error(status, &body, 400, "missing_field", Some("payload"));
     // Payload that is not JSON.
     let form = reqwest::multipart::Form::new().text("payload", "{oops");
-    let resp = app.client.post(app.url("/api/v1/upload")).bearer_auth(&app.token).multipart(form).send().await.unwrap();
+    let resp = app
+        .client
+        .post(app.url("/api/v1/upload"))
+        .bearer_auth(&app.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     let (status, body) = read(resp).await;
     assert_error(status, &body, 400, "invalid_json", None);
     // Both a file and a downloadUrl.
@@ -121,10 +180,25 @@ async fn multipart_shape_errors(app: &TestApp) {
     assert_error(status, &body, 400, "invalid_field", Some("downloadUrl"));
     // Multipart without a file is fine for text interactions.
     let form = reqwest::multipart::Form::new().text("payload", chat("mp-chat").to_string());
-    let resp = app.client.post(app.url("/api/v1/upload")).bearer_auth(&app.token).multipart(form).send().await.unwrap();
+    let resp = app
+        .client
+        .post(app.url("/api/v1/upload"))
+        .bearer_auth(&app.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     // Neither JSON nor multipart.
-    let resp = app.client.post(app.url("/api/v1/upload")).bearer_auth(&app.token).header("content-type", "text/plain").body("hi").send().await.unwrap();
+    let resp = app
+        .client
+        .post(app.url("/api/v1/upload"))
+        .bearer_auth(&app.token)
+        .header("content-type", "text/plain")
+        .body("hi")
+        .send()
+        .await
+        .unwrap();
     let (status, body) = read(resp).await;
     assert_error(status, &body, 400, "unsupported_content_type", None);
     assert_eq!(app.media_files(), 0);
@@ -133,25 +207,70 @@ async fn multipart_shape_errors(app: &TestApp) {
 mod limits {
     use super::*;
 
+    const LIMIT: u64 = 1024 * 1024;
+
+    fn chunked(bytes: Vec<u8>) -> reqwest::Body {
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+            bytes.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+        reqwest::Body::wrap_stream(futures::stream::iter(chunks))
+    }
+
     async fn too_large(backend: Backend) {
-        let app = TestApp::start(backend).await;
-        // 33 MiB of zeros as a file part: over the 32 MiB limit.
-        let big = vec![0u8; 33 * 1024 * 1024];
-        let (status, body) = app.upload_file(big, "big.wav", &payload("big")).await;
+        assert_eq!(
+            scorejar_server::config::Settings::default().max_request_bytes,
+            32 * 1024 * 1024
+        );
+        // A 1 MiB limit keeps the over-size bodies small enough to sit in socket buffers, so the
+        // client reads the 413 instead of a reset; the rule is the same at 32 MiB.
+        let app = TestApp::start_with(backend, |s| s.max_request_bytes = LIMIT).await;
+        let big = vec![0u8; (LIMIT + LIMIT / 2) as usize];
+        // Declared length over the limit: refused before reading.
+        let (status, body) = app
+            .upload_file(big.clone(), "big.wav", &payload("big"))
+            .await;
         assert_error(status, &body, 413, "payload_too_large", None);
-        // A JSON body over the limit, sent chunked (no Content-Length) to exercise the stream check.
+        // Multipart without a length (chunked): cut off while streaming the file to the spool.
+        let boundary = "XyZbOuNdArY";
+        let mut raw = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"payload\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n", payload("big2")).into_bytes();
+        raw.extend_from_slice(&big);
+        raw.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let resp = app
+            .client
+            .post(app.url("/api/v1/upload"))
+            .bearer_auth(&app.token)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(chunked(raw))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = read(resp).await;
+        assert_error(status, &body, 413, "payload_too_large", None);
+        // A chunked JSON body over the limit.
         let huge = json!({ "sourceIdentifier": "huge", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
-            "transcript": { "text": "x".repeat(33 * 1024 * 1024) } }).to_string();
-        let stream = futures::stream::iter(huge.into_bytes().chunks(1 << 20).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect::<Vec<_>>());
-        let resp = app.client.post(app.url("/api/v1/upload")).bearer_auth(&app.token)
+            "transcript": { "text": "x".repeat(big.len()) } }).to_string();
+        let resp = app
+            .client
+            .post(app.url("/api/v1/upload"))
+            .bearer_auth(&app.token)
             .header("content-type", "application/json")
-            .body(reqwest::Body::wrap_stream(stream)).send().await;
-        if let Ok(resp) = resp {
-            let (status, body) = read(resp).await;
-            assert_error(status, &body, 413, "payload_too_large", None);
-        }
+            .body(chunked(huge.into_bytes()))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = read(resp).await;
+        assert_error(status, &body, 413, "payload_too_large", None);
         assert_eq!(app.interaction_count().await, 0);
         assert_eq!(app.media_files(), 0);
+        assert_eq!(
+            std::fs::read_dir(app.data_dir.join("spool"))
+                .unwrap()
+                .count(),
+            0,
+            "partial spool files removed"
+        );
         app.finish().await;
     }
 

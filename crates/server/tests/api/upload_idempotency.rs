@@ -4,7 +4,10 @@
 use crate::harness::*;
 use serde_json::json;
 
-crate::backend_tests!(retry_returns_original, concurrent_retries_make_one_interaction);
+crate::backend_tests!(
+    retry_returns_original,
+    concurrent_retries_make_one_interaction
+);
 
 async fn retry_returns_original(app: &TestApp) {
     let sc = app.active_scorecard().await;
@@ -23,19 +26,32 @@ async fn retry_returns_original(app: &TestApp) {
     let (status, again) = app.upload(&body).await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["duplicate"], json!(true));
-    for key in ["interactionId", "interactionType", "statusUrl", "processing", "scoreSubmissionId"] {
+    for key in [
+        "interactionId",
+        "interactionType",
+        "statusUrl",
+        "processing",
+        "scoreSubmissionId",
+    ] {
         assert_eq!(again[key], first[key], "{key}");
     }
     assert_eq!(app.balance().await, balance);
     assert_eq!(app.ledger_len().await, ledger);
     let (_, stored) = read(app.get(first["statusUrl"].as_str().unwrap()).await).await;
-    assert_eq!(stored["transcript"]["text"], json!("Agent: Hello\nCustomer: I need help with my order"));
+    assert_eq!(
+        stored["transcript"]["text"],
+        json!("Agent: Hello\nCustomer: I need help with my order")
+    );
     assert_eq!(stored["customMetadata"], json!({}));
     assert_eq!(stored["evaluations"].as_array().unwrap().len(), 1);
 
     // Another account may use the same sourceIdentifier.
     let (_, other) = app.new_account(10).await;
-    let (status, theirs) = read(app.post_json_as(&other, "/api/v1/upload", &chat("idem-1")).await).await;
+    let (status, theirs) = read(
+        app.post_json_as(&other, "/api/v1/upload", &chat("idem-1"))
+            .await,
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(theirs["duplicate"], json!(false));
     assert_ne!(theirs["interactionId"], first["interactionId"]);
@@ -53,7 +69,16 @@ async fn concurrent_retries_make_one_interaction(app: &TestApp) {
         let token = app.token.clone();
         let body = body.clone();
         tasks.push(tokio::spawn(async move {
-            read(client.post(url).bearer_auth(token).json(&body).send().await.unwrap()).await
+            read(
+                client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
         }));
     }
     let mut ids = std::collections::HashSet::new();
@@ -69,5 +94,9 @@ async fn concurrent_retries_make_one_interaction(app: &TestApp) {
     assert_eq!(ids.len(), 1, "all retries resolve to one interaction");
     assert_eq!(created, 1, "exactly one request created it");
     assert_eq!(app.interaction_count().await, 1);
-    assert_eq!(before - app.balance().await, 1, "charged once (1 credit for a short chat evaluation)");
+    assert_eq!(
+        before - app.balance().await,
+        1,
+        "charged once (1 credit for a short chat evaluation)"
+    );
 }

@@ -156,7 +156,9 @@ CREATE TABLE credit_ledger (
     id             TEXT PRIMARY KEY,
     account_id     TEXT NOT NULL CONSTRAINT credit_ledger_account_fk REFERENCES accounts(id),
     amount         BIGINT NOT NULL,
-    balance_after  BIGINT NOT NULL,
+    -- Also how an upload that cannot be paid undoes itself (see upload_sql.rs).
+    balance_after  BIGINT NOT NULL CONSTRAINT credit_ledger_balance_not_negative
+                       CHECK (balance_after >= 0),
     reason         TEXT NOT NULL,
     interaction_id TEXT,
     created_at     BIGINT NOT NULL

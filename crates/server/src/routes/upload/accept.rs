@@ -50,7 +50,14 @@ pub async fn accept_upload(
     }
 
     let interaction_id = new_id();
-    let mut upload = plan_upload(state, principal, &payload, &probe, interaction_type, &interaction_id);
+    let mut upload = plan_upload(
+        state,
+        principal,
+        &payload,
+        &probe,
+        interaction_type,
+        &interaction_id,
+    );
     let media_key = match (&body.file, &probe) {
         (Some(file), Some(_)) => {
             let key = MediaStorage::media_key(&principal.account_id, &interaction_id);
@@ -105,7 +112,10 @@ fn plan_upload(
     let has_download = payload.download_url.is_some();
     let has_media = has_file || has_download;
     let needs_transcription = has_media && payload.transcript.is_none();
-    let is_av = matches!(interaction_type, InteractionType::Audio | InteractionType::Video);
+    let is_av = matches!(
+        interaction_type,
+        InteractionType::Audio | InteractionType::Video
+    );
     let duration_ms = payload
         .duration_ms
         .or_else(|| probe.as_ref().and_then(|p| p.duration_ms));
@@ -124,10 +134,13 @@ fn plan_upload(
         &state.settings.rates(),
     );
 
-    let evaluation = payload.evaluation.as_ref().map(|scorecard_id| NewEvaluationSpec {
-        score_submission_id: new_id(),
-        scorecard_id: scorecard_id.clone(),
-    });
+    let evaluation = payload
+        .evaluation
+        .as_ref()
+        .map(|scorecard_id| NewEvaluationSpec {
+            score_submission_id: new_id(),
+            scorecard_id: scorecard_id.clone(),
+        });
     let mut jobs_to_queue = Vec::new();
     let job = |kind: &str, payload: serde_json::Value| NewJob {
         id: new_id(),
@@ -136,9 +149,15 @@ fn plan_upload(
         payload,
     };
     if has_download {
-        jobs_to_queue.push(job(jobs::FETCH_MEDIA, json!({ "interactionId": interaction_id })));
+        jobs_to_queue.push(job(
+            jobs::FETCH_MEDIA,
+            json!({ "interactionId": interaction_id }),
+        ));
     } else if has_file && needs_transcription {
-        jobs_to_queue.push(job(jobs::TRANSCRIBE, json!({ "interactionId": interaction_id })));
+        jobs_to_queue.push(job(
+            jobs::TRANSCRIBE,
+            json!({ "interactionId": interaction_id }),
+        ));
     }
     // With the transcript already in hand the evaluation can start now; otherwise the
     // transcription step queues it when it completes.
@@ -192,7 +211,10 @@ fn plan_upload(
         } else {
             None
         },
-        transcript_source: payload.transcript.as_ref().map(|_| TranscriptSource::Provided),
+        transcript_source: payload
+            .transcript
+            .as_ref()
+            .map(|_| TranscriptSource::Provided),
         email: payload.email.clone(),
         evaluation,
         processing: Processing {

@@ -4,9 +4,9 @@
 //! Size rule: a body over `max_request_bytes` is a 413 — checked from Content-Length up front and
 //! enforced again while streaming, since a chunked body has no length to check.
 
+use super::limit::{drain, limit_body, Exceeded};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
 use scorejar_core::ApiError;
@@ -56,7 +56,12 @@ pub async fn read_upload_body(state: &AppState, req: Request) -> AppResult<Uploa
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit) {
+    if let Some(len) = declared.filter(|len| *len > limit) {
+        // Refuse without storing anything, but let a modest overshoot finish sending so the
+        // client can read the answer (see `limit`).
+        if len <= limit.saturating_mul(2) {
+            drain(&mut req.into_body().into_data_stream(), len).await;
+        }
         return Err(too_large(limit));
     }
     let content_type = req
@@ -65,17 +70,29 @@ pub async fn read_upload_body(state: &AppState, req: Request) -> AppResult<Uploa
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let (parts, body) = req.into_parts();
+    let (body, exceeded) = limit_body(body, limit);
+    let req = Request::from_parts(parts, body);
     if content_type.starts_with("application/json") {
-        let bytes = axum::body::to_bytes(req.into_body(), limit as usize)
+        let bytes = axum::body::to_bytes(req.into_body(), usize::MAX)
             .await
-            .map_err(|_| too_large(limit))?;
+            .map_err(|e| {
+                if exceeded.get() {
+                    too_large(limit)
+                } else {
+                    AppError(ApiError::bad_request(
+                        "invalid_body",
+                        format!("could not read the request body: {e}"),
+                    ))
+                }
+            })?;
         let payload = parse_json(&bytes, "the request body")?;
         Ok(UploadBody {
             payload,
             file: None,
         })
     } else if content_type.starts_with("multipart/form-data") {
-        read_multipart(state, req, limit).await
+        read_multipart(state, req, limit, &exceeded).await
     } else {
         Err(AppError(ApiError::bad_request(
             "unsupported_content_type",
@@ -84,8 +101,12 @@ pub async fn read_upload_body(state: &AppState, req: Request) -> AppResult<Uploa
     }
 }
 
-fn multipart_error(err: axum::extract::multipart::MultipartError, limit: u64) -> AppError {
-    if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+fn multipart_error(
+    err: axum::extract::multipart::MultipartError,
+    limit: u64,
+    exceeded: &Exceeded,
+) -> AppError {
+    if exceeded.get() || err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         too_large(limit)
     } else {
         AppError(ApiError::bad_request(
@@ -95,11 +116,12 @@ fn multipart_error(err: axum::extract::multipart::MultipartError, limit: u64) ->
     }
 }
 
-async fn read_multipart(state: &AppState, req: Request, limit: u64) -> AppResult<UploadBody> {
-    // Limit the raw body stream ourselves: it covers every part, not just the file.
-    let (parts, body) = req.into_parts();
-    let limited = Body::new(http_body_limit(body, limit));
-    let req = Request::from_parts(parts, limited);
+async fn read_multipart(
+    state: &AppState,
+    req: Request,
+    limit: u64,
+    exceeded: &Exceeded,
+) -> AppResult<UploadBody> {
     let mut multipart = Multipart::from_request(req, state).await.map_err(|e| {
         AppError(ApiError::bad_request(
             "invalid_multipart",
@@ -111,29 +133,34 @@ async fn read_multipart(state: &AppState, req: Request, limit: u64) -> AppResult
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| multipart_error(e, limit))?
+        .map_err(|e| multipart_error(e, limit, exceeded))?
     {
         match field.name() {
             Some("payload") => {
-                let bytes = field.bytes().await.map_err(|e| multipart_error(e, limit))?;
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| multipart_error(e, limit, exceeded))?;
                 payload = Some(parse_json(&bytes, "the `payload` part")?);
             }
             Some("file") => {
                 if file.is_some() {
                     return Err(AppError(
-                        ApiError::bad_request("invalid_multipart", "only one `file` part is allowed")
-                            .with_field("file"),
+                        ApiError::bad_request(
+                            "invalid_multipart",
+                            "only one `file` part is allowed",
+                        )
+                        .with_field("file"),
                     ));
                 }
-                file = Some(spool(&state.spool_dir, field, limit).await?);
+                file = Some(spool(&state.spool_dir, field, limit, exceeded).await?);
             }
             // Other parts are ignored, like unknown JSON fields.
             _ => {}
         }
     }
-    let payload = payload.ok_or_else(|| {
-        AppError(ApiError::missing("payload").with_field("payload"))
-    })?;
+    let payload =
+        payload.ok_or_else(|| AppError(ApiError::missing("payload").with_field("payload")))?;
     Ok(UploadBody { payload, file })
 }
 
@@ -141,6 +168,7 @@ async fn spool(
     dir: &Path,
     mut field: axum::extract::multipart::Field<'_>,
     limit: u64,
+    exceeded: &Exceeded,
 ) -> AppResult<SpooledFile> {
     let spooled = SpooledFile {
         path: dir.join(format!("{}.part", uuid::Uuid::new_v4())),
@@ -151,7 +179,11 @@ async fn spool(
         .await
         .map_err(anyhow::Error::from)?;
     let mut spooled = spooled;
-    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, limit))? {
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| multipart_error(e, limit, exceeded))?
+    {
         spooled.size += chunk.len() as u64;
         out.write_all(&chunk).await.map_err(anyhow::Error::from)?;
     }
@@ -162,9 +194,4 @@ async fn spool(
         ));
     }
     Ok(spooled)
-}
-
-/// A body that fails with "length limit exceeded" past `limit` bytes; multer reports that as 413.
-fn http_body_limit(body: Body, limit: u64) -> http_body_util::Limited<Body> {
-    http_body_util::Limited::new(body, limit as usize)
 }

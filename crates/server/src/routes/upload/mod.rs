@@ -7,6 +7,7 @@
 
 mod accept;
 pub mod body;
+mod limit;
 
 use crate::auth::Principal;
 use crate::error::AppResult;
@@ -41,5 +42,7 @@ pub async fn upload_interaction(
     req: Request,
 ) -> AppResult<Json<serde_json::Value>> {
     let body = body::read_upload_body(&state, req).await?;
-    accept::accept_upload(&state, &principal, body).await.map(Json)
+    accept::accept_upload(&state, &principal, body)
+        .await
+        .map(Json)
 }

@@ -1,0 +1,231 @@
+//! Where media bytes live: a thin wrapper over an `object_store` backend (local directory,
+//! S3-compatible bucket, or memory for tests).
+//!
+//! Rules: transfers are streamed in bounded chunks both ways (uploads go through
+//! `object_store::buffered::BufWriter`, which switches to a multipart upload for large
+//! files), never a whole file in memory. Keys are validated object paths; a missing object is
+//! not an error for `delete` and `size`.
+
+use std::path::Path as FsPath;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use futures::StreamExt;
+use object_store::buffered::BufWriter;
+use object_store::local::LocalFileSystem;
+use object_store::memory::InMemory;
+use object_store::path::Path as ObjectPath;
+use object_store::prefix::PrefixStore;
+use object_store::ObjectStore;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Upload buffer: parts of this size are sent as they fill (S3's minimum part is 5 MiB).
+const UPLOAD_CHUNK: usize = 8 * 1024 * 1024;
+/// Parts in flight at once during a multipart upload.
+const UPLOAD_CONCURRENCY: usize = 2;
+/// Read buffer when copying a local file into the upload.
+const READ_CHUNK: usize = 256 * 1024;
+
+/// The object store holding media, cheap to clone.
+#[derive(Clone)]
+pub struct MediaStorage {
+    store: Arc<dyn ObjectStore>,
+}
+
+impl std::fmt::Debug for MediaStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MediaStorage({})", self.store)
+    }
+}
+
+impl MediaStorage {
+    /// Wraps any object store (tests, custom backends).
+    pub fn from_store(store: Arc<dyn ObjectStore>) -> Self {
+        MediaStorage { store }
+    }
+
+    /// A process-local in-memory store (tests, demos).
+    pub fn in_memory() -> Self {
+        Self::from_store(Arc::new(InMemory::new()))
+    }
+
+    /// Media kept under the directory `root`, which is created if missing.
+    pub fn local(root: &FsPath) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(root)
+            .with_context(|| format!("creating media directory {}", root.display()))?;
+        let store = LocalFileSystem::new_with_prefix(root)
+            .with_context(|| format!("opening media directory {}", root.display()))?;
+        Ok(Self::from_store(Arc::new(store)))
+    }
+
+    /// Opens a store from a URL: `s3://bucket/prefix` (options such as `aws_region`,
+    /// `aws_endpoint`, `aws_access_key_id` go in `options`), `file:///path`, or `memory:///`.
+    /// A path after the bucket becomes a key prefix.
+    pub fn from_url(url: &str, options: &[(String, String)]) -> anyhow::Result<Self> {
+        let parsed =
+            url::Url::parse(url).with_context(|| format!("invalid storage URL {url:?}"))?;
+        if parsed.scheme() == "file" {
+            let path = parsed.to_file_path().map_err(|()| {
+                anyhow::anyhow!("storage URL {url:?} is not an absolute file path")
+            })?;
+            return Self::local(&path);
+        }
+        let (store, prefix) =
+            object_store::parse_url_opts(&parsed, options.iter().map(|(k, v)| (k, v.clone())))
+                .with_context(|| format!("opening storage {url:?}"))?;
+        let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
+            Arc::from(store)
+        } else {
+            Arc::new(PrefixStore::new(store, prefix))
+        };
+        Ok(Self::from_store(store))
+    }
+
+    /// The object key for an interaction's media.
+    pub fn media_key(account_id: &str, interaction_id: &str) -> String {
+        format!("media/{account_id}/{interaction_id}")
+    }
+
+    /// Streams the local file at `path` to `key`; returns the bytes written.
+    pub async fn put_file(&self, key: &str, path: &FsPath) -> anyhow::Result<u64> {
+        let location = object_path(key)?;
+        let mut file = tokio::fs::File::open(path)
+            .await
+            .with_context(|| format!("opening {}", path.display()))?;
+        let mut upload = BufWriter::with_capacity(Arc::clone(&self.store), location, UPLOAD_CHUNK)
+            .with_max_concurrency(UPLOAD_CONCURRENCY);
+        let mut buf = vec![0u8; READ_CHUNK];
+        let mut written = 0u64;
+        let copied: anyhow::Result<()> = async {
+            loop {
+                let n = file
+                    .read(&mut buf)
+                    .await
+                    .with_context(|| format!("reading {}", path.display()))?;
+                if n == 0 {
+                    break;
+                }
+                upload
+                    .write_all(&buf[..n])
+                    .await
+                    .context("uploading media")?;
+                written += n as u64;
+            }
+            upload.shutdown().await.context("finishing media upload")?;
+            Ok(())
+        }
+        .await;
+        if let Err(err) = copied {
+            // Best effort: do not leave a half-finished multipart upload behind.
+            if let Err(abort_err) = upload.abort().await {
+                tracing::warn!(key, error = %abort_err, "could not abort failed media upload");
+            }
+            return Err(err);
+        }
+        Ok(written)
+    }
+
+    /// Removes `key`; a missing object is fine.
+    pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        match self.store.delete(&object_path(key)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(err) => Err(err).with_context(|| format!("deleting media {key}")),
+        }
+    }
+
+    /// Size of `key` in bytes, `None` when it does not exist.
+    pub async fn size(&self, key: &str) -> anyhow::Result<Option<u64>> {
+        match self.store.head(&object_path(key)?).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(err) => Err(err).with_context(|| format!("looking up media {key}")),
+        }
+    }
+
+    /// Streams `key` into a new local file at `path`; returns the bytes written. The partial
+    /// file is removed when the download fails.
+    pub async fn read_to_file(&self, key: &str, path: &FsPath) -> anyhow::Result<u64> {
+        let result = self.download(key, path).await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(path).await;
+        }
+        result
+    }
+
+    async fn download(&self, key: &str, path: &FsPath) -> anyhow::Result<u64> {
+        let response = self
+            .store
+            .get(&object_path(key)?)
+            .await
+            .with_context(|| format!("fetching media {key}"))?;
+        let mut file = tokio::fs::File::create(path)
+            .await
+            .with_context(|| format!("creating {}", path.display()))?;
+        let mut stream = response.into_stream();
+        let mut written = 0u64;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.with_context(|| format!("downloading media {key}"))?;
+            file.write_all(&chunk)
+                .await
+                .with_context(|| format!("writing {}", path.display()))?;
+            written += chunk.len() as u64;
+        }
+        file.flush().await?;
+        file.sync_all().await?;
+        Ok(written)
+    }
+}
+
+/// Validates a key as an object path (no empty, `.` or `..` segments, no leading slash games).
+fn object_path(key: &str) -> anyhow::Result<ObjectPath> {
+    if key.is_empty() || key.starts_with('/') || key.ends_with('/') {
+        bail!("invalid media key {key:?}");
+    }
+    ObjectPath::parse(key).with_context(|| format!("invalid media key {key:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(
+            MediaStorage::media_key("acc_1", "int_2"),
+            "media/acc_1/int_2"
+        );
+        assert!(object_path("media/a/b").is_ok());
+        for bad in [
+            "",
+            "/media/a",
+            "media/a/",
+            "media//a",
+            "media/../a",
+            "media/./a",
+        ] {
+            assert!(object_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn from_url_schemes() {
+        let dir = tempfile::tempdir().unwrap();
+        let nested = dir.path().join("a/b");
+        let url = format!("file://{}", nested.display());
+        assert!(MediaStorage::from_url(&url, &[]).is_ok());
+        assert!(nested.is_dir(), "file:// creates the directory");
+        assert!(MediaStorage::from_url("memory:///", &[]).is_ok());
+        assert!(MediaStorage::from_url("memory:///some/prefix", &[]).is_ok());
+        assert!(MediaStorage::from_url("not a url", &[]).is_err());
+        assert!(MediaStorage::from_url("gopher://x/y", &[]).is_err());
+        let s3 = MediaStorage::from_url(
+            "s3://bucket/prefix",
+            &[
+                ("aws_region".into(), "us-east-1".into()),
+                ("aws_access_key_id".into(), "k".into()),
+                ("aws_secret_access_key".into(), "s".into()),
+            ],
+        );
+        assert!(s3.is_ok(), "{s3:?}");
+    }
+}

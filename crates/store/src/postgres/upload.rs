@@ -1,0 +1,457 @@
+//! Uploads and evaluations: `create_upload`, `queue_evaluation`, `find_upload` and the jobs they
+//! enqueue.
+//!
+//! An upload is one transaction: the single write statement of `upload_sql.rs`, preceded by
+//! the participant read when the upload names an agent or customer. The order of checks is the
+//! trait's: duplicate, scorecard, credits; a failed check leaves nothing written. When a
+//! concurrent upload wins a race on a participant (same new sourceIdentifier or e-mail) or
+//! PostgreSQL breaks a deadlock, the whole upload runs again: the next attempt sees the
+//! winner's committed rows and matches them.
+
+use super::codec::{encode_email, encode_metadata, encode_segments, metadata_columns, now_us};
+use super::codec::{parse_enum, MetadataColumns};
+use super::errors::{constraint, db, is_transient};
+use super::participants::{lookup_keys, plan, ParticipantPlan, ParticipantRow};
+use super::upload_sql::{CREATE_UPLOAD, PARTICIPANT_CANDIDATES, QUEUE_EVALUATION};
+use crate::{StoreError, StoreResult};
+use scorejar_core::ids::new_id;
+use scorejar_core::jobs::max_attempts;
+use scorejar_core::model::*;
+use sqlx::{PgConnection, PgPool, Postgres, Row};
+
+/// Attempts of one upload before a run of lost races becomes an error.
+const MAX_ATTEMPTS: usize = 5;
+
+/// Why one attempt did not finish.
+enum AttemptError {
+    /// Lost a race PostgreSQL detected; running the upload again resolves it.
+    Race(sqlx::Error),
+    /// The debit found no room, which undid the statement.
+    Unpaid,
+    Failed(StoreError),
+}
+
+impl From<StoreError> for AttemptError {
+    fn from(e: StoreError) -> Self {
+        AttemptError::Failed(e)
+    }
+}
+
+/// Everything derived from the upload once, before any attempt.
+struct Encoded {
+    segments: Option<String>,
+    email: Option<String>,
+    custom_metadata: Option<String>,
+    metadata: MetadataColumns,
+    tag_refs_lower: Vec<String>,
+    job_ids: Vec<String>,
+    job_kinds: Vec<String>,
+    job_interactions: Vec<Option<String>>,
+    job_payloads: Vec<String>,
+    job_max_attempts: Vec<i64>,
+    ledger_id: String,
+}
+
+impl Encoded {
+    fn new(upload: &NewUpload) -> StoreResult<Encoded> {
+        let segments = upload
+            .transcript
+            .as_ref()
+            .map(|t| encode_segments(&t.segments))
+            .transpose()?;
+        Ok(Encoded {
+            segments,
+            email: upload.email.as_ref().map(encode_email).transpose()?,
+            custom_metadata: encode_metadata(&upload.custom_metadata)?,
+            metadata: metadata_columns(&upload.custom_metadata),
+            tag_refs_lower: upload.tags.iter().map(|t| t.to_lowercase()).collect(),
+            job_ids: upload.jobs.iter().map(|j| j.id.clone()).collect(),
+            job_kinds: upload.jobs.iter().map(|j| j.kind.clone()).collect(),
+            job_interactions: upload
+                .jobs
+                .iter()
+                .map(|j| j.interaction_id.clone())
+                .collect(),
+            job_payloads: upload.jobs.iter().map(|j| j.payload.to_string()).collect(),
+            job_max_attempts: upload.jobs.iter().map(|j| max_attempts(&j.kind)).collect(),
+            ledger_id: new_id(),
+        })
+    }
+}
+
+pub(crate) async fn create_upload(pool: &PgPool, upload: NewUpload) -> StoreResult<UploadOutcome> {
+    let encoded = Encoded::new(&upload)?;
+    let mut attempt = 1;
+    loop {
+        match try_create_upload(pool, &upload, &encoded).await {
+            Ok(outcome) => return Ok(outcome),
+            Err(AttemptError::Failed(e)) => return Err(e),
+            Err(AttemptError::Unpaid) => {
+                let balance = balance(pool, &upload.account_id).await?;
+                return Err(StoreError::InsufficientCredits {
+                    required: upload.charge,
+                    balance,
+                });
+            }
+            Err(AttemptError::Race(e)) if attempt >= MAX_ATTEMPTS => return Err(db(e)),
+            Err(AttemptError::Race(e)) => {
+                tracing::debug!(attempt, error = %e, "upload lost a race; running it again");
+                attempt += 1;
+            }
+        }
+    }
+}
+
+async fn try_create_upload(
+    pool: &PgPool,
+    upload: &NewUpload,
+    encoded: &Encoded,
+) -> Result<UploadOutcome, AttemptError> {
+    // One connection for both statements; no BEGIN/COMMIT: the write is a single statement.
+    let mut conn = pool.acquire().await.map_err(db)?;
+    let people = resolve_participants(&mut conn, upload).await?;
+    let row = bind_upload(sqlx::query(CREATE_UPLOAD), upload, encoded, &people)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(classify_upload_error)?;
+    drop(conn);
+    let scorecard_active: bool = row.try_get("scorecard_active").map_err(db)?;
+    let inserted: bool = row.try_get("inserted").map_err(db)?;
+
+    if !inserted {
+        let existing = find_upload(pool, &upload.account_id, &upload.source_identifier).await?;
+        return match existing {
+            Some(receipt) => Ok(UploadOutcome::Duplicate(receipt)),
+            None if !scorecard_active => Err(StoreError::ScorecardNotActive.into()),
+            // The conflicting row is gone again (its transaction cannot have rolled back, or
+            // ours would have inserted): treat it as a lost race and look again.
+            None => Err(AttemptError::Race(sqlx::Error::RowNotFound)),
+        };
+    }
+
+    let tag_ids: Vec<String> = row.try_get("tag_ids").map_err(db)?;
+    let tag_names: Vec<String> = row.try_get("tag_names").map_err(db)?;
+    let mut warnings = upload.warnings.clone();
+    warnings.extend(people.warnings);
+    warnings.extend(tag_warnings(&upload.tags, &tag_ids, &tag_names));
+    Ok(UploadOutcome::Created(UploadReceipt {
+        interaction_id: upload.interaction_id.clone(),
+        interaction_type: upload.interaction_type,
+        processing: upload.processing,
+        score_submission_id: upload
+            .evaluation
+            .as_ref()
+            .map(|e| e.score_submission_id.clone()),
+        warnings,
+    }))
+}
+
+/// The balance for an `InsufficientCredits` message; `NotFound` for an unknown account.
+async fn balance(pool: &PgPool, account_id: &str) -> StoreResult<i64> {
+    let balance: Option<i64> = sqlx::query_scalar("SELECT credits FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?;
+    balance.ok_or(StoreError::NotFound("account"))
+}
+
+/// Reads the candidate participants and decides what to write (nothing for an upload without
+/// agent and customer, which also skips the read).
+async fn resolve_participants(
+    conn: &mut PgConnection,
+    upload: &NewUpload,
+) -> Result<ParticipantPlan, AttemptError> {
+    let (agent, customer) = (upload.agent.as_ref(), upload.customer.as_ref());
+    if agent.is_none() && customer.is_none() {
+        return Ok(ParticipantPlan::default());
+    }
+    let (sids, emails) = lookup_keys([agent, customer]);
+    let candidates: Vec<(
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )> = sqlx::query_as(PARTICIPANT_CANDIDATES)
+        .bind(&upload.account_id)
+        .bind(&sids)
+        .bind(&emails)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    let candidates = candidates
+        .into_iter()
+        .map(
+            |(id, name, email, email_lower, phone, source_identifier)| ParticipantRow {
+                id,
+                name,
+                email,
+                email_lower,
+                phone,
+                source_identifier,
+            },
+        )
+        .collect();
+    Ok(plan(candidates, agent, customer, new_id))
+}
+
+/// Participant rows as the parallel arrays one `UNNEST` takes.
+struct ParticipantColumns {
+    ids: Vec<String>,
+    names: Vec<Option<String>>,
+    emails: Vec<Option<String>>,
+    email_lowers: Vec<Option<String>>,
+    phones: Vec<Option<String>>,
+    sids: Vec<Option<String>>,
+}
+
+impl ParticipantColumns {
+    fn of(rows: &[ParticipantRow]) -> Self {
+        ParticipantColumns {
+            ids: rows.iter().map(|r| r.id.clone()).collect(),
+            names: rows.iter().map(|r| r.name.clone()).collect(),
+            emails: rows.iter().map(|r| r.email.clone()).collect(),
+            email_lowers: rows.iter().map(|r| r.email_lower.clone()).collect(),
+            phones: rows.iter().map(|r| r.phone.clone()).collect(),
+            sids: rows.iter().map(|r| r.source_identifier.clone()).collect(),
+        }
+    }
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+fn bind_upload<'q>(
+    query: PgQuery<'q>,
+    u: &'q NewUpload,
+    e: &'q Encoded,
+    people: &ParticipantPlan,
+) -> PgQuery<'q> {
+    let transcript = u.transcript.as_ref();
+    let media = &u.media;
+    let new = ParticipantColumns::of(&people.inserts);
+    let filled = ParticipantColumns::of(&people.fills);
+    query
+        .bind(&u.interaction_id) // $1
+        .bind(&u.account_id)
+        .bind(&u.source_identifier)
+        .bind(u.interaction_type.as_str())
+        .bind(u.direction.as_str()) // $5
+        .bind(scorejar_core::cursor::to_micros(u.occurred_at))
+        .bind(u.duration_ms)
+        .bind(&u.download_url)
+        .bind(people.agent_id.clone())
+        .bind(people.customer_id.clone()) // $10
+        .bind(u.media_status.map(StepStatus::as_str))
+        .bind(&media.object_key)
+        .bind(&media.content_type)
+        .bind(media.size_bytes)
+        .bind(media.duration_ms) // $15
+        .bind(media.channels)
+        .bind(media.sample_rate)
+        .bind(&media.codec)
+        .bind(&media.container)
+        .bind(u.transcript_status.map(StepStatus::as_str)) // $20
+        .bind(u.transcript_source.map(TranscriptSource::as_str))
+        .bind(transcript.map(|t| t.text.as_str()))
+        .bind(transcript.and_then(|t| t.language.as_deref()))
+        .bind(transcript.and_then(|t| t.agent_channel))
+        .bind(e.segments.as_deref()) // $25
+        .bind(e.email.as_deref())
+        .bind(e.custom_metadata.as_deref())
+        .bind(u.processing.transcription)
+        .bind(u.processing.evaluation)
+        .bind(
+            u.evaluation
+                .as_ref()
+                .map(|ev| ev.score_submission_id.as_str()),
+        ) // $30
+        .bind(u.charge)
+        .bind(now_us())
+        .bind(u.evaluation.as_ref().map(|ev| ev.scorecard_id.as_str()))
+        .bind(new.ids)
+        .bind(new.names) // $35
+        .bind(new.emails)
+        .bind(new.email_lowers)
+        .bind(new.phones)
+        .bind(new.sids)
+        .bind(filled.ids) // $40
+        .bind(filled.names)
+        .bind(filled.emails)
+        .bind(filled.email_lowers)
+        .bind(filled.phones)
+        .bind(filled.sids) // $45
+        .bind(people.referenced.clone())
+        .bind(&u.tags)
+        .bind(&e.tag_refs_lower)
+        .bind(&e.metadata.keys)
+        .bind(&e.metadata.types) // $50
+        .bind(&e.metadata.texts)
+        .bind(&e.metadata.numbers)
+        .bind(&e.job_ids)
+        .bind(&e.job_kinds)
+        .bind(&e.job_interactions) // $55
+        .bind(&e.job_payloads)
+        .bind(&e.job_max_attempts)
+        .bind(&e.ledger_id)
+        .bind(&u.charge_reason) // $59
+}
+
+/// Errors of the upload statement: lost participant races and deadlocks are retried; the
+/// ledger's CHECK means the debit found no room; an unknown account is `NotFound`.
+fn classify_upload_error(err: sqlx::Error) -> AttemptError {
+    if is_transient(&err) {
+        return AttemptError::Race(err);
+    }
+    match constraint(&err) {
+        Some("credit_ledger_balance_not_negative") => AttemptError::Unpaid,
+        Some(
+            "interactions_agent_fk"
+            | "interactions_customer_fk"
+            | "participants_source_identifier_unique"
+            | "participants_email_unique",
+        ) => AttemptError::Race(err),
+        Some("interactions_account_fk") => StoreError::NotFound("account").into(),
+        _ => db(err).into(),
+    }
+}
+
+/// `tags[i]: unknown tag "X" was ignored` for every reference that matched no tag by id or by
+/// case-insensitive name.
+fn tag_warnings(refs: &[String], matched_ids: &[String], matched_names: &[String]) -> Vec<String> {
+    refs.iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            let lower = r.to_lowercase();
+            !matched_ids.contains(r) && !matched_names.contains(&lower)
+        })
+        .map(|(i, r)| format!("tags[{i}]: unknown tag \"{r}\" was ignored"))
+        .collect()
+}
+
+pub(crate) async fn find_upload(
+    pool: &PgPool,
+    account_id: &str,
+    source_identifier: &str,
+) -> StoreResult<Option<UploadReceipt>> {
+    let row: Option<(String, String, bool, bool, Option<String>)> = sqlx::query_as(
+        "SELECT id, interaction_type, processing_transcription, processing_evaluation,
+                score_submission_id
+         FROM interactions WHERE account_id = $1 AND source_identifier = $2",
+    )
+    .bind(account_id)
+    .bind(source_identifier)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
+    row.map(
+        |(id, kind, transcription, evaluation, score_submission_id)| {
+            Ok(UploadReceipt {
+                interaction_id: id,
+                interaction_type: parse_enum(
+                    &kind,
+                    InteractionType::parse,
+                    "interactions.interaction_type",
+                )?,
+                processing: Processing {
+                    transcription,
+                    evaluation,
+                },
+                score_submission_id,
+                warnings: Vec::new(),
+            })
+        },
+    )
+    .transpose()
+}
+
+pub(crate) async fn queue_evaluation(pool: &PgPool, ev: NewEvaluation) -> StoreResult<()> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    let (found, scorecard_active, balance_after): (bool, bool, Option<i64>) =
+        sqlx::query_as(QUEUE_EVALUATION)
+            .bind(&ev.interaction_id)
+            .bind(&ev.account_id)
+            .bind(&ev.spec.scorecard_id)
+            .bind(&ev.spec.score_submission_id)
+            .bind(now_us())
+            .bind(&ev.job.id)
+            .bind(&ev.job.kind)
+            .bind(&ev.job.interaction_id)
+            .bind(ev.job.payload.to_string())
+            .bind(max_attempts(&ev.job.kind))
+            .bind(ev.charge)
+            .bind(new_id())
+            .bind(&ev.charge_reason)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+    let failure = if !found {
+        Some(StoreError::NotFound("interaction"))
+    } else if !scorecard_active {
+        Some(StoreError::ScorecardNotActive)
+    } else if ev.charge > 0 && balance_after.is_none() {
+        let balance: i64 = sqlx::query_scalar("SELECT credits FROM accounts WHERE id = $1")
+            .bind(&ev.account_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        Some(StoreError::InsufficientCredits {
+            required: ev.charge,
+            balance,
+        })
+    } else {
+        None
+    };
+    match failure {
+        Some(e) => {
+            tx.rollback().await.map_err(db)?;
+            Err(e)
+        }
+        None => tx.commit().await.map_err(db),
+    }
+}
+
+pub(crate) async fn jobs_for_interaction(
+    pool: &PgPool,
+    interaction_id: &str,
+) -> StoreResult<Vec<JobRecord>> {
+    let rows: Vec<(String, String, String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, kind, status, attempts, last_error FROM jobs WHERE interaction_id = $1
+         ORDER BY created_at, id COLLATE \"C\"",
+    )
+    .bind(interaction_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, status, attempts, last_error)| JobRecord {
+            id,
+            kind,
+            status,
+            attempts,
+            last_error,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tag_warnings;
+
+    #[test]
+    fn unknown_tags_are_warned_about_by_position() {
+        let refs: Vec<String> = ["VIP", "t-1", "nope", "vip", "Other"]
+            .map(String::from)
+            .to_vec();
+        let ids = vec!["t-1".to_string(), "t-2".to_string()];
+        let names = vec!["vip".to_string(), "other".to_string()];
+        assert_eq!(
+            tag_warnings(&refs, &ids, &names),
+            ["tags[2]: unknown tag \"nope\" was ignored"]
+        );
+        assert!(tag_warnings(&[], &ids, &names).is_empty());
+        assert_eq!(tag_warnings(&refs[2..3], &[], &[]).len(), 1);
+    }
+}

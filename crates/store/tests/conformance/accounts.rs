@@ -1,0 +1,226 @@
+//! Accounts, API tokens, users, sessions and credit movements.
+
+use crate::support::*;
+use scorejar_core::ids::new_id;
+use scorejar_store::{NewSession, Store, StoreError};
+use std::sync::Arc;
+use time::macros::datetime;
+
+pub async fn account_and_first_token(store: Arc<dyn Store>) {
+    let before = store.account_count().await.unwrap();
+    let first = token("first");
+    let id = new_id();
+    let account = store
+        .create_account(&id, "Acme Support", 50, first.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        (account.id.as_str(), account.name.as_str(), account.credits),
+        (id.as_str(), "Acme Support", 50)
+    );
+    assert_eq!(store.get_account(&id).await.unwrap(), Some(account));
+    assert_eq!(store.get_account(&new_id()).await.unwrap(), None);
+    assert_eq!(store.account_count().await.unwrap(), before + 1);
+
+    let (balance, entries) = store.credits(&id, 10).await.unwrap();
+    assert_eq!(balance, 50);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!((entries[0].amount, entries[0].balance_after), (50, 50));
+    assert_eq!(entries[0].interaction_id, None);
+
+    let tokens = store.list_api_tokens(&id).await.unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(
+        (tokens[0].id.as_str(), tokens[0].name.as_str()),
+        (first.id.as_str(), "first")
+    );
+    assert_eq!(tokens[0].last_used_at, None);
+    assert_eq!(
+        store
+            .account_for_api_token(&first.token_hash)
+            .await
+            .unwrap(),
+        Some(id)
+    );
+}
+
+pub async fn account_without_credits_has_no_ledger_entry(store: Arc<dyn Store>) {
+    let id = account(&store, 0).await;
+    let (balance, entries) = store.credits(&id, 10).await.unwrap();
+    assert_eq!((balance, entries.len()), (0, 0));
+    assert!(matches!(
+        store.credits(&new_id(), 10).await,
+        Err(StoreError::NotFound("account"))
+    ));
+}
+
+pub async fn token_auth_and_revoke(store: Arc<dyn Store>) {
+    let a = account(&store, 0).await;
+    let b = account(&store, 0).await;
+    let first = store.list_api_tokens(&a).await.unwrap().remove(0);
+    let second = token("ci");
+    let info = store.create_api_token(&a, second.clone()).await.unwrap();
+    assert_eq!(
+        (info.id.as_str(), info.name.as_str(), info.last_used_at),
+        (second.id.as_str(), "ci", None)
+    );
+
+    let listed: Vec<String> = store
+        .list_api_tokens(&a)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(
+        listed,
+        vec![second.id.clone(), first.id.clone()],
+        "newest first"
+    );
+
+    // Another account can neither see nor revoke it.
+    assert!(!store.revoke_api_token(&b, &second.id).await.unwrap());
+    assert_eq!(
+        store
+            .account_for_api_token(&second.token_hash)
+            .await
+            .unwrap(),
+        Some(a.clone())
+    );
+
+    assert!(store.revoke_api_token(&a, &second.id).await.unwrap());
+    assert!(
+        !store.revoke_api_token(&a, &second.id).await.unwrap(),
+        "already revoked"
+    );
+    assert_eq!(
+        store
+            .account_for_api_token(&second.token_hash)
+            .await
+            .unwrap(),
+        None
+    );
+    let listed: Vec<String> = store
+        .list_api_tokens(&a)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(listed, vec![first.id]);
+
+    assert_eq!(
+        store
+            .account_for_api_token(&token("x").token_hash)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(matches!(
+        store.create_api_token(&new_id(), token("orphan")).await,
+        Err(StoreError::NotFound("account"))
+    ));
+}
+
+pub async fn sessions_round_trip(store: Arc<dyn Store>) {
+    let a = account(&store, 0).await;
+    let user = new_id();
+    store
+        .create_user(&user, &a, "ops@example.com", "hash")
+        .await
+        .unwrap();
+    let expires_at = datetime!(2031-01-02 03:04:05.678901 UTC);
+    store
+        .create_session(NewSession {
+            token_hash: "session-hash".into(),
+            user_id: user.clone(),
+            account_id: a.clone(),
+            expires_at,
+        })
+        .await
+        .unwrap();
+    let found = store.find_session("session-hash").await.unwrap().unwrap();
+    assert_eq!(
+        (found.user_id.as_str(), found.account_id.as_str()),
+        (user.as_str(), a.as_str())
+    );
+    assert_eq!(found.expires_at, expires_at);
+    assert_eq!(store.find_session("other").await.unwrap(), None);
+    assert!(store.delete_session("session-hash").await.unwrap());
+    assert_eq!(store.find_session("session-hash").await.unwrap(), None);
+    assert!(!store.delete_session("session-hash").await.unwrap());
+}
+
+pub async fn users_and_case_insensitive_email_conflict(store: Arc<dyn Store>) {
+    let a = account(&store, 0).await;
+    let b = account(&store, 0).await;
+    let user = new_id();
+    store
+        .create_user(&user, &a, "Jane.Doe@Example.com", "argon-hash")
+        .await
+        .unwrap();
+
+    let found = store
+        .find_user_by_email("jane.doe@EXAMPLE.COM")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, user);
+    assert_eq!(found.account_id, a);
+    assert_eq!(found.email, "Jane.Doe@Example.com", "kept as given");
+    assert_eq!(found.password_hash, "argon-hash");
+    assert_eq!(store.find_user(&user).await.unwrap(), Some(found));
+    assert_eq!(store.find_user(&new_id()).await.unwrap(), None);
+    assert_eq!(
+        store
+            .find_user_by_email("nobody@example.com")
+            .await
+            .unwrap(),
+        None
+    );
+
+    // E-mails are unique across accounts, whatever their case.
+    for (account_id, email) in [(&a, "JANE.DOE@example.com"), (&b, "jane.doe@example.com")] {
+        let result = store.create_user(&new_id(), account_id, email, "h").await;
+        assert!(
+            matches!(result, Err(StoreError::Conflict("user email"))),
+            "{result:?}"
+        );
+    }
+    let orphan = store
+        .create_user(&new_id(), &new_id(), "orphan@example.com", "h")
+        .await;
+    assert!(
+        matches!(orphan, Err(StoreError::NotFound("account"))),
+        "{orphan:?}"
+    );
+}
+
+pub async fn add_credits_moves_balance_with_ledger(store: Arc<dyn Store>) {
+    let a = account(&store, 50).await;
+    assert_eq!(store.add_credits(&a, 25, "top-up").await.unwrap(), 75);
+    assert_eq!(store.add_credits(&a, -75, "correction").await.unwrap(), 0);
+    assert_insufficient(store.add_credits(&a, -1, "too much").await, 1, 0);
+    assert!(matches!(
+        store.add_credits(&new_id(), 5, "nobody").await,
+        Err(StoreError::NotFound("account"))
+    ));
+
+    let (balance, entries) = store.credits(&a, 10).await.unwrap();
+    assert_eq!(balance, 0);
+    let summary: Vec<(i64, i64, &str)> = entries
+        .iter()
+        .map(|e| (e.amount, e.balance_after, e.reason.as_str()))
+        .collect();
+    assert_eq!(summary[..2], [(-75, 0, "correction"), (25, 75, "top-up")]);
+    assert_eq!(
+        summary.len(),
+        3,
+        "the refused debit wrote nothing: {summary:?}"
+    );
+    assert_eq!(
+        store.credits(&a, 2).await.unwrap().1.len(),
+        2,
+        "limit applies"
+    );
+}

@@ -1,0 +1,67 @@
+//! Backend-agnostic conformance suite of the `Store` trait.
+//!
+//! Every test body is `async fn name(store: Arc<dyn Store>)` in one of the area modules and
+//! knows nothing about the backend. [`conformance_tests!`] instantiates every body as a
+//! `#[tokio::test]` for one backend, given a factory that yields a fresh, empty store per test
+//! (see `support::Backend`). Adding a body = writing it and adding it to the list below.
+
+mod accounts;
+mod catalog;
+mod concurrency;
+mod evaluations;
+mod listing;
+mod matching;
+mod support;
+mod uploads;
+
+/// `conformance_tests!(backend_prefix, factory_expr)`: one test module `backend_prefix` with a
+/// test per body; `factory_expr` is a future of a `support::Backend`.
+macro_rules! conformance_tests {
+    ($backend:ident, $factory:expr) => {
+        conformance_tests!(@each $backend, $factory;
+            accounts::account_and_first_token,
+            accounts::account_without_credits_has_no_ledger_entry,
+            accounts::token_auth_and_revoke,
+            accounts::sessions_round_trip,
+            accounts::users_and_case_insensitive_email_conflict,
+            accounts::add_credits_moves_balance_with_ledger,
+            catalog::tags_conflict_case_insensitively_per_account,
+            catalog::scorecards_crud,
+            uploads::upload_round_trip,
+            uploads::duplicate_upload_returns_receipt_and_writes_nothing,
+            uploads::insufficient_credits_writes_nothing,
+            uploads::scorecard_not_active_writes_nothing,
+            matching::participants_match_by_source_then_email,
+            matching::email_of_another_participant_is_dropped,
+            matching::unknown_tags_warn_and_duplicates_link_once,
+            uploads::tenant_isolation,
+            evaluations::queue_evaluation_debits_and_enqueues,
+            uploads::zero_charge_writes_no_ledger_entry,
+            concurrency::concurrent_duplicates_create_once,
+            concurrency::concurrent_debits_never_go_negative,
+            listing::list_filters_type_direction_and_time,
+            listing::list_filters_agent_and_tag,
+            listing::list_filters_metadata,
+            listing::cursor_pagination_has_no_gaps_or_duplicates,
+            listing::limit_is_clamped,
+        );
+    };
+    (@each $backend:ident, $factory:expr; $($module:ident :: $test:ident),+ $(,)?) => {
+        mod $backend {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let backend: $crate::support::Backend = $factory.await;
+                    $crate::$module::$test(backend.store.clone()).await;
+                    backend.finish().await;
+                }
+            )+
+        }
+    };
+}
+
+conformance_tests!(sqlite, crate::support::sqlite_backend());
+
+// PostgreSQL: a fresh schema per test (`PgStore::connect_isolated`) on the database named by
+// SCOREJAR_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test).
+conformance_tests!(postgres, crate::support::postgres_backend());
