@@ -5,8 +5,10 @@
 //! cargo run --release -p scorejar-store --example pg_upload_tx -- \
 //!     [--url URL] [--uploads 20000] [--tasks 32] [--pool 16] [--accounts 1] [--agents 50]
 //!
-//! `--accounts` spreads the uploads over several accounts: every debit of one account updates
-//! the same row, so one account's uploads commit one after another (see the report it prints).
+//! `--accounts` spreads the uploads over several accounts. Every debit of one account updates
+//! the same row, and PostgreSQL keeps that row locked until the commit is flushed to disk, so
+//! the uploads of one account commit one after another: with one account the figure measures
+//! the flush latency of the disk more than the store; with many it measures the store.
 
 use anyhow::Context;
 use scorejar_core::ids::new_id;

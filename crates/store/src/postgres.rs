@@ -8,15 +8,17 @@
 //!   debits can never take a balance below zero (a CHECK constraint backs it up);
 //! - only bound parameters reach SQL; identifiers (test schemas) are validated before use.
 //!
-//! The submodules own one area each: `accounts` (accounts, users, tokens, sessions), `catalog`
-//! (tags and scorecards), `upload` (create_upload, queue_evaluation, find_upload), `participants`
-//! (the pure matching rules for agent/customer), `read` and `listing` (interaction reads),
-//! `codec` (columns ⇄ domain types) and `errors` (sqlx errors ⇄ [`StoreError`]).
+//! The submodules own one area each: `accounts` (accounts, credits, users, tokens, sessions),
+//! `catalog` (tags and scorecards), `upload` and `upload_sql` (create_upload, find_upload),
+//! `evaluations` (queue_evaluation, jobs of an interaction), `participants` (the pure matching
+//! rules for agent/customer), `read` and `listing` (interaction reads), `codec` (columns ⇄
+//! domain types) and `errors` (sqlx errors ⇄ [`StoreError`]).
 
 mod accounts;
 mod catalog;
 mod codec;
 mod errors;
+mod evaluations;
 mod listing;
 mod participants;
 mod read;
@@ -271,7 +273,7 @@ impl Store for PgStore {
     }
 
     async fn queue_evaluation(&self, evaluation: NewEvaluation) -> StoreResult<()> {
-        upload::queue_evaluation(&self.pool, evaluation).await
+        evaluations::queue_evaluation(&self.pool, evaluation).await
     }
 
     async fn get_interaction(
@@ -295,7 +297,7 @@ impl Store for PgStore {
     }
 
     async fn jobs_for_interaction(&self, interaction_id: &str) -> StoreResult<Vec<JobRecord>> {
-        upload::jobs_for_interaction(&self.pool, interaction_id).await
+        evaluations::jobs_for_interaction(&self.pool, interaction_id).await
     }
 }
 

@@ -1,12 +1,17 @@
 //! PostgreSQL backend tests, each against a fresh schema (`SCOREJAR_TEST_PG_URL`, default
-//! postgres://postgres@127.0.0.1:5432/test). Uploads, concurrency and isolation live here;
-//! listings in `postgres/listing.rs`; accounts, catalogue and evaluations in
-//! `postgres/accounts.rs`.
+//! postgres://postgres@127.0.0.1:5432/test, dropped after the test). Migrations and the upload
+//! checks live here; the other areas in `postgres/`: accounts, catalogue and evaluations
+//! (`accounts.rs`), races (`concurrency.rs`), participants, tags and tenant isolation
+//! (`matching.rs`), listings (`listing.rs`), fixtures (`support.rs`).
 
 #[path = "postgres/accounts.rs"]
 mod accounts;
+#[path = "postgres/concurrency.rs"]
+mod concurrency;
 #[path = "postgres/listing.rs"]
 mod listing;
+#[path = "postgres/matching.rs"]
+mod matching;
 #[path = "postgres/support.rs"]
 mod support;
 
@@ -387,64 +392,6 @@ async fn a_duplicate_writes_nothing_and_answers_with_the_first_receipt() {
         .unwrap();
     assert!(matches!(outcome, UploadOutcome::Duplicate(_)));
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_duplicates_create_exactly_one() {
-    let db = TestDb::new().await;
-    let acc = account(&db.store, 100).await;
-    let tasks: Vec<_> = (0..16)
-        .map(|_| {
-            let store = db.store.clone();
-            let mut upload = chat_upload(&acc, "same-source", 2);
-            upload.agent = Some(participant(Some("agent-1"), Some("a1@example.com"), None));
-            tokio::spawn(async move { store.create_upload(upload).await })
-        })
-        .collect();
-    let mut created_ids = Vec::new();
-    let mut duplicate_ids = Vec::new();
-    for task in tasks {
-        match task.await.unwrap().unwrap() {
-            UploadOutcome::Created(r) => created_ids.push(r.interaction_id),
-            UploadOutcome::Duplicate(r) => duplicate_ids.push(r.interaction_id),
-        }
-    }
-    assert_eq!(created_ids.len(), 1);
-    assert_eq!(duplicate_ids.len(), 15);
-    assert!(duplicate_ids.iter().all(|id| *id == created_ids[0]));
-    assert_eq!(db.store.credits(&acc, 10).await.unwrap().0, 98);
-    assert_eq!(count(&db.store, "interactions").await, 1);
-    assert_eq!(count(&db.store, "participants").await, 1);
-    assert_eq!(count(&db.store, "credit_ledger").await, 2);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_uploads_share_one_new_participant() {
-    let db = TestDb::new().await;
-    let acc = account(&db.store, 0).await;
-    let tasks: Vec<_> = (0..12)
-        .map(|i| {
-            let store = db.store.clone();
-            let mut upload = chat_upload(&acc, &format!("src-{i}"), 0);
-            upload.agent = Some(participant(
-                Some("agent-new"),
-                Some("New@Example.com"),
-                Some("N"),
-            ));
-            upload.customer = Some(participant(None, Some("cust@example.com"), None));
-            tokio::spawn(async move { store.create_upload(upload).await })
-        })
-        .collect();
-    for task in tasks {
-        created(task.await.unwrap().unwrap());
-    }
-    assert_eq!(count(&db.store, "participants").await, 2);
-    let agents: i64 = sqlx::query_scalar("SELECT count(DISTINCT agent_id) FROM interactions")
-        .fetch_one(db.store.pool())
-        .await
-        .unwrap();
-    assert_eq!(agents, 1);
-}
-
 #[tokio::test]
 async fn insufficient_credits_write_nothing() {
     let db = TestDb::new().await;
@@ -486,45 +433,6 @@ async fn insufficient_credits_write_nothing() {
     created(free);
     assert_eq!(count(store, "credit_ledger").await, 1);
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_debits_never_overdraw() {
-    let db = TestDb::new().await;
-    let acc = account(&db.store, 10).await;
-    let tasks: Vec<_> = (0..30)
-        .map(|i| {
-            let store = db.store.clone();
-            let upload = chat_upload(&acc, &format!("debit-{i}"), 1);
-            tokio::spawn(async move { store.create_upload(upload).await })
-        })
-        .collect();
-    let (mut ok, mut refused) = (0, 0);
-    for task in tasks {
-        match task.await.unwrap() {
-            Ok(outcome) => {
-                created(outcome);
-                ok += 1;
-            }
-            Err(StoreError::InsufficientCredits {
-                required: 1,
-                balance: 0,
-            }) => refused += 1,
-            Err(other) => panic!("unexpected {other:?}"),
-        }
-    }
-    assert_eq!((ok, refused), (10, 20));
-    let (balance, ledger) = db.store.credits(&acc, 100).await.unwrap();
-    assert_eq!(balance, 0);
-    let mut after: Vec<i64> = ledger
-        .iter()
-        .filter(|e| e.amount == -1)
-        .map(|e| e.balance_after)
-        .collect();
-    after.sort();
-    assert_eq!(after, (0..10).collect::<Vec<_>>());
-    assert_eq!(count(&db.store, "interactions").await, 10);
-}
-
 #[tokio::test]
 async fn scorecard_must_be_active_and_of_the_account() {
     let db = TestDb::new().await;
@@ -548,143 +456,4 @@ async fn scorecard_must_be_active_and_of_the_account() {
     for table in ["interactions", "participants", "evaluations", "jobs"] {
         assert_eq!(count(store, table).await, 0, "{table}");
     }
-}
-
-#[tokio::test]
-async fn participants_are_matched_filled_and_keep_unique_emails() {
-    let db = TestDb::new().await;
-    let store = &db.store;
-    let acc = account(store, 0).await;
-    let mut upload = chat_upload(&acc, "u1", 0);
-    upload.agent = Some(participant(
-        Some("a-1"),
-        Some("jane@example.com"),
-        Some("Jane"),
-    ));
-    upload.customer = Some(participant(Some("c-1"), None, None));
-    created(store.create_upload(upload).await.unwrap());
-
-    let mut upload = chat_upload(&acc, "u2", 0);
-    upload.customer = Some(ParticipantInput {
-        name: Some("Carl".into()),
-        email: Some("JANE@example.com".into()),
-        phone: Some("+1555".into()),
-        source_identifier: Some("c-1".into()),
-    });
-    let receipt = created(store.create_upload(upload.clone()).await.unwrap());
-    assert_eq!(
-        receipt.warnings,
-        ["customer.email: JANE@example.com already belongs to another participant; it was dropped"]
-    );
-    let got = store
-        .get_interaction(&acc, &upload.interaction_id)
-        .await
-        .unwrap()
-        .unwrap();
-    let customer = got.customer.unwrap();
-    assert_eq!(
-        (
-            customer.name.as_deref(),
-            customer.email,
-            customer.phone.as_deref()
-        ),
-        (Some("Carl"), None, Some("+1555"))
-    );
-
-    // Matched by e-mail (case-insensitively): the stored name is kept, the sid is not replaced.
-    let mut upload = chat_upload(&acc, "u3", 0);
-    upload.agent = Some(participant(
-        Some("a-2"),
-        Some("Jane@Example.COM"),
-        Some("Other"),
-    ));
-    created(store.create_upload(upload.clone()).await.unwrap());
-    let agent = store
-        .get_interaction(&acc, &upload.interaction_id)
-        .await
-        .unwrap()
-        .unwrap()
-        .agent
-        .unwrap();
-    assert_eq!(agent.name.as_deref(), Some("Jane"));
-    assert_eq!(agent.source_identifier.as_deref(), Some("a-1"));
-    assert_eq!(count(store, "participants").await, 2);
-}
-
-#[tokio::test]
-async fn unknown_tags_are_warned_about_and_known_ones_linked_once() {
-    let db = TestDb::new().await;
-    let store = &db.store;
-    let acc = account(store, 0).await;
-    let vip = tag(store, &acc, "VIP").await;
-    let mut upload = chat_upload(&acc, "t1", 0);
-    upload.tags = vec!["vip".into(), "Missing".into(), vip.id.clone(), "VIP".into()];
-    let receipt = created(store.create_upload(upload.clone()).await.unwrap());
-    assert_eq!(
-        receipt.warnings,
-        ["tags[1]: unknown tag \"Missing\" was ignored"]
-    );
-    let got = store
-        .get_interaction(&acc, &upload.interaction_id)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(got.tags, [vip]);
-}
-
-#[tokio::test]
-async fn accounts_are_isolated_from_each_other() {
-    let db = TestDb::new().await;
-    let store = &db.store;
-    let a = account(store, 10).await;
-    let b = account(store, 10).await;
-    tag(store, &a, "VIP").await;
-    let a_scorecard = scorecard(store, &a, ScorecardStatus::Active).await;
-    let mut upload = chat_upload(&a, "shared-source", 1);
-    upload.agent = Some(participant(Some("agent-1"), Some("x@example.com"), None));
-    let a_receipt = created(store.create_upload(upload).await.unwrap());
-
-    assert_eq!(
-        store
-            .get_interaction(&b, &a_receipt.interaction_id)
-            .await
-            .unwrap(),
-        None
-    );
-    assert_eq!(store.find_upload(&b, "shared-source").await.unwrap(), None);
-    let page = store
-        .list_interactions(
-            &b,
-            &InteractionFilter {
-                limit: 50,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert!(page.data.is_empty());
-    assert!(store.jobs_for_interaction("nope").await.unwrap().is_empty());
-
-    // The same sourceIdentifier, tag name and participant keys are free in another account.
-    let mut upload = chat_upload(&b, "shared-source", 1);
-    upload.agent = Some(participant(Some("agent-1"), Some("x@example.com"), None));
-    upload.tags = vec!["VIP".into()];
-    let b_receipt = created(store.create_upload(upload.clone()).await.unwrap());
-    assert_eq!(
-        b_receipt.warnings,
-        ["tags[0]: unknown tag \"VIP\" was ignored"]
-    );
-    assert_eq!(count(store, "participants").await, 2);
-    let mut with_foreign_scorecard = chat_upload(&b, "other", 0);
-    with_foreign_scorecard.evaluation = Some(NewEvaluationSpec {
-        score_submission_id: new_id(),
-        scorecard_id: a_scorecard.clone(),
-    });
-    assert!(matches!(
-        store.create_upload(with_foreign_scorecard).await,
-        Err(StoreError::ScorecardNotActive)
-    ));
-    assert_eq!(store.get_scorecard(&b, &a_scorecard).await.unwrap(), None);
-    assert_eq!(store.credits(&a, 5).await.unwrap().0, 9);
-    assert_eq!(store.credits(&b, 5).await.unwrap().0, 9);
 }

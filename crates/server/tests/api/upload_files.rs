@@ -32,9 +32,11 @@ fn payload(source: &str) -> Value {
             "agent": { "name": "Jane", "sourceIdentifier": "agent-7" } })
 }
 
+/// (file bytes, name, type, channels, approx duration ms, credits for transcription)
+type FileCase = (Vec<u8>, &'static str, &'static str, Option<i64>, i64, i64);
+
 async fn stores_and_probes_real_files(app: &TestApp) {
-    // (file bytes, name, type, channels, approx duration ms, credits for transcription)
-    let cases: Vec<(Vec<u8>, &str, &str, Option<i64>, i64, i64)> = vec![
+    let cases: Vec<FileCase> = vec![
         (
             shared_fixture("support_call_mono16k.wav"),
             "support.wav",

@@ -169,8 +169,8 @@ mod tests {
             occurred_at_us: 5,
             id: "id'".into(),
         };
-        let sql = build_query("acc", &filter, Some(&cursor), 10).into_sql();
-        for leaked in ["x'", "drop table", "VIP", "vip", "acc", "id'"] {
+        let sql = build_query("acct-7f3", &filter, Some(&cursor), 10).into_sql();
+        for leaked in ["x'", "drop table", "VIP", "vip", "acct-7f3", "id'"] {
             assert!(
                 !sql.contains(leaked),
                 "{leaked} reached the SQL text: {sql}"

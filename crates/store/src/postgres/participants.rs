@@ -2,7 +2,8 @@
 //! the candidate rows the store read, producing the writes to make.
 //!
 //! Rules, for each side in turn (agent first):
-//! - match by `sourceIdentifier`, else by e-mail (case-insensitive), else create a participant;
+//! - match by `sourceIdentifier`, else by e-mail (case-insensitive) unless the e-mail's owner has
+//!   a different `sourceIdentifier` (then: a new participant without the e-mail), else create;
 //! - a matched participant gets its missing name/phone/e-mail/sourceIdentifier filled in;
 //!   values it already has are never overwritten;
 //! - an e-mail that already belongs to a *different* participant is dropped from this upload,
@@ -37,7 +38,8 @@ pub(crate) struct ParticipantPlan {
     pub inserts: Vec<ParticipantRow>,
     /// Existing participants with filled-in fields (the store only fills columns still NULL).
     pub fills: Vec<ParticipantRow>,
-    /// Existing participants the interaction points at (locked before the debit).
+    /// Existing participants the interaction points at and this upload does not fill in: the
+    /// store locks them (FOR KEY SHARE) before the debit; filled ones are locked by the update.
     pub referenced: Vec<String>,
     pub warnings: Vec<String>,
 }
@@ -95,11 +97,10 @@ pub(crate) fn plan(
                 let used = [&plan.agent_id, &plan.customer_id]
                     .into_iter()
                     .any(|id| id.as_deref() == Some(original.id.as_str()));
-                if used {
-                    plan.referenced.push(original.id.clone());
-                }
                 if entry.row != original {
                     plan.fills.push(entry.row);
+                } else if used {
+                    plan.referenced.push(original.id);
                 }
             }
         }
@@ -132,12 +133,36 @@ fn resolve_one(
                 .position(|e| e.row.email_lower.as_ref() == Some(el))
         })
     };
-    let Some(index) = by_sid.or_else(by_email) else {
+    // A known sourceIdentifier is the client's own id for a person: an e-mail owner carrying a
+    // different one is somebody else, and keeps the e-mail.
+    let mut email_taken = false;
+    let matched = by_sid.or_else(|| {
+        let index = by_email()?;
+        let owner_sid = &entries[index].row.source_identifier;
+        if owner_sid.is_some() && input.source_identifier.is_some() {
+            email_taken = true;
+            None
+        } else {
+            Some(index)
+        }
+    });
+    let Some(index) = matched else {
+        if email_taken {
+            warnings.push(format!(
+                "{}.email: {} already belongs to another participant; it was dropped",
+                role_field(role),
+                input.email.as_deref().unwrap_or_default()
+            ));
+        }
         let row = ParticipantRow {
             id: new_id(),
             name: input.name.clone(),
-            email: input.email.clone(),
-            email_lower,
+            email: if email_taken {
+                None
+            } else {
+                input.email.clone()
+            },
+            email_lower: if email_taken { None } else { email_lower },
             phone: input.phone.clone(),
             source_identifier: input.source_identifier.clone(),
         };

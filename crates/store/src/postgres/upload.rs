@@ -1,5 +1,4 @@
-//! Uploads and evaluations: `create_upload`, `queue_evaluation`, `find_upload` and the jobs they
-//! enqueue.
+//! Uploads: `create_upload` and `find_upload`.
 //!
 //! An upload is one transaction: the single write statement of `upload_sql.rs`, preceded by
 //! the participant read when the upload names an agent or customer. The order of checks is the
@@ -12,7 +11,7 @@ use super::codec::{encode_email, encode_metadata, encode_segments, metadata_colu
 use super::codec::{parse_enum, MetadataColumns};
 use super::errors::{constraint, db, is_transient};
 use super::participants::{lookup_keys, plan, ParticipantPlan, ParticipantRow};
-use super::upload_sql::{CREATE_UPLOAD, PARTICIPANT_CANDIDATES, QUEUE_EVALUATION};
+use super::upload_sql::{CREATE_UPLOAD, PARTICIPANT_CANDIDATES};
 use crate::{StoreError, StoreResult};
 use scorejar_core::ids::new_id;
 use scorejar_core::jobs::max_attempts;
@@ -81,22 +80,25 @@ impl Encoded {
 
 pub(crate) async fn create_upload(pool: &PgPool, upload: NewUpload) -> StoreResult<UploadOutcome> {
     let encoded = Encoded::new(&upload)?;
-    let mut attempt = 1;
+    let mut attempt = 0;
     loop {
+        attempt += 1;
         match try_create_upload(pool, &upload, &encoded).await {
             Ok(outcome) => return Ok(outcome),
             Err(AttemptError::Failed(e)) => return Err(e),
             Err(AttemptError::Unpaid) => {
                 let balance = balance(pool, &upload.account_id).await?;
-                return Err(StoreError::InsufficientCredits {
-                    required: upload.charge,
-                    balance,
-                });
+                // Credits added since the debit failed make it worth another attempt.
+                if balance < upload.charge || attempt >= MAX_ATTEMPTS {
+                    return Err(StoreError::InsufficientCredits {
+                        required: upload.charge,
+                        balance,
+                    });
+                }
             }
             Err(AttemptError::Race(e)) if attempt >= MAX_ATTEMPTS => return Err(db(e)),
             Err(AttemptError::Race(e)) => {
                 tracing::debug!(attempt, error = %e, "upload lost a race; running it again");
-                attempt += 1;
             }
         }
     }
@@ -167,33 +169,27 @@ async fn resolve_participants(
         return Ok(ParticipantPlan::default());
     }
     let (sids, emails) = lookup_keys([agent, customer]);
-    let candidates: Vec<(
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = sqlx::query_as(PARTICIPANT_CANDIDATES)
+    let rows = sqlx::query(PARTICIPANT_CANDIDATES)
         .bind(&upload.account_id)
         .bind(&sids)
         .bind(&emails)
         .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
-    let candidates = candidates
-        .into_iter()
-        .map(
-            |(id, name, email, email_lower, phone, source_identifier)| ParticipantRow {
-                id,
-                name,
-                email,
-                email_lower,
-                phone,
-                source_identifier,
-            },
-        )
-        .collect();
+    let candidates = rows
+        .iter()
+        .map(|row| {
+            Ok(ParticipantRow {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                email: row.try_get("email")?,
+                email_lower: row.try_get("email_lower")?,
+                phone: row.try_get("phone")?,
+                source_identifier: row.try_get("source_identifier")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(db)?;
     Ok(plan(candidates, agent, customer, new_id))
 }
 
@@ -364,76 +360,6 @@ pub(crate) async fn find_upload(
         },
     )
     .transpose()
-}
-
-pub(crate) async fn queue_evaluation(pool: &PgPool, ev: NewEvaluation) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    let (found, scorecard_active, balance_after): (bool, bool, Option<i64>) =
-        sqlx::query_as(QUEUE_EVALUATION)
-            .bind(&ev.interaction_id)
-            .bind(&ev.account_id)
-            .bind(&ev.spec.scorecard_id)
-            .bind(&ev.spec.score_submission_id)
-            .bind(now_us())
-            .bind(&ev.job.id)
-            .bind(&ev.job.kind)
-            .bind(&ev.job.interaction_id)
-            .bind(ev.job.payload.to_string())
-            .bind(max_attempts(&ev.job.kind))
-            .bind(ev.charge)
-            .bind(new_id())
-            .bind(&ev.charge_reason)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
-    let failure = if !found {
-        Some(StoreError::NotFound("interaction"))
-    } else if !scorecard_active {
-        Some(StoreError::ScorecardNotActive)
-    } else if ev.charge > 0 && balance_after.is_none() {
-        let balance: i64 = sqlx::query_scalar("SELECT credits FROM accounts WHERE id = $1")
-            .bind(&ev.account_id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
-        Some(StoreError::InsufficientCredits {
-            required: ev.charge,
-            balance,
-        })
-    } else {
-        None
-    };
-    match failure {
-        Some(e) => {
-            tx.rollback().await.map_err(db)?;
-            Err(e)
-        }
-        None => tx.commit().await.map_err(db),
-    }
-}
-
-pub(crate) async fn jobs_for_interaction(
-    pool: &PgPool,
-    interaction_id: &str,
-) -> StoreResult<Vec<JobRecord>> {
-    let rows: Vec<(String, String, String, i64, Option<String>)> = sqlx::query_as(
-        "SELECT id, kind, status, attempts, last_error FROM jobs WHERE interaction_id = $1
-         ORDER BY created_at, id COLLATE \"C\"",
-    )
-    .bind(interaction_id)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, kind, status, attempts, last_error)| JobRecord {
-            id,
-            kind,
-            status,
-            attempts,
-            last_error,
-        })
-        .collect())
 }
 
 #[cfg(test)]

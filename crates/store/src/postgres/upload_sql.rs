@@ -66,7 +66,7 @@ filled_participants AS (
     FROM interaction,
          UNNEST($40::text[], $41::text[], $42::text[], $43::text[], $44::text[], $45::text[])
              AS f(id, name, email, email_lower, phone, source_identifier)
-    WHERE p.id = f.id AND p.account_id = $2
+    WHERE p.id = ANY($40::text[]) AND p.id = f.id AND p.account_id = $2
     RETURNING p.id
 ),
 referenced_participants AS (

@@ -49,11 +49,26 @@ pub async fn participants_match_by_source_then_email(store: Arc<dyn Store>) {
         (Some("Ann"), Some("Ann@Example.com"), Some("+1555"))
     );
 
-    // By e-mail, case-insensitively, also when the upload's sourceIdentifier is unknown.
-    for input in [
-        participant(None, Some("ann@EXAMPLE.com"), Some("Other")),
-        participant(Some("A-2"), Some("ANN@example.com"), None),
-    ] {
+    // An unknown sourceIdentifier with Ann's e-mail is somebody else: a new participant, and
+    // the e-mail stays Ann's (with a warning).
+    let (other, _, warnings) = upload_people(
+        &store,
+        &a,
+        Some(participant(Some("A-2"), Some("ANN@example.com"), None)),
+        None,
+    )
+    .await;
+    let other = other.unwrap();
+    assert_ne!(other.id, ann.id);
+    assert_eq!(other.email, None);
+    assert_eq!(other.source_identifier.as_deref(), Some("A-2"));
+    assert!(
+        warnings.iter().any(|w| w.contains("ANN@example.com")),
+        "{warnings:?}"
+    );
+
+    // By e-mail, case-insensitively, when the upload has no sourceIdentifier.
+    for input in [participant(None, Some("ann@EXAMPLE.com"), Some("Other"))] {
         let (agent, _, _) = upload_people(&store, &a, Some(input), None).await;
         let agent = agent.unwrap();
         assert_eq!(agent.id, ann.id);
