@@ -37,7 +37,11 @@ pub fn load(common: &Common) -> anyhow::Result<Settings> {
 /// Opens (and migrates) the database; creates the data directory for SQLite.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     std::fs::create_dir_all(&settings.data_dir)?;
-    scorejar_store::open(&settings.effective_database_url()).await
+    scorejar_store::open(
+        &settings.effective_database_url(),
+        settings.database_pool_size,
+    )
+    .await
 }
 
 pub fn open_media(settings: &Settings) -> anyhow::Result<Arc<MediaStorage>> {

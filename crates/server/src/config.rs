@@ -15,6 +15,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `postgres://…` selects PostgreSQL; empty means SQLite at `<data_dir>/scorejar.db`.
     pub database_url: String,
+    /// PostgreSQL connection pool size per process. On a small machine fewer connections than
+    /// concurrent requests is faster: the database is CPU-bound, not connection-bound.
+    pub database_pool_size: u32,
     /// Where media objects live: empty means `<data_dir>/media` on the local disk;
     /// `s3://bucket/prefix` (with `media_storage_options`) selects S3-compatible storage.
     pub media_storage_url: String,
@@ -61,6 +64,7 @@ impl Default for Settings {
             bind: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("./data"),
             database_url: String::new(),
+            database_pool_size: 16,
             media_storage_url: String::new(),
             media_storage_options: Default::default(),
             jwt_secret: String::new(),
@@ -117,6 +121,7 @@ impl fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(&self.database_url))
+            .field("database_pool_size", &self.database_pool_size)
             .field("media_storage_url", &self.media_storage_url)
             .field(
                 "media_storage_options",

@@ -186,9 +186,12 @@ pub trait Store: Send + Sync + 'static {
 
 /// Opens the store a URL names: `postgres://…` / `postgresql://…` → PostgreSQL, `sqlite://PATH`
 /// or a plain file path → SQLite. Runs migrations before returning.
-pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+/// `pool_size` is the PostgreSQL connection pool size (SQLite has one writer and a fixed read pool).
+pub async fn open(url: &str, pool_size: u32) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PgStore::connect(url).await?))
+        Ok(Arc::new(
+            postgres::PgStore::connect_with_pool_size(url, pool_size).await?,
+        ))
     } else {
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
         Ok(Arc::new(sqlite::SqliteStore::open(path).await?))

@@ -52,7 +52,7 @@ impl TestApp {
         };
         let mut schema = None;
         let store: Arc<dyn Store> = match backend {
-            Backend::Sqlite => scorejar_store::open(&settings.effective_database_url())
+            Backend::Sqlite => scorejar_store::open(&settings.effective_database_url(), 4)
                 .await
                 .expect("open sqlite"),
             Backend::Postgres => {

@@ -40,13 +40,16 @@ pub async fn accept_upload(
     });
     let interaction_type = infer_type(&payload, media_kind)?;
 
-    // Retries of an accepted upload answer at once, before any media is written.
-    if let Some(receipt) = state
-        .store
-        .find_upload(&principal.account_id, &payload.source_identifier)
-        .await?
-    {
-        return Ok(receipt_json(&receipt, true));
+    // A retry that carries a file answers before the file is copied to the object store.
+    // Without a file the transaction's own duplicate check suffices, and a query is saved.
+    if body.file.is_some() {
+        if let Some(receipt) = state
+            .store
+            .find_upload(&principal.account_id, &payload.source_identifier)
+            .await?
+        {
+            return Ok(receipt_json(&receipt, true));
+        }
     }
 
     let interaction_id = new_id();
