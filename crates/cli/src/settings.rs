@@ -18,7 +18,18 @@ pub fn load(common: &Common) -> anyhow::Result<Settings> {
         }
         figment = figment.merge(Toml::file(path));
     }
-    figment = figment.merge(Env::prefixed("SCOREJAR_").split("__").ignore(&["log"]));
+    // Only variables that name a setting: others with the prefix (SCOREJAR_LOG, a test suite's
+    // SCOREJAR_TEST_PG_URL) are not configuration and must not stop the server.
+    let known = top_level_keys()?;
+    figment = figment.merge(Env::prefixed("SCOREJAR_").split("__").filter(move |key| {
+        let first = key
+            .as_str()
+            .split("__")
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        known.contains(&first)
+    }));
     if let Ok(url) = std::env::var("DATABASE_URL") {
         if !url.is_empty() {
             figment = figment.merge(("database_url", url));
@@ -32,6 +43,14 @@ pub fn load(common: &Common) -> anyhow::Result<Settings> {
         settings.database_url = url.clone();
     }
     Ok(settings)
+}
+
+/// The names of the top-level settings (`bind`, `billing`, ...).
+fn top_level_keys() -> anyhow::Result<Vec<String>> {
+    match serde_json::to_value(Settings::default())? {
+        serde_json::Value::Object(map) => Ok(map.keys().cloned().collect()),
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// Opens (and migrates) the database; creates the data directory for SQLite.

@@ -50,6 +50,9 @@ fn serve(data_dir: &std::path::Path, port: u16) -> (Server, String) {
         .arg("--data-dir")
         .arg(data_dir)
         .env_remove("DATABASE_URL")
+        // Configuration from the environment; unrelated SCOREJAR_* variables are ignored.
+        .env("SCOREJAR_STARTER_CREDITS", "777")
+        .env("SCOREJAR_SOMETHING_ELSE", "x")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
