@@ -5,6 +5,7 @@
 //!   safe to run while `serve` runs. Each prints one JSON object on stdout.
 
 mod admin;
+mod pipeline;
 mod settings;
 
 use clap::{Args, Parser, Subcommand};
@@ -35,6 +36,13 @@ pub struct Common {
     pub database_url: Option<String>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Role {
+    All,
+    Api,
+    Worker,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP API.
@@ -44,6 +52,14 @@ enum Command {
         /// Address to listen on [default: 127.0.0.1:8080].
         #[arg(long)]
         bind: Option<String>,
+        /// What this process runs: the API, the background worker, or both.
+        #[arg(long, value_enum, default_value_t = Role::All)]
+        role: Role,
+    },
+    /// Run only the background worker (same as `serve --role worker`).
+    Worker {
+        #[command(flatten)]
+        common: Common,
     },
     /// Manage accounts.
     Accounts {
@@ -83,13 +99,14 @@ async fn main() -> anyhow::Result<()> {
     init_logging();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { common, bind } => {
+        Command::Serve { common, bind, role } => {
             let mut settings = settings::load(&common)?;
             if let Some(bind) = bind {
                 settings.bind = bind;
             }
-            serve(settings).await
+            serve(settings, role).await
         }
+        Command::Worker { common } => serve(settings::load(&common)?, Role::Worker).await,
         Command::Accounts { command, common } => {
             admin::accounts(command, settings::load(&common)?).await
         }
@@ -100,20 +117,45 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(settings: scorejar_server::config::Settings) -> anyhow::Result<()> {
+async fn serve(settings: scorejar_server::config::Settings, role: Role) -> anyhow::Result<()> {
     let store = settings::open_store(&settings).await?;
-    if let Some(boot) = scorejar_server::bootstrap(store.as_ref(), settings.starter_credits).await?
-    {
-        println!(
-            "Created the `default` account ({}) with {} credits.\nIts API token (shown once, keep it):\n\n    {}\n",
-            boot.account_id, settings.starter_credits, boot.api_token
-        );
+    if role != Role::Worker {
+        if let Some(boot) =
+            scorejar_server::bootstrap(store.as_ref(), settings.starter_credits).await?
+        {
+            println!(
+                "Created the `default` account ({}) with {} credits.\nIts API token (shown once, keep it):\n\n    {}\n",
+                boot.account_id, settings.starter_credits, boot.api_token
+            );
+        }
     }
     let media = settings::open_media(&settings)?;
-    let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
-    tracing::info!(bind = %settings.bind, database = store.backend(), "scorejar listening");
-    let state = scorejar_server::AppState::new(store, media, settings)?;
-    scorejar_server::serve(listener, state, shutdown_signal()).await
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let worker = if role == Role::Api {
+        None
+    } else {
+        let worker = pipeline::build_worker(&settings, store.clone(), media.clone())?;
+        Some(tokio::spawn(worker.run(shutdown.clone())))
+    };
+    if role == Role::Worker {
+        shutdown_signal().await;
+        shutdown.cancel();
+    } else {
+        let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
+        tracing::info!(bind = %settings.bind, database = store.backend(), ?role, "scorejar listening");
+        let state = scorejar_server::AppState::new(store, media, settings)?;
+        let stop = shutdown.clone();
+        scorejar_server::serve(listener, state, async move {
+            shutdown_signal().await;
+            stop.cancel();
+        })
+        .await?;
+    }
+    if let Some(worker) = worker {
+        shutdown.cancel();
+        let _ = worker.await;
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

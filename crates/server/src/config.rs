@@ -34,6 +34,70 @@ pub struct Settings {
     /// Credits given to the `default` account created on first start.
     pub starter_credits: i64,
     pub billing: BillingSettings,
+    pub fetch: FetchSettings,
+    pub worker: WorkerConfig,
+}
+
+/// Fetching media from `downloadUrl`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FetchSettings {
+    /// Internal hosts (`host` or `host:port`) that downloads may reach despite the SSRF checks,
+    /// e.g. an on-premise recording server. Nothing else disables the checks.
+    pub allowed_internal_hosts: Vec<String>,
+    /// Largest media accepted from a URL (500 MB).
+    pub max_bytes: u64,
+    pub connect_timeout_secs: u64,
+    /// A download that receives nothing for this long fails (and is retried).
+    pub read_timeout_secs: u64,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        Self {
+            allowed_internal_hosts: Vec::new(),
+            max_bytes: 500 * 1000 * 1000,
+            connect_timeout_secs: 10,
+            read_timeout_secs: 30,
+        }
+    }
+}
+
+impl FetchSettings {
+    pub fn client(&self) -> scorejar_net::SafeClient {
+        scorejar_net::SafeClient::new(scorejar_net::NetPolicy {
+            allowed_internal_hosts: self.allowed_internal_hosts.clone(),
+        })
+        .with_timeouts(scorejar_net::Timeouts {
+            connect: std::time::Duration::from_secs(self.connect_timeout_secs),
+            read: std::time::Duration::from_secs(self.read_timeout_secs),
+        })
+    }
+}
+
+/// The background worker (`serve --role worker|all`, `scorejar worker`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Jobs one process runs at once.
+    pub concurrency: usize,
+    /// Seconds a claimed job stays leased without a heartbeat (heartbeats every third of it).
+    pub lease_secs: u64,
+    /// Longest wait between two looks at the queue when no wake-up arrives, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// On shutdown, seconds running jobs get to finish before they are released.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            lease_secs: 60,
+            poll_interval_ms: 2000,
+            shutdown_grace_secs: 20,
+        }
+    }
 }
 
 /// Credit rates; one unit of work costs this many credits.
@@ -73,6 +137,8 @@ impl Default for Settings {
             max_request_bytes: 32 * 1024 * 1024,
             starter_credits: 1000,
             billing: BillingSettings::default(),
+            fetch: FetchSettings::default(),
+            worker: WorkerConfig::default(),
         }
     }
 }
@@ -133,6 +199,8 @@ impl fmt::Debug for Settings {
             .field("max_request_bytes", &self.max_request_bytes)
             .field("starter_credits", &self.starter_credits)
             .field("billing", &self.billing)
+            .field("fetch", &self.fetch)
+            .field("worker", &self.worker)
             .finish()
     }
 }

@@ -13,6 +13,8 @@ pub struct AppState {
     pub media: Arc<MediaStorage>,
     pub settings: Arc<Settings>,
     pub jwt: Arc<JwtVerifier>,
+    /// The SSRF-safe client used to check `downloadUrl`s at upload time.
+    pub net: scorejar_net::SafeClient,
     /// Where multipart files are spooled before they are probed and stored.
     pub spool_dir: PathBuf,
 }
@@ -27,7 +29,9 @@ impl AppState {
         let spool_dir = settings.data_dir.join("spool");
         std::fs::create_dir_all(&spool_dir)?;
         let jwt = JwtVerifier::from_settings(&settings)?;
+        let net = settings.fetch.client();
         Ok(Self {
+            net,
             store,
             media,
             settings: Arc::new(settings),

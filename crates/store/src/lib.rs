@@ -11,6 +11,7 @@
 //! - jobs are rows enqueued in the same transaction as the change they follow.
 
 pub mod postgres;
+pub mod queue;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -58,7 +59,7 @@ pub struct NewSession {
 
 /// The storage boundary. See the crate docs for the rules every implementation keeps.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: queue::JobQueue + Send + Sync + 'static {
     /// Which backend this is: "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
 

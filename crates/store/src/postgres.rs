@@ -12,15 +12,23 @@
 //! `catalog` (tags and scorecards), `upload` and `upload_sql` (create_upload, find_upload),
 //! `evaluations` (queue_evaluation, jobs of an interaction), `participants` (the pure matching
 //! rules for agent/customer), `read` and `listing` (interaction reads), `codec` (columns ⇄
-//! domain types) and `errors` (sqlx errors ⇄ [`StoreError`]).
+//! domain types) and `errors` (sqlx errors ⇄ [`StoreError`]); the job queue: `queue`,
+//! `queue_effects` and `queue_sql` (claims, leases, finishing with effects), `listener`
+//! (LISTEN/NOTIFY wake-ups for `wait_for_jobs`) and `queue_api` (the
+//! [`crate::queue::JobQueue`] impl).
 
 mod accounts;
 mod catalog;
 mod codec;
 mod errors;
 mod evaluations;
+mod listener;
 mod listing;
 mod participants;
+mod queue;
+mod queue_api;
+mod queue_effects;
+mod queue_sql;
 mod read;
 mod upload;
 mod upload_sql;
@@ -47,6 +55,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// Wakes `wait_for_jobs`; its LISTEN connection starts on the first wait.
+    jobs_signal: std::sync::Arc<listener::JobSignal>,
 }
 
 impl PgStore {
@@ -88,6 +98,7 @@ impl PgStore {
     }
 
     async fn open(options: PgConnectOptions, pool_size: u32) -> anyhow::Result<PgStore> {
+        let jobs_signal = std::sync::Arc::new(listener::JobSignal::new(options.clone()));
         let pool = PgPoolOptions::new()
             .max_connections(pool_size.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -98,7 +109,7 @@ impl PgStore {
             .run(&pool)
             .await
             .context("running the PostgreSQL migrations")?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, jobs_signal })
     }
 
     /// The underlying pool (for the job queue and for tests that inspect rows).

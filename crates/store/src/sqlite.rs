@@ -16,7 +16,8 @@
 //! (filtered, paginated lists), `jobs` (enqueue and list), `codec` (columns ⇄ domain types),
 //! `errors`, `migrate` (connections, pragmas, schema), `writer` and `checkpointer` (the writer
 //! thread and the thread that checkpoints its WAL), `readers` (the read pool) and `api` (the
-//! [`crate::Store`] impl).
+//! [`crate::Store`] impl), `queue`, `queue_effects` and `queue_api` (the job queue: claims,
+//! leases, finishing with effects, and its [`crate::queue::JobQueue`] impl).
 
 mod accounts;
 mod api;
@@ -30,6 +31,9 @@ mod jobs;
 mod listing;
 mod migrate;
 mod participants;
+mod queue;
+mod queue_api;
+mod queue_effects;
 mod readers;
 #[cfg(test)]
 mod tests;
@@ -50,6 +54,8 @@ pub struct SqliteStore {
     writer: Writer,
     readers: Arc<ReadPool>,
     path: PathBuf,
+    /// Raised after a committed write that inserted or re-queued jobs (`wait_for_jobs`).
+    jobs_signal: Arc<tokio::sync::Notify>,
 }
 
 impl SqliteStore {
@@ -69,6 +75,7 @@ impl SqliteStore {
             writer,
             readers,
             path,
+            jobs_signal: Arc::new(tokio::sync::Notify::new()),
         })
     }
 

@@ -2,7 +2,7 @@
 //! postgres://postgres@127.0.0.1:5432/test, dropped after the test). Migrations and the upload
 //! checks live here; the other areas in `postgres/`: accounts, catalogue and evaluations
 //! (`accounts.rs`), races (`concurrency.rs`), participants, tags and tenant isolation
-//! (`matching.rs`), listings (`listing.rs`), fixtures (`support.rs`).
+//! (`matching.rs`), listings (`listing.rs`), claims by two stores (`queue.rs`), fixtures (`support.rs`).
 
 #[path = "postgres/accounts.rs"]
 mod accounts;
@@ -12,6 +12,8 @@ mod concurrency;
 mod listing;
 #[path = "postgres/matching.rs"]
 mod matching;
+#[path = "postgres/queue.rs"]
+mod queue;
 #[path = "postgres/support.rs"]
 mod support;
 
@@ -129,7 +131,7 @@ async fn migrations_create_the_schema_and_are_idempotent() {
         .fetch_one(again.pool())
         .await
         .unwrap();
-    assert_eq!(applied, 1);
+    assert_eq!(applied, 2, "0001_core and 0002_queue");
     again.close().await;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1

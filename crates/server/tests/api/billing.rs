@@ -32,7 +32,7 @@ async fn charges_follow_the_rules(app: &TestApp) {
     assert_eq!(app.balance().await, 997);
     // downloadUrl with a declared 125 s duration: transcription reserves 3 started minutes.
     let body = json!({ "sourceIdentifier": "bill-url", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
-        "downloadUrl": "https://storage.example.com/calls/1.mp3", "duration": 125000 });
+        "downloadUrl": app.media_url("tone.mp3"), "duration": 125000 });
     let (_, r) = app.upload(&body).await;
     assert_eq!(
         r["processing"],
@@ -41,7 +41,7 @@ async fn charges_follow_the_rules(app: &TestApp) {
     assert_eq!(app.balance().await, 994);
     // downloadUrl without duration + evaluation: 1 minute reserved for each.
     let body = json!({ "sourceIdentifier": "bill-url-2", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
-        "downloadUrl": "https://storage.example.com/calls/2.mp3", "evaluation": { "scorecardId": sc } });
+        "downloadUrl": app.media_url("tone.flac"), "evaluation": { "scorecardId": sc } });
     let (_, r) = app.upload(&body).await;
     assert_eq!(
         r["processing"],
@@ -73,7 +73,7 @@ async fn insufficient_credits_creates_nothing(app: &TestApp) {
     let (account, token) = app.new_account(2).await;
     let _ = account;
     let body = json!({ "sourceIdentifier": "poor-1", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
-        "downloadUrl": "https://storage.example.com/calls/3.mp3", "duration": 180000,
+        "downloadUrl": app.media_url("tone.mp3"), "duration": 180000,
         "agent": { "name": "Jane", "sourceIdentifier": "agent-7" }, "customMetadata": { "a": 1 } });
     let (status, resp) = read(app.post_json_as(&token, "/api/v1/upload", &body).await).await;
     assert_error(status, &resp, 402, "insufficient_credits", None);

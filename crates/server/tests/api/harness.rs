@@ -26,8 +26,13 @@ pub fn pg_url() -> String {
 
 pub struct TestApp {
     pub base: String,
+    /// A local media server (allow-listed for downloads): `/media/<file>` serves
+    /// `testdata/media` and the shared audio fixtures; anything else is 404.
+    pub media_base: String,
     pub client: Client,
     pub store: Arc<dyn Store>,
+    pub media: Arc<scorejar_media::storage::MediaStorage>,
+    pub settings: Settings,
     /// API token of the main test account.
     pub token: String,
     pub account_id: String,
@@ -64,12 +69,16 @@ impl TestApp {
                 Arc::new(pg)
             }
         };
+        let media_base = start_media_server().await;
+        settings.fetch.allowed_internal_hosts =
+            vec![media_base.trim_start_matches("http://").to_string()];
         tweak(&mut settings);
         let media = Arc::new(
             scorejar_media::storage::MediaStorage::local(&dir.path().join("media")).unwrap(),
         );
         let data_dir = settings.data_dir.clone();
-        let state = scorejar_server::AppState::new(store.clone(), media, settings).unwrap();
+        let kept_settings = settings.clone();
+        let state = scorejar_server::AppState::new(store.clone(), media.clone(), settings).unwrap();
         let boot = scorejar_server::create_account_with_token(store.as_ref(), "test", 1000)
             .await
             .unwrap();
@@ -81,8 +90,11 @@ impl TestApp {
         }));
         TestApp {
             base: format!("http://{addr}"),
+            media_base,
             client: Client::new(),
             store,
+            media,
+            settings: kept_settings,
             token: boot.api_token,
             account_id: boot.account_id,
             data_dir,
@@ -238,6 +250,62 @@ impl TestApp {
                 .unwrap_or(0)
         }
         count(&self.data_dir.join("media"))
+    }
+}
+
+/// Serves test media over HTTP on 127.0.0.1:0; returns its base URL.
+pub async fn start_media_server() -> String {
+    use axum::extract::Path;
+    use axum::http::StatusCode;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static FLAKY_CALLS: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+    async fn file(Path(name): Path<String>) -> Result<Vec<u8>, StatusCode> {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        for dir in ["../../testdata/media", "../../../shared/fixtures/audio"] {
+            if let Ok(bytes) = tokio::fs::read(root.join(dir).join(&name)).await {
+                return Ok(bytes);
+            }
+        }
+        Err(StatusCode::NOT_FOUND)
+    }
+    /// The file without a Content-Length (chunked), so only the download can see its size.
+    async fn chunked(Path(name): Path<String>) -> Result<axum::body::Body, StatusCode> {
+        let bytes = file(Path(name)).await?;
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+            bytes.chunks(4096).map(|c| Ok(c.to_vec())).collect();
+        Ok(axum::body::Body::from_stream(futures::stream::iter(chunks)))
+    }
+    /// Per `tag`: answers the upload's check, then 503 twice, then the file.
+    async fn flaky(Path((tag, name)): Path<(String, String)>) -> Result<Vec<u8>, StatusCode> {
+        let call = {
+            let mut calls = FLAKY_CALLS.lock().unwrap();
+            let n = calls
+                .get_or_insert_with(HashMap::new)
+                .entry(tag)
+                .or_insert(0);
+            *n += 1;
+            *n
+        };
+        match call {
+            2 | 3 => Err(StatusCode::SERVICE_UNAVAILABLE),
+            _ => file(Path(name)).await,
+        }
+    }
+    let app = axum::Router::new()
+        .route("/media/{name}", axum::routing::get(file))
+        .route("/chunked/{name}", axum::routing::get(chunked))
+        .route("/flaky/{tag}/{name}", axum::routing::get(flaky));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+impl TestApp {
+    /// URL of a test media file on the allow-listed local server.
+    pub fn media_url(&self, name: &str) -> String {
+        format!("{}/media/{name}", self.media_base)
     }
 }
 

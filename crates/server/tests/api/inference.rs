@@ -53,8 +53,13 @@ async fn infers_types_in_reference_order(app: &TestApp) {
         ),
         (
             "download",
-            json!({ "downloadUrl": "https://storage.example.com/calls/1.mp3" }),
+            json!({ "downloadUrl": app.media_url("tone.mp3") }),
             "AUDIO",
+        ),
+        (
+            "download-video",
+            json!({ "downloadUrl": app.media_url("clip_vp8.webm") }),
+            "VIDEO",
         ),
     ];
     for (i, (name, extra, want)) in cases.into_iter().enumerate() {

@@ -5,9 +5,11 @@ mod harness;
 
 mod auth;
 mod billing;
+mod download_urls;
 mod fuzz;
 mod inference;
 mod listing;
+mod pipeline;
 mod resources;
 mod upload_fields;
 mod upload_files;

@@ -177,7 +177,7 @@ async fn multipart_shape_errors(app: &TestApp) {
     assert_error(status, &body, 400, "invalid_json", None);
     // Both a file and a downloadUrl.
     let mut p = payload("both");
-    p["downloadUrl"] = json!("https://storage.example.com/a.mp3");
+    p["downloadUrl"] = json!(app.media_url("tone.mp3"));
     let (status, body) = app.upload_file(testdata("tone.mp3"), "a.mp3", &p).await;
     assert_error(status, &body, 400, "invalid_field", Some("downloadUrl"));
     // Multipart without a file is fine for text interactions.

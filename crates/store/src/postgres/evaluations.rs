@@ -15,7 +15,7 @@ use sqlx::PgPool;
 
 pub(crate) async fn queue_evaluation(pool: &PgPool, ev: NewEvaluation) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db)?;
-    let (found, scorecard_active, balance_after): (bool, bool, Option<i64>) =
+    let (found, scorecard_active, balance_after, _notified): (bool, bool, Option<i64>, i64) =
         sqlx::query_as(QUEUE_EVALUATION)
             .bind(&ev.interaction_id)
             .bind(&ev.account_id)

@@ -14,7 +14,8 @@
 //!   of one account cannot deadlock on it and the hot row stays locked briefly;
 //! - participant rows this upload creates use `ON CONFLICT DO NOTHING`; if a concurrent upload
 //!   created the same participant first, the interaction's foreign key fails at the end of the
-//!   statement and the store runs the upload again (it then matches the winner's row).
+//!   statement and the store runs the upload again (it then matches the winner's row);
+//! - an upload that enqueues jobs NOTIFYs `scorejar_jobs` (sent at COMMIT) for waiting workers.
 //!
 //! Parameters: $1 interaction id, $2 account id, $3–$32 interaction columns (see `upload.rs`),
 //! $33 scorecard id, $34–$39 new participants, $40–$45 filled participants, $46 referenced
@@ -103,6 +104,11 @@ queued_jobs AS (
          UNNEST($53::text[], $54::text[], $55::text[], $56::text[], $57::int8[])
              AS j(id, kind, interaction_id, payload, max_attempts)
 ),
+-- Wakes job listeners at COMMIT (nothing is sent if the statement fails). A plain SELECT in
+-- WITH only runs when referenced, hence its column in the result.
+notified AS (
+    SELECT pg_notify('scorejar_jobs', '') FROM interaction WHERE cardinality($53::text[]) > 0
+),
 debit AS (
     UPDATE accounts SET credits = credits - $31
     WHERE id = $2 AND credits >= $31 AND $31 > 0
@@ -123,7 +129,8 @@ SELECT (SELECT active FROM scorecard) AS scorecard_active,
        EXISTS (SELECT 1 FROM interaction) AS inserted,
        (SELECT credits FROM debit) AS balance_after,
        ARRAY(SELECT id FROM matched_tags) AS tag_ids,
-       ARRAY(SELECT name_lower FROM matched_tags) AS tag_names
+       ARRAY(SELECT name_lower FROM matched_tags) AS tag_names,
+       (SELECT count(*) FROM notified) AS notified
 "#;
 
 /// Participants that may match an upload's agent or customer (see `participants.rs`).
@@ -159,6 +166,9 @@ queued_job AS (
     SELECT $6, $7, $8, $9, 'QUEUED', 0, $10, $5, $5, $5 FROM evaluation
     RETURNING id
 ),
+notified AS (
+    SELECT pg_notify('scorejar_jobs', '') FROM queued_job
+),
 charged AS (
     UPDATE interactions SET credits_charged = credits_charged + $11
     FROM evaluation WHERE interactions.id = $1 AND $11 <> 0
@@ -178,5 +188,6 @@ ledger AS (
 )
 SELECT EXISTS (SELECT 1 FROM target) AS found,
        (SELECT active FROM scorecard) AS scorecard_active,
-       (SELECT credits FROM debit) AS balance_after
+       (SELECT credits FROM debit) AS balance_after,
+       (SELECT count(*) FROM notified) AS notified
 "#;

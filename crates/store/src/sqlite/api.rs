@@ -183,12 +183,21 @@ impl Store for SqliteStore {
     }
 
     async fn create_upload(&self, upload: NewUpload) -> StoreResult<UploadOutcome> {
-        self.write(move |c| uploads::create_upload(c, upload)).await
+        let enqueues = !upload.jobs.is_empty();
+        let outcome = self
+            .write(move |c| uploads::create_upload(c, upload))
+            .await?;
+        if enqueues && matches!(outcome, UploadOutcome::Created(_)) {
+            self.jobs_signal.notify_waiters();
+        }
+        Ok(outcome)
     }
 
     async fn queue_evaluation(&self, evaluation: NewEvaluation) -> StoreResult<()> {
         self.write(move |c| uploads::queue_evaluation(c, evaluation))
-            .await
+            .await?;
+        self.jobs_signal.notify_waiters();
+        Ok(())
     }
 
     async fn get_interaction(

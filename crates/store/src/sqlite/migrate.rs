@@ -19,11 +19,18 @@ const STATEMENT_CACHE: usize = 128;
 const WRITER_AUTOCHECKPOINT_PAGES: i64 = 10_000;
 
 /// (version, name, SQL), in the order they apply.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "0001_core",
-    include_str!("../../migrations/sqlite/0001_core.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_core",
+        include_str!("../../migrations/sqlite/0001_core.sql"),
+    ),
+    (
+        2,
+        "0002_queue",
+        include_str!("../../migrations/sqlite/0002_queue.sql"),
+    ),
+];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.
 pub(super) fn open_writer(path: &Path) -> anyhow::Result<Connection> {

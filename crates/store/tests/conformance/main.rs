@@ -11,6 +11,9 @@ mod concurrency;
 mod evaluations;
 mod listing;
 mod matching;
+mod queue;
+mod queue_effects;
+mod queue_support;
 mod support;
 mod uploads;
 
@@ -44,6 +47,16 @@ macro_rules! conformance_tests {
             listing::list_filters_metadata,
             listing::cursor_pagination_has_no_gaps_or_duplicates,
             listing::limit_is_clamped,
+            queue::claim_marks_running_and_respects_kinds_limit_and_run_at,
+            queue::leases_keep_jobs_apart_until_they_expire,
+            queue::extend_leases_keeps_jobs_held,
+            queue::release_restores_the_attempt_and_the_step,
+            queue::wait_for_jobs_wakes_up_on_an_upload,
+            queue::concurrent_claimers_take_each_job_once,
+            queue::finish_jobs_done_takes_only_held_jobs,
+            queue_effects::done_applies_every_effect,
+            queue_effects::a_charge_that_does_not_fit_writes_nothing,
+            queue_effects::failed_keeps_the_error_and_applies_effects,
         );
     };
     (@each $backend:ident, $factory:expr; $($module:ident :: $test:ident),+ $(,)?) => {

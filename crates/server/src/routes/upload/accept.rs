@@ -34,10 +34,13 @@ pub async fn accept_upload(
         Some(file) => Some(probe_upload(file).await?),
         None => None,
     };
-    let media_kind = probe.as_ref().map(|p| match p.kind {
+    let mut media_kind = probe.as_ref().map(|p| match p.kind {
         scorejar_media::probe::MediaKind::Audio => MediaKind::Audio,
         scorejar_media::probe::MediaKind::Video => MediaKind::Video,
     });
+    if let Some(url) = &payload.download_url {
+        media_kind = Some(super::download::check_download_url(state, url).await?);
+    }
     let interaction_type = infer_type(&payload, media_kind)?;
 
     // A retry that carries a file answers before the file is copied to the object store.

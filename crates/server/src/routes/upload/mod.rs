@@ -7,6 +7,7 @@
 
 mod accept;
 pub mod body;
+mod download;
 mod limit;
 
 use crate::auth::Principal;

@@ -1,0 +1,41 @@
+//! Building and running the background worker from settings (`serve --role worker|all`,
+//! `scorejar worker`).
+
+use scorejar_media::MediaStorage;
+use scorejar_server::config::Settings;
+use scorejar_store::Store;
+use scorejar_worker::handlers::{FetchMedia, FetchSettings, Noop};
+use scorejar_worker::{JobHandler, Worker, WorkerSettings};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub fn build_worker(
+    settings: &Settings,
+    store: Arc<dyn Store>,
+    media: Arc<MediaStorage>,
+) -> anyhow::Result<Arc<Worker>> {
+    let spool_dir = settings.data_dir.join("spool");
+    std::fs::create_dir_all(&spool_dir)?;
+    let fetch = FetchMedia {
+        store: store.clone(),
+        media,
+        client: settings.fetch.client(),
+        settings: FetchSettings {
+            max_bytes: settings.fetch.max_bytes,
+            spool_dir,
+            rates: settings.rates(),
+        },
+    };
+    let handlers: Vec<Arc<dyn JobHandler>> = vec![Arc::new(fetch), Arc::new(Noop)];
+    let w = &settings.worker;
+    Ok(Arc::new(Worker::new(
+        store,
+        handlers,
+        WorkerSettings {
+            concurrency: w.concurrency,
+            lease: Duration::from_secs(w.lease_secs.max(3)),
+            poll_interval: Duration::from_millis(w.poll_interval_ms.max(10)),
+            shutdown_grace: Duration::from_secs(w.shutdown_grace_secs),
+        },
+    )))
+}

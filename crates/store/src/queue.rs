@@ -1,0 +1,175 @@
+//! The job queue: jobs are rows in the `jobs` table, enqueued in the same transaction as the
+//! change they follow, and claimed by workers with a lease.
+//!
+//! Contract every backend keeps:
+//! - `claim_jobs` takes jobs of the given kinds that are due (`QUEUED` with `run_at <= now`, or
+//!   `RUNNING` with an expired lease — a worker that died, even by `kill -9`), marks them
+//!   `RUNNING` with `lease_owner = worker`, `lease_expires_at = now + lease`, `attempts + 1`, and
+//!   sets the job's *step* to PROCESSING (see [`step_of`]). PostgreSQL claims with
+//!   `FOR UPDATE SKIP LOCKED`; SQLite through its single writer. A job is never held by two
+//!   workers at once: every later call checks `lease_owner` and `status = 'RUNNING'`.
+//! - `finish_job` applies an outcome only while the caller still holds the lease; otherwise it
+//!   returns `Ok(false)` and changes nothing (another worker may own the job now). The job row and
+//!   every effect are written in one transaction.
+//! - Effects name the interaction by the job's `interaction_id`.
+
+use async_trait::async_trait;
+use scorejar_core::model::{
+    EvaluationStatus, InteractionRecord, InteractionType, MediaInfo, NewJob, Segment, StepStatus,
+    TranscriptSource,
+};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+use crate::StoreResult;
+
+/// A job a worker holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedJob {
+    pub id: String,
+    pub kind: String,
+    pub interaction_id: Option<String>,
+    pub payload: serde_json::Value,
+    /// This attempt, 1-based (the row's `attempts` after the claim).
+    pub attempt: i64,
+    pub max_attempts: i64,
+}
+
+/// New state of the interaction's media. `info` fields that are `Some` are written; `None` ones
+/// are left as they are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaUpdate {
+    pub status: StepStatus,
+    pub info: MediaInfo,
+    pub error: Option<String>,
+}
+
+/// New state of the interaction's transcript. `None` fields are left as they are, except
+/// `error`, which is always written (cleared on success).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranscriptUpdate {
+    pub status: StepStatus,
+    pub source: Option<TranscriptSource>,
+    pub text: Option<String>,
+    pub language: Option<String>,
+    pub segments: Option<Vec<Segment>>,
+    pub error: Option<String>,
+}
+
+/// New state of one evaluation (score submission).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationUpdate {
+    pub score_submission_id: String,
+    pub status: EvaluationStatus,
+    pub result: Option<serde_json::Value>,
+    pub error: Option<String>,
+}
+
+/// A credit movement: `amount < 0` charges, `> 0` refunds. Charges are guarded like uploads:
+/// if the balance cannot pay, the whole `finish_job` fails with `InsufficientCredits` and
+/// nothing is written (the worker then finishes the job differently). The interaction's
+/// `credits_charged` moves by `-amount`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreditChange {
+    pub amount: i64,
+    pub reason: String,
+}
+
+/// Everything a finished job changes besides its own row, in the same transaction.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobEffects {
+    pub media: Option<MediaUpdate>,
+    /// Corrects the type once the bytes are known (e.g. AUDIO → VIDEO after a download).
+    pub interaction_type: Option<InteractionType>,
+    /// Sets the interaction's `duration_ms` (e.g. the probed duration of downloaded media).
+    pub duration_ms: Option<i64>,
+    pub transcript: Option<TranscriptUpdate>,
+    pub evaluations: Vec<EvaluationUpdate>,
+    /// Applied to the account of the job's interaction, each with a ledger row.
+    pub credits: Vec<CreditChange>,
+    /// Follow-up jobs (the next step of the pipeline).
+    pub enqueue: Vec<NewJob>,
+}
+
+/// How a job attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobOutcome {
+    /// Status DONE; effects applied.
+    Done(JobEffects),
+    /// Status QUEUED again at `run_at`; `last_error` kept; the step goes back to PENDING
+    /// (QUEUED for an evaluation).
+    Retry {
+        error: String,
+        run_at: OffsetDateTime,
+    },
+    /// Status FAILED for good; `last_error` kept; effects applied (typically the step FAILED
+    /// with the error, and a refund).
+    Failed { error: String, effects: JobEffects },
+    /// Graceful shutdown: QUEUED again now, this attempt not counted (`attempts - 1`), step back
+    /// to PENDING.
+    Release,
+}
+
+/// Which step of an interaction a job kind drives (for PROCESSING / PENDING on claim and retry).
+pub fn step_of(kind: &str) -> Option<&'static str> {
+    match kind {
+        scorejar_core::jobs::FETCH_MEDIA => Some("media"),
+        scorejar_core::jobs::TRANSCRIBE => Some("transcript"),
+        // The evaluation named by the payload's `scoreSubmissionId`.
+        scorejar_core::jobs::EVALUATE => Some("evaluation"),
+        _ => None,
+    }
+}
+
+/// The queue half of the storage boundary. See the module docs for the contract.
+#[async_trait]
+pub trait JobQueue: Send + Sync {
+    async fn claim_jobs(
+        &self,
+        worker_id: &str,
+        kinds: &[String],
+        limit: u32,
+        lease: Duration,
+    ) -> StoreResult<Vec<ClaimedJob>>;
+
+    /// Extends the leases this worker still holds; returns how many it still holds.
+    async fn extend_leases(
+        &self,
+        worker_id: &str,
+        job_ids: &[String],
+        lease: Duration,
+    ) -> StoreResult<u64>;
+
+    /// Applies `outcome` if `worker_id` still holds the job's lease (`Ok(true)`); `Ok(false)`
+    /// and no change otherwise.
+    async fn finish_job(
+        &self,
+        job_id: &str,
+        worker_id: &str,
+        outcome: JobOutcome,
+    ) -> StoreResult<bool>;
+
+    /// Marks every job of `job_ids` that `worker_id` still holds DONE with no effects, in one
+    /// transaction; returns how many it marked (jobs it no longer holds are left alone, as
+    /// `finish_job` leaves them). The batch form of `finish_job(id, worker, Done(default))`
+    /// for high-volume kinds whose outcome has no effects.
+    async fn finish_jobs_done(&self, worker_id: &str, job_ids: &[String]) -> StoreResult<u64>;
+
+    /// Returns when new jobs may be due (PostgreSQL LISTEN/NOTIFY on channel `scorejar_jobs`,
+    /// sent by every transaction that inserts jobs; an in-process signal on SQLite) or after
+    /// `timeout` — callers poll as a fallback.
+    async fn wait_for_jobs(&self, timeout: Duration);
+
+    /// Enqueues jobs on their own (tests, benchmarks, admin tools).
+    async fn enqueue_jobs(&self, jobs: Vec<NewJob>) -> StoreResult<()>;
+
+    /// An interaction and its account, whatever the account (workers are not tenants).
+    async fn interaction_for_job(
+        &self,
+        interaction_id: &str,
+    ) -> StoreResult<Option<(String, InteractionRecord)>>;
+
+    /// Number of jobs per status (QUEUED, RUNNING, DONE, FAILED), optionally of one kind.
+    async fn job_counts(&self, kind: Option<&str>) -> StoreResult<BTreeMap<String, i64>>;
+}

@@ -1,0 +1,47 @@
+//! One handler per job kind. A handler does the work and describes its result as
+//! [`JobEffects`]; the runner writes them with the job's row in one transaction, so a crash
+//! between "work done" and "recorded" only means the (idempotent) work runs again.
+
+mod fetch_media;
+mod noop;
+
+pub use fetch_media::{FetchMedia, FetchSettings};
+pub use noop::Noop;
+
+use async_trait::async_trait;
+use scorejar_store::queue::{ClaimedJob, JobEffects};
+
+/// Why an attempt failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HandlerError {
+    /// Worth another attempt (timeouts, 5xx, a busy database).
+    #[error("{0}")]
+    Retryable(String),
+    /// Will fail the same way every time (4xx, blocked URL, not media).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+pub type HandlerResult = Result<JobEffects, HandlerError>;
+
+#[async_trait]
+pub trait JobHandler: Send + Sync {
+    /// The job kind this handler runs (`FetchMedia`, ...).
+    fn kind(&self) -> &'static str;
+
+    /// Runs one attempt.
+    async fn run(&self, job: &ClaimedJob) -> HandlerResult;
+
+    /// Effects when the job fails for good with `error` (mark its step FAILED, refund).
+    async fn give_up(&self, job: &ClaimedJob, error: &str) -> JobEffects;
+
+    /// `effects` could not be applied because a charge in them did not fit the balance:
+    /// what to record instead. `None` means treat it as a permanent failure.
+    async fn when_credits_short(
+        &self,
+        _job: &ClaimedJob,
+        _effects: JobEffects,
+    ) -> Option<JobEffects> {
+        None
+    }
+}

@@ -1,0 +1,16 @@
+//! scorejar-worker: runs the jobs that uploads enqueue.
+//!
+//! A [`Worker`] claims due jobs of the kinds it has handlers for (with a lease), runs each on
+//! its handler with bounded concurrency, keeps the leases alive while they run, and records the
+//! outcome with the job's effects in one store transaction: done (and the next step queued),
+//! retry later with exponential backoff and jitter, or failed for good — the step FAILED with
+//! the error, never dropped. A worker that dies (even `kill -9`) simply stops renewing its
+//! leases; once they expire another worker takes the jobs over. Handlers are idempotent.
+
+pub mod backoff;
+pub mod handlers;
+mod runner;
+pub mod settlement;
+
+pub use handlers::{HandlerError, HandlerResult, JobHandler};
+pub use runner::{Worker, WorkerSettings};

@@ -1,0 +1,226 @@
+//! The job runner: claim → run → record, with bounded concurrency and live leases.
+//!
+//! Loop: claim up to the free slots of due jobs of our kinds; run each on its own task; a
+//! heartbeat task renews the leases of the running ones every `lease / 3`. When nothing is due
+//! the runner waits for a wake-up from the store (LISTEN/NOTIFY or an in-process signal) or the
+//! poll interval. On shutdown it stops claiming, gives running jobs `shutdown_grace` to finish
+//! and releases the rest (back to QUEUED, attempt not counted).
+
+use crate::backoff::retry_delay;
+use crate::handlers::{HandlerError, JobHandler};
+use scorejar_store::queue::{ClaimedJob, JobOutcome};
+use scorejar_store::{Store, StoreError};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// Jobs run at once by this process.
+    pub concurrency: usize,
+    /// How long a claim holds a job without a heartbeat.
+    pub lease: Duration,
+    /// Longest wait between two looks at the queue when no wake-up arrives.
+    pub poll_interval: Duration,
+    /// On shutdown, how long running jobs may take before they are released.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            lease: Duration::from_secs(60),
+            poll_interval: Duration::from_secs(2),
+            shutdown_grace: Duration::from_secs(20),
+        }
+    }
+}
+
+pub struct Worker {
+    id: String,
+    store: Arc<dyn Store>,
+    handlers: HashMap<&'static str, Arc<dyn JobHandler>>,
+    settings: WorkerSettings,
+    running: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Worker {
+    pub fn new(
+        store: Arc<dyn Store>,
+        handlers: Vec<Arc<dyn JobHandler>>,
+        settings: WorkerSettings,
+    ) -> Self {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into());
+        Self {
+            id: format!(
+                "{host}-{}-{}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            ),
+            store,
+            handlers: handlers.into_iter().map(|h| (h.kind(), h)).collect(),
+            settings,
+            running: Arc::default(),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Runs until `shutdown` is cancelled, then drains as described in the module docs.
+    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        let kinds: Vec<String> = self.handlers.keys().map(|k| k.to_string()).collect();
+        let slots = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
+        let heartbeat = tokio::spawn(self.clone().heartbeat());
+        let mut tasks = tokio::task::JoinSet::new();
+        tracing::info!(worker = %self.id, ?kinds, "worker started");
+        while !shutdown.is_cancelled() {
+            while tasks.try_join_next().is_some() {}
+            let free = slots.available_permits();
+            let claimed = if free == 0 {
+                Vec::new()
+            } else {
+                match self
+                    .store
+                    .claim_jobs(&self.id, &kinds, free as u32, self.settings.lease)
+                    .await
+                {
+                    Ok(jobs) => jobs,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "claiming jobs failed");
+                        Vec::new()
+                    }
+                }
+            };
+            if claimed.is_empty() {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = self.store.wait_for_jobs(self.settings.poll_interval) => {}
+                    Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+                }
+                continue;
+            }
+            for job in claimed {
+                let Ok(permit) = slots.clone().acquire_owned().await else {
+                    break;
+                };
+                self.running
+                    .lock()
+                    .map(|mut r| r.insert(job.id.clone()))
+                    .ok();
+                let me = self.clone();
+                tasks.spawn(async move {
+                    me.execute(job).await;
+                    drop(permit);
+                });
+            }
+        }
+        // Shutdown: let running jobs finish within the grace period, then release them.
+        let grace = tokio::time::timeout(self.settings.shutdown_grace, async {
+            while tasks.join_next().await.is_some() {}
+        });
+        if grace.await.is_err() {
+            tasks.abort_all();
+            let left: Vec<String> = self
+                .running
+                .lock()
+                .map(|r| r.iter().cloned().collect())
+                .unwrap_or_default();
+            for id in left {
+                let _ = self
+                    .store
+                    .finish_job(&id, &self.id, JobOutcome::Release)
+                    .await;
+            }
+        }
+        heartbeat.abort();
+        tracing::info!(worker = %self.id, "worker stopped");
+    }
+
+    /// Renews leases until aborted; keeps going through the shutdown grace period, when the
+    /// running jobs still need their leases.
+    async fn heartbeat(self: Arc<Self>) {
+        let every = self.settings.lease / 3;
+        loop {
+            tokio::time::sleep(every).await;
+            let ids: Vec<String> = self
+                .running
+                .lock()
+                .map(|r| r.iter().cloned().collect())
+                .unwrap_or_default();
+            if !ids.is_empty() {
+                if let Err(err) = self
+                    .store
+                    .extend_leases(&self.id, &ids, self.settings.lease)
+                    .await
+                {
+                    tracing::warn!(error = %err, "renewing leases failed");
+                }
+            }
+        }
+    }
+
+    async fn execute(&self, job: ClaimedJob) {
+        let Some(handler) = self.handlers.get(job.kind.as_str()).cloned() else {
+            return;
+        };
+        let span =
+            tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempt);
+        let _enter = span.enter();
+        let outcome = match handler.run(&job).await {
+            Ok(effects) => JobOutcome::Done(effects),
+            Err(HandlerError::Retryable(error)) if job.attempt < job.max_attempts => {
+                let delay = retry_delay(job.attempt, rand::random::<f64>());
+                tracing::warn!(%error, ?delay, "job failed; will retry");
+                let run_at = time::OffsetDateTime::now_utc() + delay;
+                JobOutcome::Retry { error, run_at }
+            }
+            Err(HandlerError::Retryable(error) | HandlerError::Permanent(error)) => {
+                tracing::warn!(%error, "job failed for good");
+                let effects = handler.give_up(&job, &error).await;
+                JobOutcome::Failed { error, effects }
+            }
+        };
+        self.record(&job, handler.as_ref(), outcome).await;
+        self.running.lock().map(|mut r| r.remove(&job.id)).ok();
+    }
+
+    async fn record(&self, job: &ClaimedJob, handler: &dyn JobHandler, outcome: JobOutcome) {
+        let result = match self
+            .store
+            .finish_job(&job.id, &self.id, outcome.clone())
+            .await
+        {
+            Err(StoreError::InsufficientCredits { .. }) => {
+                let effects = match outcome {
+                    JobOutcome::Done(effects) => effects,
+                    _ => Default::default(),
+                };
+                let fallback = match handler.when_credits_short(job, effects).await {
+                    Some(effects) => JobOutcome::Done(effects),
+                    None => {
+                        let error = "insufficient_credits".to_string();
+                        JobOutcome::Failed {
+                            effects: handler.give_up(job, &error).await,
+                            error,
+                        }
+                    }
+                };
+                self.store.finish_job(&job.id, &self.id, fallback).await
+            }
+            other => other,
+        };
+        match result {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!("lease lost before the job was recorded; another worker owns it")
+            }
+            // The lease will expire and the job run again: handlers are idempotent.
+            Err(err) => tracing::error!(error = %err, "recording the job outcome failed"),
+        }
+    }
+}
