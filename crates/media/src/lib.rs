@@ -4,6 +4,7 @@
 //! [`MediaStorage`].
 
 mod container;
+pub mod decode;
 mod ebml;
 mod mpeg_audio;
 pub mod probe;
@@ -11,6 +12,7 @@ pub mod sniff;
 pub mod storage;
 
 pub use container::Container;
+pub use decode::{decode_to_pcm, DecodeError, DecodedAudio, PcmChannel};
 pub use probe::{probe_file, probe_reader, MediaKind, Probe, ProbeError};
 pub use sniff::{describe_unrecognised, sniff, Sniffed};
 pub use storage::MediaStorage;

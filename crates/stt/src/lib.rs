@@ -1,0 +1,20 @@
+//! scorejar-stt: speech-to-text.
+//!
+//! Layers, from the job down:
+//! - [`Transcriber`] takes a recording decoded to 16 kHz channels (`scorejar_media::decode`),
+//!   transcribes each channel of a multi-channel call on its own (concurrently), labels the
+//!   agent channel `Agent` and the others `Customer`, and merges the segments in time order.
+//!   A mono recording gives unlabelled segments.
+//! - A [`SpeechEngine`] transcribes one mono channel: the built-in whisper.cpp engine
+//!   ([`whisper`]) or any OpenAI-compatible `/v1/audio/transcriptions` endpoint ([`remote`]).
+//!
+//! Heavy native dependencies (whisper.cpp) live here so the web layer never compiles them.
+
+pub mod engine;
+pub mod remote;
+mod transcriber;
+pub mod wer;
+pub mod whisper;
+
+pub use engine::{ChannelRequest, ChannelTranscript, SpeechEngine, SttError};
+pub use transcriber::{Hints, Transcriber, Transcript};

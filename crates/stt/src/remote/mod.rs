@@ -1,0 +1,1 @@
+//! The remote engine: any OpenAI-compatible `/v1/audio/transcriptions` endpoint.

@@ -1,0 +1,1 @@
+//! The built-in engine: whisper.cpp through `whisper-rs`, on the CPU.
