@@ -23,6 +23,9 @@ pub struct ChannelRequest<'a> {
     pub audio: &'a PcmChannel,
     /// Lower-case language hint (`en`, `es`); `None` lets the engine detect it.
     pub language: Option<&'a str>,
+    /// How many channels of the recording are transcribed at the same time, this one included
+    /// (a CPU engine divides its threads among them).
+    pub siblings: usize,
 }
 
 /// What an engine heard on one channel. Segment times are seconds from the channel's start;

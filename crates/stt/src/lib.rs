@@ -10,9 +10,11 @@
 //!
 //! Heavy native dependencies (whisper.cpp) live here so the web layer never compiles them.
 
+pub mod chunks;
 pub mod engine;
 pub mod remote;
 mod transcriber;
+pub mod vad;
 pub mod wer;
 pub mod whisper;
 

@@ -56,10 +56,12 @@ impl Transcriber {
                 "the recording has no audio channel".into(),
             ));
         }
+        let siblings = audio.channels.len();
         let results = futures::future::try_join_all(audio.channels.iter().map(|channel| {
             self.engine.transcribe_channel(ChannelRequest {
                 audio: channel,
                 language,
+                siblings,
             })
         }))
         .await?;

@@ -1,0 +1,50 @@
+//! Settings of the built-in engine.
+
+use crate::chunks::PackLimits;
+use crate::vad::VadSettings;
+use std::path::PathBuf;
+
+/// How tokens are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sampling {
+    /// Most likely token each step (fastest).
+    Greedy,
+    /// Beam search of this width (slower, usually more accurate).
+    Beam(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct WhisperSettings {
+    /// A ggml model file (`scorejar models install` writes them under `<data>/models`).
+    pub model_path: PathBuf,
+    /// Name stored with transcripts (`tiny.en`, `base-q8_0`).
+    pub model_name: String,
+    /// CPU threads for one transcription (divided among the channels of a call).
+    pub threads: usize,
+    pub sampling: Sampling,
+    /// whisper.cpp's flash attention (faster on CPU for the same result).
+    pub flash_attention: bool,
+    /// A segment whose no-speech probability is above this *and* whose tokens are unlikely
+    /// (mean log-probability below `logprob_threshold`) is dropped as invented.
+    pub no_speech_threshold: f32,
+    pub logprob_threshold: f32,
+    pub vad: VadSettings,
+    pub pack: PackLimits,
+}
+
+impl WhisperSettings {
+    /// Defaults for `model_path`, with `threads` CPU threads per transcription.
+    pub fn new(model_path: PathBuf, model_name: impl Into<String>, threads: usize) -> Self {
+        Self {
+            model_path,
+            model_name: model_name.into(),
+            threads: threads.max(1),
+            sampling: Sampling::Greedy,
+            flash_attention: true,
+            no_speech_threshold: 0.6,
+            logprob_threshold: -1.0,
+            vad: VadSettings::default(),
+            pack: PackLimits::default(),
+        }
+    }
+}
