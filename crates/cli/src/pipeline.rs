@@ -4,7 +4,8 @@
 use scorejar_media::MediaStorage;
 use scorejar_server::config::Settings;
 use scorejar_store::Store;
-use scorejar_worker::handlers::{FetchMedia, FetchSettings, Noop};
+use crate::speech;
+use scorejar_worker::handlers::{FetchMedia, FetchSettings, Noop, Transcribe, TranscribeSettings};
 use scorejar_worker::{JobHandler, Worker, WorkerSettings};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,15 +19,27 @@ pub fn build_worker(
     std::fs::create_dir_all(&spool_dir)?;
     let fetch = FetchMedia {
         store: store.clone(),
-        media,
+        media: media.clone(),
         client: settings.fetch.client(),
         settings: FetchSettings {
             max_bytes: settings.fetch.max_bytes,
-            spool_dir,
+            spool_dir: spool_dir.clone(),
             rates: settings.rates(),
         },
     };
-    let handlers: Vec<Arc<dyn JobHandler>> = vec![Arc::new(fetch), Arc::new(Noop)];
+    let (transcriptions, _) = settings.transcription.parallelism(speech::cores());
+    let transcribe = Transcribe::new(
+        store.clone(),
+        media,
+        Arc::new(speech::lazy_transcriber(settings)?),
+        TranscribeSettings {
+            spool_dir,
+            default_agent_channel: settings.transcription.agent_channel,
+        },
+        transcriptions,
+    );
+    let handlers: Vec<Arc<dyn JobHandler>> =
+        vec![Arc::new(fetch), Arc::new(transcribe), Arc::new(Noop)];
     let w = &settings.worker;
     Ok(Arc::new(Worker::new(
         store,

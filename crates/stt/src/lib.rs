@@ -13,10 +13,12 @@
 pub mod chunks;
 pub mod engine;
 pub mod remote;
+pub mod lazy;
 mod transcriber;
 pub mod vad;
 pub mod wer;
 pub mod whisper;
 
 pub use engine::{ChannelRequest, ChannelTranscript, SpeechEngine, SttError};
+pub use lazy::LazyTranscriber;
 pub use transcriber::{Hints, Transcriber, Transcript};

@@ -39,7 +39,7 @@ impl WhisperSettings {
             model_path,
             model_name: model_name.into(),
             threads: threads.max(1),
-            sampling: Sampling::Greedy,
+            sampling: Sampling::Beam(5),
             flash_attention: true,
             no_speech_threshold: 0.6,
             logprob_threshold: -1.0,

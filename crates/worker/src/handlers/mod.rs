@@ -4,9 +4,11 @@
 
 mod fetch_media;
 mod noop;
+mod transcribe;
 
 pub use fetch_media::{FetchMedia, FetchSettings};
 pub use noop::Noop;
+pub use transcribe::{Transcribe, TranscribeSettings};
 
 use async_trait::async_trait;
 use scorejar_store::queue::{ClaimedJob, JobEffects};

@@ -1,0 +1,261 @@
+//! Transcription end to end: uploads of the shared audio fixtures (multipart and `downloadUrl`)
+//! go through a real worker running `FetchMedia` and `Transcribe` with the built-in whisper.cpp
+//! engine and the real tiny.en model (converted by scorejar-models into the shared test cache).
+
+use crate::harness::*;
+use scorejar_models::{test_support::ensure_model, ModelName, WeightType};
+use scorejar_stt::whisper::{WhisperEngine, WhisperSettings};
+use scorejar_stt::{wer::wer, LazyTranscriber, Transcriber};
+use scorejar_worker::handlers::{FetchMedia, FetchSettings, Transcribe, TranscribeSettings};
+use scorejar_worker::{Worker, WorkerSettings};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+crate::backend_tests!(
+    multipart_mono_call_is_transcribed,
+    download_of_two_channel_call_is_labelled_per_channel,
+    undecodable_media_fails_and_refunds,
+    spanish_hint_with_english_only_model_fails_and_refunds
+);
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/audio")
+        .join(name)
+}
+
+/// One engine per test binary: the model is loaded once and shared, as in a worker.
+fn transcriber() -> Transcriber {
+    static ENGINE: OnceLock<Transcriber> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            let model = ensure_model(ModelName::TinyEn, WeightType::F16);
+            let settings = WhisperSettings::new(model, "tiny.en", 2);
+            Transcriber::new(Arc::new(WhisperEngine::load(settings).expect("load tiny.en")))
+        })
+        .clone()
+}
+
+/// Runs a worker with `FetchMedia` and `Transcribe` until the transcript is COMPLETED or
+/// FAILED (or `limit` passes); returns the interaction as the API shows it.
+async fn run_until_transcribed(app: &TestApp, status_url: &str, limit: Duration) -> Value {
+    let spool_dir = app.data_dir.join("spool");
+    std::fs::create_dir_all(&spool_dir).unwrap();
+    let fetch = FetchMedia {
+        store: app.store.clone(),
+        media: app.media.clone(),
+        client: app.settings.fetch.client(),
+        settings: FetchSettings {
+            max_bytes: 500_000_000,
+            spool_dir: spool_dir.clone(),
+            rates: app.settings.rates(),
+        },
+    };
+    let engine = tokio::task::spawn_blocking(transcriber).await.unwrap();
+    let transcribe = Transcribe::new(
+        app.store.clone(),
+        app.media.clone(),
+        Arc::new(LazyTranscriber::ready(engine)),
+        TranscribeSettings {
+            spool_dir,
+            default_agent_channel: 0,
+        },
+        1,
+    );
+    let worker = Arc::new(Worker::new(
+        app.store.clone(),
+        vec![Arc::new(fetch), Arc::new(transcribe)],
+        WorkerSettings {
+            concurrency: 2,
+            lease: Duration::from_secs(60),
+            poll_interval: Duration::from_millis(50),
+            shutdown_grace: Duration::from_secs(5),
+        },
+    ));
+    let stop = CancellationToken::new();
+    let running = tokio::spawn(worker.run(stop.clone()));
+    let deadline = tokio::time::Instant::now() + limit;
+    let stored = loop {
+        let (_, stored) = read(app.get(status_url).await).await;
+        let status = stored["transcript"]["status"].as_str().unwrap_or("");
+        if status == "COMPLETED" || status == "FAILED" || tokio::time::Instant::now() > deadline {
+            break stored;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    stop.cancel();
+    running.await.unwrap();
+    stored
+}
+
+fn segments(stored: &Value) -> Vec<Value> {
+    stored["transcript"]["segments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn text_of(segments: &[Value], channel: Option<i64>) -> String {
+    segments
+        .iter()
+        .filter(|s| channel.is_none() || s["channel"].as_i64() == channel)
+        .map(|s| s["text"].as_str().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn multipart_mono_call_is_transcribed(app: &TestApp) {
+    let bytes = std::fs::read(fixture("support_call_mono16k.wav")).unwrap();
+    let payload = json!({ "sourceIdentifier": "mono-1", "direction": "INBOUND",
+        "timestamp": "2026-06-23T14:30:00Z" });
+    let (status, resp) = app
+        .upload_file(bytes, "support_call_mono16k.wav", &payload)
+        .await;
+    assert_eq!(status, 200, "{resp}");
+    assert_eq!(resp["processing"]["transcription"], json!(true), "{resp}");
+    let url = resp["statusUrl"].as_str().unwrap();
+    let stored = run_until_transcribed(app, url, Duration::from_secs(240)).await;
+    let transcript = &stored["transcript"];
+    assert_eq!(transcript["status"], json!("COMPLETED"), "{stored}");
+    assert_eq!(transcript["source"], json!("ENGINE"), "{stored}");
+    assert_eq!(transcript["language"], json!("en"), "{stored}");
+
+    let segments = segments(&stored);
+    assert!(!segments.is_empty());
+    let reference = std::fs::read_to_string(fixture("support_call_mono16k.txt")).unwrap();
+    let error = wer(&reference, &text_of(&segments, None));
+    assert!(error <= 0.05, "WER {error:.3} > 5%: {}", text_of(&segments, None));
+    let mut last_start = 0.0;
+    for s in &segments {
+        // A mono recording: nobody is labelled.
+        assert!(s.get("channel").is_none_or(Value::is_null), "{s}");
+        assert!(s.get("speaker").is_none_or(Value::is_null), "{s}");
+        let (start, end) = (s["start"].as_f64().unwrap(), s["end"].as_f64().unwrap());
+        assert!(start >= last_start && end >= start && end <= 29.1, "{s}");
+        last_start = start;
+        assert!(s["words"].as_array().is_some_and(|w| !w.is_empty()), "{s}");
+    }
+    // The plain-text view is derived from the segments.
+    assert_eq!(
+        transcript["text"].as_str().unwrap().lines().count(),
+        segments.len()
+    );
+}
+
+async fn download_of_two_channel_call_is_labelled_per_channel(app: &TestApp) {
+    let body = json!({ "sourceIdentifier": "stereo-1", "direction": "OUTBOUND",
+        "timestamp": "2026-06-23T14:30:00Z",
+        "downloadUrl": app.media_url("delivery_call_stereo_8k_ulaw.wav") });
+    let (status, resp) = app.upload(&body).await;
+    assert_eq!(status, 200, "{resp}");
+    let url = resp["statusUrl"].as_str().unwrap();
+    let stored = run_until_transcribed(app, url, Duration::from_secs(300)).await;
+    assert_eq!(stored["transcript"]["status"], json!("COMPLETED"), "{stored}");
+    let segments = segments(&stored);
+
+    // Every line says who spoke, by channel: agent on 0, customer on 1.
+    let mut last_start = 0.0;
+    for s in &segments {
+        let want = match s["channel"].as_i64() {
+            Some(0) => "Agent",
+            Some(1) => "Customer",
+            other => panic!("segment without a channel ({other:?}): {s}"),
+        };
+        assert_eq!(s["speaker"], json!(want), "{s}");
+        let start = s["start"].as_f64().unwrap();
+        assert!(start >= last_start, "segments out of time order: {s}");
+        last_start = start;
+    }
+    // Both sides were heard, and each side's words are that side's script.
+    let agent_ref = std::fs::read_to_string(fixture("delivery_call_agent_ch0.txt")).unwrap();
+    let customer_ref = std::fs::read_to_string(fixture("delivery_call_customer_ch1.txt")).unwrap();
+    let (agent, customer) = (text_of(&segments, Some(0)), text_of(&segments, Some(1)));
+    let (agent_wer, customer_wer) = (wer(&agent_ref, &agent), wer(&customer_ref, &customer));
+    // tiny.en is weak on 8 kHz telephone audio (faster-whisper measured 13.6% / 45.9% on
+    // these channels); the bounds prove the right words landed on the right side.
+    assert!(agent_wer < 0.35, "agent WER {agent_wer:.3}: {agent}");
+    assert!(customer_wer < 0.70, "customer WER {customer_wer:.3}: {customer}");
+    // Swapped, the sides would be far off: the labels are not a coin toss.
+    assert!(wer(&agent_ref, &customer) > 0.8 && wer(&customer_ref, &agent) > 0.8);
+
+    // No text where nobody spoke: each segment lies where its own channel has a voice.
+    let spool = tempfile::tempdir().unwrap();
+    let audio =
+        scorejar_media::decode_to_pcm(&fixture("delivery_call_stereo_8k_ulaw.wav"), spool.path())
+            .unwrap();
+    for s in &segments {
+        let channel = &audio.channels[s["channel"].as_i64().unwrap() as usize];
+        let (start, end) = (s["start"].as_f64().unwrap(), s["end"].as_f64().unwrap());
+        let from = (start * 16_000.0) as u64;
+        let samples = channel
+            .read(from, ((end - start) * 16_000.0) as usize)
+            .unwrap();
+        let rms = (samples.iter().map(|x| x * x).sum::<f32>() / samples.len().max(1) as f32)
+            .sqrt();
+        assert!(
+            rms > 0.003,
+            "segment on a silent stretch of its channel (rms {rms}): {s}"
+        );
+    }
+}
+
+/// A WAV whose header probes fine but whose codec (format tag 0x0031, GSM 6.10) nothing here
+/// decodes: accepted at upload, FAILED at transcription.
+fn undecodable_wav() -> Vec<u8> {
+    let data: Vec<u8> = (0..65u32 * 200).map(|i| (i * 37 % 251) as u8).collect();
+    let mut wav = Vec::new();
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(4 + 28 + 8 + 8 + data.len() as u32).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&20u32.to_le_bytes());
+    wav.extend_from_slice(&0x0031u16.to_le_bytes()); // GSM 6.10
+    wav.extend_from_slice(&1u16.to_le_bytes()); // channels
+    wav.extend_from_slice(&8000u32.to_le_bytes()); // sample rate
+    wav.extend_from_slice(&1625u32.to_le_bytes()); // byte rate
+    wav.extend_from_slice(&65u16.to_le_bytes()); // block align
+    wav.extend_from_slice(&0u16.to_le_bytes()); // bits per sample
+    wav.extend_from_slice(&2u16.to_le_bytes()); // extra size
+    wav.extend_from_slice(&320u16.to_le_bytes()); // samples per block
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    wav.extend_from_slice(&data);
+    wav
+}
+
+async fn undecodable_media_fails_and_refunds(app: &TestApp) {
+    let payload = json!({ "sourceIdentifier": "broken-1", "direction": "INBOUND",
+        "timestamp": "2026-06-23T14:30:00Z" });
+    let (status, resp) = app.upload_file(undecodable_wav(), "call.wav", &payload).await;
+    assert_eq!(status, 200, "{resp}");
+    assert!(app.balance().await < 1000, "transcription is charged at upload");
+    let url = resp["statusUrl"].as_str().unwrap();
+    let stored = run_until_transcribed(app, url, Duration::from_secs(60)).await;
+    let transcript = &stored["transcript"];
+    assert_eq!(transcript["status"], json!("FAILED"), "{stored}");
+    let error = transcript["error"].as_str().unwrap_or_default();
+    assert!(error.contains("could not be decoded"), "{stored}");
+    assert_eq!(app.balance().await, 1000, "the charge is refunded");
+    assert_eq!(stored["creditsCharged"], json!(0), "{stored}");
+}
+
+async fn spanish_hint_with_english_only_model_fails_and_refunds(app: &TestApp) {
+    let bytes = std::fs::read(fixture("support_call_mono16k.wav")).unwrap();
+    let payload = json!({ "sourceIdentifier": "es-1", "direction": "INBOUND",
+        "timestamp": "2026-06-23T14:30:00Z", "transcript": { "language": "es" } });
+    let (status, resp) = app.upload_file(bytes, "call.wav", &payload).await;
+    assert_eq!(status, 200, "{resp}");
+    let url = resp["statusUrl"].as_str().unwrap();
+    let stored = run_until_transcribed(app, url, Duration::from_secs(60)).await;
+    let transcript = &stored["transcript"];
+    assert_eq!(transcript["status"], json!("FAILED"), "{stored}");
+    let error = transcript["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("English-only") && error.contains("`es`"),
+        "{stored}"
+    );
+    assert!(transcript["segments"].as_array().is_none_or(Vec::is_empty), "{stored}");
+    assert_eq!(app.balance().await, 1000, "the charge is refunded");
+}

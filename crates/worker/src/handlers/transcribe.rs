@@ -1,0 +1,231 @@
+//! `Transcribe`: turn an interaction's stored media into its transcript (source ENGINE).
+//!
+//! Runs after the media is stored and probed (queued by an upload with a file, or by
+//! `FetchMedia`). The object is copied to the spool, decoded to 16 kHz channels, transcribed by
+//! the configured engine (per channel for a call recording, labelled Agent/Customer by the
+//! upload's `agentChannel` hint, else configuration), and written with the job's DONE; queued
+//! evaluations are queued to run next. Idempotent: a transcript already COMPLETED is left as
+//! it is, and a rerun overwrites the same fields.
+//!
+//! Failures: media that cannot be decoded and a language the model cannot transcribe fail at
+//! once; engine trouble (a remote 5xx, a model still installing) retries. A transcription that
+//! fails for good marks the transcript FAILED with the reason, fails the evaluations waiting
+//! on it, and refunds what the interaction was charged (a ledger entry).
+
+use super::{HandlerError, HandlerResult, JobHandler};
+use async_trait::async_trait;
+use scorejar_core::ids::new_id;
+use scorejar_core::model::*;
+use scorejar_media::{decode_to_pcm, DecodeError, MediaStorage};
+use scorejar_store::queue::*;
+use scorejar_store::Store;
+use scorejar_stt::{Hints, LazyTranscriber, SttError};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+#[derive(Debug, Clone)]
+pub struct TranscribeSettings {
+    /// Where media is copied and decoded while it is transcribed.
+    pub spool_dir: PathBuf,
+    /// The agent's channel when the upload gives no `agentChannel` hint.
+    pub default_agent_channel: i64,
+}
+
+pub struct Transcribe {
+    store: Arc<dyn Store>,
+    media: Arc<MediaStorage>,
+    transcriber: Arc<LazyTranscriber>,
+    settings: TranscribeSettings,
+    /// Transcriptions this process runs at once (each uses several CPU threads).
+    slots: Semaphore,
+}
+
+impl Transcribe {
+    pub fn new(
+        store: Arc<dyn Store>,
+        media: Arc<MediaStorage>,
+        transcriber: Arc<LazyTranscriber>,
+        settings: TranscribeSettings,
+        concurrency: usize,
+    ) -> Self {
+        Self {
+            store,
+            media,
+            transcriber,
+            settings,
+            slots: Semaphore::new(concurrency.max(1)),
+        }
+    }
+
+    async fn load(&self, job: &ClaimedJob) -> Result<(String, InteractionRecord), HandlerError> {
+        let id = job
+            .interaction_id
+            .as_deref()
+            .ok_or_else(|| HandlerError::Permanent("job has no interaction".into()))?;
+        self.store
+            .interaction_for_job(id)
+            .await
+            .map_err(|e| HandlerError::Retryable(format!("loading the interaction: {e}")))?
+            .ok_or_else(|| HandlerError::Permanent(format!("interaction {id} no longer exists")))
+    }
+
+    fn hints(&self, interaction: &InteractionRecord) -> Hints {
+        let transcript = interaction.transcript.as_ref();
+        Hints {
+            language: transcript.and_then(|t| t.language.clone()),
+            agent_channel: transcript
+                .and_then(|t| t.agent_channel)
+                .unwrap_or(self.settings.default_agent_channel),
+        }
+    }
+}
+
+/// Removes the spooled copy of the media however the attempt ends.
+struct SpoolFile(PathBuf);
+
+impl Drop for SpoolFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn stt_error(e: SttError) -> HandlerError {
+    match e {
+        SttError::Retryable(m) => HandlerError::Retryable(format!("transcription failed: {m}")),
+        SttError::Permanent(m) => HandlerError::Permanent(format!("transcription failed: {m}")),
+    }
+}
+
+#[async_trait]
+impl JobHandler for Transcribe {
+    fn kind(&self) -> &'static str {
+        scorejar_core::jobs::TRANSCRIBE
+    }
+
+    async fn run(&self, job: &ClaimedJob) -> HandlerResult {
+        let (account_id, interaction) = self.load(job).await?;
+        if interaction
+            .transcript
+            .as_ref()
+            .is_some_and(|t| t.status == StepStatus::Completed)
+        {
+            return Ok(JobEffects::default());
+        }
+        let key = interaction
+            .media
+            .as_ref()
+            .and_then(|m| m.info.object_key.clone())
+            .unwrap_or_else(|| MediaStorage::media_key(&account_id, &interaction.id));
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| HandlerError::Retryable("worker is shutting down".into()))?;
+        let transcriber = self.transcriber.get().await.map_err(|e| match e {
+            // A broken engine configuration is the operator's to fix; the job waits for it.
+            SttError::Permanent(m) | SttError::Retryable(m) => {
+                HandlerError::Retryable(format!("transcription engine unavailable: {m}"))
+            }
+        })?;
+        let hints = self.hints(&interaction);
+        transcriber
+            .engine()
+            .check_language(hints.language.as_deref())
+            .map_err(stt_error)?;
+
+        let spool = SpoolFile(
+            self.settings
+                .spool_dir
+                .join(format!("transcribe-{}.media", new_id())),
+        );
+        self.media
+            .read_to_file(&key, &spool.0)
+            .await
+            .map_err(|e| HandlerError::Retryable(format!("reading the stored media: {e:#}")))?;
+        let (input, dir) = (spool.0.clone(), self.settings.spool_dir.clone());
+        let audio = tokio::task::spawn_blocking(move || decode_to_pcm(&input, &dir))
+            .await
+            .map_err(|e| HandlerError::Retryable(format!("decode task: {e}")))?
+            .map_err(|e| match e {
+                DecodeError::NotDecodable(reason) => HandlerError::Permanent(format!(
+                    "the media could not be decoded for transcription: {reason}"
+                )),
+                DecodeError::Io(e) => HandlerError::Retryable(format!("decoding: {e}")),
+            })?;
+        drop(spool);
+
+        let transcript = transcriber
+            .transcribe(&audio, &hints)
+            .await
+            .map_err(stt_error)?;
+        tracing::info!(
+            interaction = %interaction.id,
+            segments = transcript.segments.len(),
+            channels = audio.channels.len(),
+            seconds = audio.duration_secs(),
+            engine = %transcript.engine,
+            model = %transcript.model,
+            "transcribed"
+        );
+        let mut effects = JobEffects {
+            transcript: Some(TranscriptUpdate {
+                status: StepStatus::Completed,
+                source: Some(TranscriptSource::Engine),
+                text: Some(transcript.text),
+                language: transcript.language,
+                segments: Some(transcript.segments),
+                error: None,
+            }),
+            ..Default::default()
+        };
+        for evaluation in &interaction.evaluations {
+            if evaluation.status == EvaluationStatus::Queued {
+                effects.enqueue.push(NewJob {
+                    id: new_id(),
+                    kind: scorejar_core::jobs::EVALUATE.to_string(),
+                    interaction_id: Some(interaction.id.clone()),
+                    payload: serde_json::json!({
+                        "interactionId": interaction.id,
+                        "scoreSubmissionId": evaluation.score_submission_id,
+                    }),
+                });
+            }
+        }
+        Ok(effects)
+    }
+
+    async fn give_up(&self, job: &ClaimedJob, error: &str) -> JobEffects {
+        let mut effects = JobEffects {
+            transcript: Some(TranscriptUpdate {
+                status: StepStatus::Failed,
+                source: None,
+                text: None,
+                language: None,
+                segments: None,
+                error: Some(error.to_string()),
+            }),
+            ..Default::default()
+        };
+        if let Ok((_, interaction)) = self.load(job).await {
+            for e in &interaction.evaluations {
+                if e.status == EvaluationStatus::Queued {
+                    effects.evaluations.push(EvaluationUpdate {
+                        score_submission_id: e.score_submission_id.clone(),
+                        status: EvaluationStatus::Failed,
+                        result: None,
+                        error: Some(format!("no transcript to evaluate: {error}")),
+                    });
+                }
+            }
+            // Nothing the interaction paid for can run now: give it all back.
+            if interaction.credits_charged > 0 {
+                effects.credits.push(CreditChange {
+                    amount: interaction.credits_charged,
+                    reason: "refund: transcription failed".into(),
+                });
+            }
+        }
+        effects
+    }
+}
