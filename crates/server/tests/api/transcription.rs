@@ -202,33 +202,35 @@ async fn download_of_two_channel_call_is_labelled_per_channel(app: &TestApp) {
     }
 }
 
-/// A WAV whose header probes fine but whose codec (format tag 0x0031, GSM 6.10) nothing here
-/// decodes: accepted at upload, FAILED at transcription.
-fn undecodable_wav() -> Vec<u8> {
-    let data: Vec<u8> = (0..65u32 * 200).map(|i| (i * 37 % 251) as u8).collect();
-    let mut wav = Vec::new();
-    wav.extend_from_slice(b"RIFF");
-    wav.extend_from_slice(&(4 + 28 + 8 + 8 + data.len() as u32).to_le_bytes());
-    wav.extend_from_slice(b"WAVEfmt ");
-    wav.extend_from_slice(&20u32.to_le_bytes());
-    wav.extend_from_slice(&0x0031u16.to_le_bytes()); // GSM 6.10
-    wav.extend_from_slice(&1u16.to_le_bytes()); // channels
-    wav.extend_from_slice(&8000u32.to_le_bytes()); // sample rate
-    wav.extend_from_slice(&1625u32.to_le_bytes()); // byte rate
-    wav.extend_from_slice(&65u16.to_le_bytes()); // block align
-    wav.extend_from_slice(&0u16.to_le_bytes()); // bits per sample
-    wav.extend_from_slice(&2u16.to_le_bytes()); // extra size
-    wav.extend_from_slice(&320u16.to_le_bytes()); // samples per block
-    wav.extend_from_slice(b"data");
-    wav.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    wav.extend_from_slice(&data);
-    wav
+/// `testdata/media/tone.flac` with its header intact (so it probes fine at upload) and every
+/// audio frame replaced by noise bytes: FLAC frames carry sync codes and CRCs, so no decoder
+/// (symphonia, nor ffmpeg when installed) gets a sample out of it.
+fn corrupted_flac() -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/media/tone.flac");
+    let mut bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[..4], b"fLaC");
+    let mut at = 4;
+    loop {
+        let last = bytes[at] & 0x80 != 0;
+        let len = u32::from_be_bytes([0, bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
+        at += 4 + len;
+        if last {
+            break;
+        }
+    }
+    let mut x: u32 = 1;
+    for b in &mut bytes[at..] {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345) & 0x7fff_ffff;
+        let v = (x >> 16) as u8;
+        *b = if v == 0xff { 0 } else { v }; // never a frame sync byte
+    }
+    bytes
 }
 
 async fn undecodable_media_fails_and_refunds(app: &TestApp) {
     let payload = json!({ "sourceIdentifier": "broken-1", "direction": "INBOUND",
         "timestamp": "2026-06-23T14:30:00Z" });
-    let (status, resp) = app.upload_file(undecodable_wav(), "call.wav", &payload).await;
+    let (status, resp) = app.upload_file(corrupted_flac(), "call.flac", &payload).await;
     assert_eq!(status, 200, "{resp}");
     assert!(app.balance().await < 1000, "transcription is charged at upload");
     let url = resp["statusUrl"].as_str().unwrap();

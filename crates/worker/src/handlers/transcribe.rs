@@ -154,6 +154,12 @@ impl JobHandler for Transcribe {
                 DecodeError::Io(e) => HandlerError::Retryable(format!("decoding: {e}")),
             })?;
         drop(spool);
+        if audio.duration_secs() == 0.0 {
+            return Err(HandlerError::Permanent(
+                "the media could not be decoded for transcription: it holds no audio samples"
+                    .into(),
+            ));
+        }
 
         let transcript = transcriber
             .transcribe(&audio, &hints)
