@@ -1,83 +1,20 @@
 //! The remote engine against a local stand-in for an OpenAI-compatible server: the request it
 //! sends, the answers it reads, its retries and its splitting of long channels.
 
+#[path = "remote/failures.rs"]
+mod failures;
 #[path = "remote/stand_in.rs"]
 mod stand_in;
+#[path = "remote/support.rs"]
+mod support;
 
-use scorejar_media::{DecodedAudio, PcmChannel};
+use scorejar_media::DecodedAudio;
 use scorejar_stt::remote::{wav, RemoteEngine, RemoteSettings};
-use scorejar_stt::{ChannelRequest, Hints, SpeechEngine, SttError, Transcriber};
+use scorejar_stt::{Hints, SpeechEngine, Transcriber};
 use stand_in::{verbose_json, Recorded, Reply, StandIn};
 use std::sync::Arc;
 use std::time::Duration;
-
-const KEY: &str = "sk-test-key-0123456789";
-const SEC: usize = 16_000;
-
-fn settings(server: &StandIn, key: Option<&str>) -> RemoteSettings {
-    RemoteSettings {
-        base_url: server.base_url.clone(),
-        api_key: key.map(str::to_string),
-        timeout: Duration::from_secs(10),
-        concurrency: 2,
-        max_retries: 3,
-        // Short, so that a test relying on Retry-After would notice it being ignored.
-        backoff_base: Duration::from_millis(10),
-        ..RemoteSettings::default()
-    }
-}
-
-/// Deterministic noise ("speech") at 0.5, with near-silent but still unique noise in `gaps`
-/// (so every stretch of the signal can be found again in it).
-fn speech(len: usize, gaps: &[(usize, usize)]) -> Vec<f32> {
-    let mut state: u32 = 0x1234_5678;
-    (0..len)
-        .map(|i| {
-            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            let noise = (state >> 8) as f32 / (1u32 << 24) as f32 * 2.0 - 1.0;
-            let quiet = gaps.iter().any(|(a, b)| (*a..*b).contains(&i));
-            noise * if quiet { 0.004 } else { 0.5 }
-        })
-        .collect()
-}
-
-fn channel(dir: &tempfile::TempDir, name: &str, samples: &[f32]) -> PcmChannel {
-    PcmChannel::write(dir.path().join(name), samples).unwrap()
-}
-
-/// Whether 16-bit `sent` samples carry `original` (within one quantisation step).
-fn same_audio(sent: &[i16], original: &[f32]) -> bool {
-    sent.len() == original.len()
-        && sent
-            .iter()
-            .zip(original)
-            .all(|(s, o)| (f32::from(*s) / 32767.0 - o).abs() <= 1.0 / 32767.0 + 1e-6)
-}
-
-/// Where in `signal` the uploaded piece begins (its first samples are unique in the signal).
-fn find_offset(signal: &[f32], piece: &[i16]) -> Option<usize> {
-    let probe = &piece[..piece.len().min(64)];
-    (0..=signal.len().saturating_sub(piece.len()))
-        .find(|at| same_audio(probe, &signal[*at..*at + probe.len()]))
-}
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() < 1e-6
-}
-
-async fn transcribe(
-    engine: &RemoteEngine,
-    audio: &PcmChannel,
-    language: Option<&str>,
-) -> Result<scorejar_stt::ChannelTranscript, SttError> {
-    engine
-        .transcribe_channel(ChannelRequest {
-            audio,
-            language,
-            siblings: 1,
-        })
-        .await
-}
+use support::{channel, close, find_offset, same_audio, settings, speech, transcribe, KEY, SEC};
 
 #[tokio::test]
 async fn sends_a_wav_with_the_openai_fields_and_reads_segments_and_words() {
@@ -181,158 +118,6 @@ async fn passes_the_language_hint_to_a_server_without_a_key() {
     assert_eq!(requests[0].authorization, None);
     assert_eq!(heard.language.as_deref(), Some("es"));
     assert_eq!(heard.segments[0].text, "Hola, buenos días.");
-}
-
-#[tokio::test]
-async fn waits_as_long_as_retry_after_says_after_a_429() {
-    let server = StandIn::start(Some(KEY), |index, request| match index {
-        0 => Reply::error(429, "Rate limit reached for requests").header("retry-after", "1"),
-        _ => Reply::ok(verbose_json(
-            "english",
-            request.duration_secs(),
-            &[(0.0, 1.0, "Fine.")],
-        )),
-    })
-    .await;
-    let engine = RemoteEngine::new(settings(&server, Some(KEY))).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let audio = channel(&dir, "c0.f32", &speech(SEC, &[]));
-
-    let heard = transcribe(&engine, &audio, None).await.unwrap();
-
-    assert_eq!(heard.segments[0].text, "Fine.");
-    let requests = server.requests();
-    assert_eq!(requests.len(), 2, "one refusal, one success");
-    let waited = requests[1].at - requests[0].at;
-    assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
-}
-
-#[tokio::test]
-async fn retries_server_errors_and_timeouts_then_succeeds() {
-    let server = StandIn::start(Some(KEY), |index, request| {
-        let ok = Reply::ok(verbose_json(
-            "english",
-            request.duration_secs(),
-            &[(0.0, 1.0, "Made it.")],
-        ));
-        match index {
-            0 | 1 => Reply::error(
-                500,
-                "The server had an error while processing your request.",
-            ),
-            // Longer than the client's timeout: the attempt is abandoned and retried.
-            2 => ok.after(Duration::from_secs(3)),
-            _ => ok,
-        }
-    })
-    .await;
-    let engine = RemoteEngine::new(RemoteSettings {
-        timeout: Duration::from_millis(700),
-        ..settings(&server, Some(KEY))
-    })
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let audio = channel(&dir, "c0.f32", &speech(SEC, &[]));
-
-    let heard = transcribe(&engine, &audio, None).await.unwrap();
-
-    assert_eq!(heard.segments[0].text, "Made it.");
-    assert_eq!(server.requests().len(), 4, "500, 500, timeout, success");
-}
-
-#[tokio::test]
-async fn a_rejected_request_is_permanent_with_the_provider_message() {
-    let server = StandIn::start(Some(KEY), |_, _| {
-        Reply::error(400, "Audio file might be corrupted or unsupported")
-    })
-    .await;
-    let engine = RemoteEngine::new(settings(&server, Some(KEY))).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let audio = channel(&dir, "c0.f32", &speech(SEC, &[]));
-
-    let error = transcribe(&engine, &audio, None).await.unwrap_err();
-
-    match &error {
-        SttError::Permanent(message) => {
-            assert!(
-                message.contains("Audio file might be corrupted or unsupported"),
-                "{message}"
-            );
-            assert!(message.contains("400"), "{message}");
-        }
-        other => panic!("expected Permanent, got {other:?}"),
-    }
-    assert_eq!(server.requests().len(), 1, "a 400 is not retried");
-}
-
-#[tokio::test]
-async fn a_persistent_503_is_retryable_after_max_retries() {
-    let server = StandIn::start(Some(KEY), |_, _| Reply::error(503, "Service Unavailable")).await;
-    let engine = RemoteEngine::new(RemoteSettings {
-        max_retries: 2,
-        ..settings(&server, Some(KEY))
-    })
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let audio = channel(&dir, "c0.f32", &speech(SEC, &[]));
-
-    let error = transcribe(&engine, &audio, None).await.unwrap_err();
-
-    match &error {
-        SttError::Retryable(message) => assert!(message.contains("503"), "{message}"),
-        other => panic!("expected Retryable, got {other:?}"),
-    }
-    assert_eq!(
-        server.requests().len(),
-        3,
-        "the first attempt and 2 retries"
-    );
-}
-
-#[tokio::test]
-async fn an_unreachable_server_is_retryable() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
-    drop(listener);
-    let engine = RemoteEngine::new(RemoteSettings {
-        base_url,
-        max_retries: 1,
-        backoff_base: Duration::from_millis(10),
-        ..RemoteSettings::default()
-    })
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let audio = channel(&dir, "c0.f32", &speech(SEC, &[]));
-
-    let error = transcribe(&engine, &audio, None).await.unwrap_err();
-
-    assert!(
-        matches!(&error, SttError::Retryable(m) if m.contains("not reached") && m.contains("2 attempts")),
-        "{error:?}"
-    );
-}
-
-#[tokio::test]
-async fn the_api_key_never_appears_in_errors_or_settings() {
-    let wrong = "sk-wrong-secret-9876543210";
-    let server = StandIn::start(Some(KEY), |_, _| {
-        unreachable!("refused before the responder")
-    })
-    .await;
-    let settings = settings(&server, Some(wrong));
-    assert!(!format!("{settings:?}").contains(wrong));
-    let engine = RemoteEngine::new(settings).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let audio = channel(&dir, "c0.f32", &speech(SEC, &[]));
-
-    let error = transcribe(&engine, &audio, None).await.unwrap_err();
-
-    let shown = error.to_string();
-    assert!(matches!(error, SttError::Permanent(_)), "{error:?}");
-    assert!(shown.contains("Incorrect API key provided"), "{shown}");
-    assert!(shown.contains("[redacted]"), "{shown}");
-    assert!(!shown.contains(wrong), "{shown}");
-    assert!(!format!("{error:?}").contains(wrong));
 }
 
 #[tokio::test]
