@@ -27,6 +27,7 @@ async fn main() -> anyhow::Result<()> {
     let mut reference: Option<String> = None;
     let mut channel_refs: Vec<(i64, String)> = Vec::new();
     let mut json = false;
+    let mut flash = true;
     while let Some(arg) = args.next() {
         let mut value = || args.next().expect("a value");
         match arg.as_str() {
@@ -41,6 +42,7 @@ async fn main() -> anyhow::Result<()> {
                 channel_refs.push((ch.parse()?, std::fs::read_to_string(path)?));
             }
             "--json" => json = true,
+            "--flash" => flash = value() != "0",
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -53,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
     } else {
         Sampling::Greedy
     };
+    settings.flash_attention = flash;
     let engine = WhisperEngine::load(settings).map_err(|e| anyhow::anyhow!("{e}"))?;
     let transcriber = Transcriber::new(Arc::new(engine));
 

@@ -212,10 +212,13 @@ mod tests {
                 .all(|(x, y)| (x.0 - y.0).abs() < 0.03 && (x.1 - y.1).abs() < 0.03)
     }
 
+    /// (name, signal parts as (seconds, amplitude), expected regions in seconds)
+    type Case = (&'static str, Vec<(f64, f32)>, Vec<(f64, f64)>);
+
     #[test]
     fn regions_table() {
         let s = VadSettings::default();
-        let cases: Vec<(&str, Vec<(f64, f32)>, Vec<(f64, f64)>)> = vec![
+        let cases: Vec<Case> = vec![
             ("digital silence", vec![(5.0, 0.0)], vec![]),
             ("hiss below -50 dBFS", vec![(5.0, 0.002)], vec![]),
             (

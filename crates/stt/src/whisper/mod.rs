@@ -82,7 +82,9 @@ impl WhisperEngine {
 /// `tracing` instead (once per process).
 fn silence_native_logs() {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(whisper_rs::install_logging_hooks);
+    if std::env::var_os("SCOREJAR_WHISPER_NATIVE_LOG").is_none() {
+        ONCE.call_once(whisper_rs::install_logging_hooks);
+    }
 }
 
 /// The windows of speech of one channel.
