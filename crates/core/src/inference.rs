@@ -3,21 +3,26 @@
 //! 1. an `email` object → EMAIL;
 //! 2. a media file or a `downloadUrl` → AUDIO or VIDEO from the sniffed bytes (a `downloadUrl`
 //!    not sniffed yet → AUDIO);
-//! 3. a transcript with segments → AUDIO;
-//! 4. plain transcript text → SMS when it is at most 320 characters (Unicode scalar values, not
-//!    bytes) and has no line break (`\n` or `\r`), otherwise CHAT — the text is taken as given,
-//!    so a trailing newline makes it CHAT;
+//! 3. a provided transcript with segments → AUDIO;
+//! 4. plain provided transcript text → SMS when it is at most 320 characters (Unicode scalar
+//!    values, not bytes) and has no line break (`\n` or `\r`), otherwise CHAT — the text is
+//!    taken as given, so a trailing newline makes it CHAT;
 //! 5. nothing → 400 `undeterminable_type`.
+//!
+//! A transcript of hints only (`language`/`agentChannel`) is not content: it never decides the
+//! type, and without a media file or `downloadUrl` to transcribe it is refused first, as
+//! `transcript` without text or segments (400 `invalid_field` on `transcript`, whatever the type).
 //!
 //! An explicit `interactionType` is honoured as given (explicit AUDIO with a video file stays
 //! AUDIO, and the reverse), but its content must be there, else 400 `missing_content`:
-//! CHAT/SMS need a transcript (text or segments; a parsed transcript always has one of them),
-//! AUDIO/VIDEO a file, a `downloadUrl` or a transcript, EMAIL an `email` object.
+//! CHAT/SMS need a provided transcript (text or segments), AUDIO/VIDEO a file, a `downloadUrl`
+//! or a provided transcript, EMAIL an `email` object.
 //! CHAT, SMS and EMAIL cannot carry media: a media file or `downloadUrl` with one of them —
 //! explicit, or EMAIL inferred from an `email` object — is a 400 `conflicting_content`.
 
 use crate::error::ApiError;
-use crate::model::InteractionType;
+use crate::model::{InteractionType, UploadTranscript};
+use crate::payload::transcript::missing_content;
 use crate::payload::UploadPayload;
 
 /// Longest text (in characters) that is still an SMS.
@@ -47,6 +52,9 @@ pub fn infer_type(
     media: Option<MediaKind>,
 ) -> Result<InteractionType, ApiError> {
     let has_media = media.is_some() || payload.download_url.is_some();
+    if matches!(payload.transcript, Some(UploadTranscript::Hints(_))) && !has_media {
+        return Err(missing_content("transcript"));
+    }
     match payload.interaction_type {
         Some(explicit) => {
             check_no_conflict(explicit, has_media, true)?;
@@ -76,7 +84,7 @@ fn infer(payload: &UploadPayload, media: Option<MediaKind>) -> Result<Interactio
     if payload.download_url.is_some() {
         return Ok(InteractionType::Audio);
     }
-    match &payload.transcript {
+    match payload.provided_transcript() {
         Some(t) if !t.segments.is_empty() => Ok(InteractionType::Audio),
         Some(t) if is_sms_text(&t.text) => Ok(InteractionType::Sms),
         Some(_) => Ok(InteractionType::Chat),
@@ -127,11 +135,11 @@ fn check_content(
 ) -> Result<(), ApiError> {
     let (present, needs) = match kind {
         InteractionType::Chat | InteractionType::Sms => (
-            payload.transcript.is_some(),
+            payload.provided_transcript().is_some(),
             "a `transcript` with `text` (or `segments`)",
         ),
         InteractionType::Audio | InteractionType::Video => (
-            has_media || payload.transcript.is_some(),
+            has_media || payload.provided_transcript().is_some(),
             "a media file, a `downloadUrl` or a `transcript`",
         ),
         InteractionType::Email => (payload.email.is_some(), "an `email` object"),

@@ -1,5 +1,7 @@
 use super::*;
-use crate::model::{Direction, EmailInput, Segment, TranscriptInput};
+use crate::model::{
+    Direction, EmailInput, Segment, TranscriptHints, TranscriptInput, UploadTranscript,
+};
 use proptest::prelude::*;
 use InteractionType::*;
 
@@ -21,17 +23,25 @@ fn base() -> UploadPayload {
     }
 }
 
-fn text(t: &str) -> Option<TranscriptInput> {
-    Some(TranscriptInput {
+fn text(t: &str) -> Option<UploadTranscript> {
+    Some(UploadTranscript::Provided(TranscriptInput {
         text: t.into(),
         language: None,
         agent_channel: None,
         segments: vec![],
-    })
+    }))
 }
 
-fn segments() -> Option<TranscriptInput> {
-    Some(TranscriptInput {
+/// `{"language": "es", "agentChannel": 1}`: hints only.
+fn hints() -> Option<UploadTranscript> {
+    Some(UploadTranscript::Hints(TranscriptHints {
+        language: Some("es".into()),
+        agent_channel: Some(1),
+    }))
+}
+
+fn segments() -> Option<UploadTranscript> {
+    Some(UploadTranscript::Provided(TranscriptInput {
         text: "Agent: hi".into(),
         language: None,
         agent_channel: None,
@@ -43,7 +53,7 @@ fn segments() -> Option<TranscriptInput> {
             speaker: None,
             words: None,
         }],
-    })
+    }))
 }
 
 fn email() -> Option<EmailInput> {
@@ -72,7 +82,7 @@ enum Media {
 fn payload(
     explicit: Option<InteractionType>,
     media: Media,
-    transcript: Option<TranscriptInput>,
+    transcript: Option<UploadTranscript>,
     mail: Option<EmailInput>,
 ) -> (UploadPayload, Option<MediaKind>) {
     let mut p = base();
@@ -97,7 +107,7 @@ fn payload(
 type Case = (
     Option<InteractionType>,
     Media,
-    Option<TranscriptInput>,
+    Option<UploadTranscript>,
     Option<EmailInput>,
     Result<InteractionType, &'static str>,
 );
@@ -226,6 +236,52 @@ fn inference_table() {
                 assert_eq!((e.status, e.code), (400, code), "case {i}");
                 assert!(e.field.is_some(), "case {i}");
             }
+            (got, want) => panic!("case {i}: got {got:?}, want {want:?}"),
+        }
+    }
+}
+
+/// (explicit type, media, e-mail, expected type or error code).
+type HintCase = (
+    Option<InteractionType>,
+    Media,
+    Option<EmailInput>,
+    Result<InteractionType, &'static str>,
+);
+
+#[test]
+fn hints_never_decide_the_type() {
+    use MediaKind::{Audio as A, Video as V};
+    // (explicit, media, email, expected) — every row also holds a hints-only transcript.
+    let cases: Vec<HintCase> = vec![
+        // With media the hints ride along; the media decides as without them.
+        (None, Media::File(A), None, Ok(Audio)),
+        (None, Media::File(V), None, Ok(Video)),
+        (None, Media::Url, None, Ok(Audio)),
+        (None, Media::UrlSniffed(V), None, Ok(Video)),
+        (Some(Audio), Media::File(V), None, Ok(Audio)),
+        (Some(Video), Media::Url, None, Ok(Video)),
+        (None, Media::File(A), email(), Err("conflicting_content")),
+        (Some(Chat), Media::File(A), None, Err("conflicting_content")),
+        (Some(Sms), Media::Url, None, Err("conflicting_content")),
+        // Without media there is nothing to transcribe: the transcript itself is refused,
+        // before any type rule (so not SMS/CHAT from "text", nor AUDIO from "segments").
+        (None, Media::None, None, Err("invalid_field")),
+        (None, Media::None, email(), Err("invalid_field")),
+        (Some(Audio), Media::None, None, Err("invalid_field")),
+        (Some(Video), Media::None, None, Err("invalid_field")),
+        (Some(Chat), Media::None, None, Err("invalid_field")),
+        (Some(Sms), Media::None, None, Err("invalid_field")),
+        (Some(Email), Media::None, email(), Err("invalid_field")),
+    ];
+    for (i, (explicit, media, mail, expected)) in cases.into_iter().enumerate() {
+        let (p, kind) = payload(explicit, media, hints(), mail);
+        match (infer_type(&p, kind), expected) {
+            (Ok(t), Ok(want)) => assert_eq!(t, want, "case {i}"),
+            (Err(e), Err("invalid_field")) => {
+                assert_eq!(e, missing_content("transcript"), "case {i}");
+            }
+            (Err(e), Err(code)) => assert_eq!((e.status, e.code), (400, code), "case {i}"),
             (got, want) => panic!("case {i}: got {got:?}, want {want:?}"),
         }
     }

@@ -173,6 +173,51 @@ pub struct TranscriptInput {
     pub segments: Vec<Segment>,
 }
 
+/// What an upload may say about a transcription it still needs: the `language` (a lower-case
+/// primary subtag such as `en`) and which channel is the agent's. At least one is set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TranscriptHints {
+    pub language: Option<String>,
+    pub agent_channel: Option<i64>,
+}
+
+/// An upload's `transcript` object. A transcript either is content the client already has, or
+/// only steers the transcription of the upload's media — never both, never an empty text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UploadTranscript {
+    /// Text and/or segments were given: stored COMPLETED, nothing is transcribed or billed for
+    /// transcription.
+    Provided(TranscriptInput),
+    /// Only `language` and/or `agentChannel`: the media is transcribed (the transcript stays
+    /// PENDING, without text) and the engine reads these hints. Valid only with media.
+    Hints(TranscriptHints),
+}
+
+impl UploadTranscript {
+    /// The transcript content, when the client provided it.
+    pub fn provided(&self) -> Option<&TranscriptInput> {
+        match self {
+            UploadTranscript::Provided(t) => Some(t),
+            UploadTranscript::Hints(_) => None,
+        }
+    }
+
+    pub fn language(&self) -> Option<&str> {
+        match self {
+            UploadTranscript::Provided(t) => t.language.as_deref(),
+            UploadTranscript::Hints(h) => h.language.as_deref(),
+        }
+    }
+
+    pub fn agent_channel(&self) -> Option<i64> {
+        match self {
+            UploadTranscript::Provided(t) => t.agent_channel,
+            UploadTranscript::Hints(h) => h.agent_channel,
+        }
+    }
+}
+
 /// A validated `email` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -244,9 +289,11 @@ pub struct NewUpload {
     pub tags: Vec<String>,
     /// In upload order; keys are unique.
     pub custom_metadata: Vec<(String, MetadataValue)>,
-    pub transcript: Option<TranscriptInput>,
-    /// Status of the transcript step: COMPLETED when provided, PENDING when queued, `None` when
-    /// the interaction has no transcript and needs none (e-mail).
+    /// `Provided` content is stored as given; `Hints` (or `None`) leave the text absent for the
+    /// transcription to fill, keeping the hints' language and agent channel.
+    pub transcript: Option<UploadTranscript>,
+    /// Status of the transcript step: COMPLETED when provided, PENDING when queued (with or
+    /// without hints), `None` when the interaction has no transcript and needs none (e-mail).
     pub transcript_status: Option<StepStatus>,
     pub transcript_source: Option<TranscriptSource>,
     pub email: Option<EmailInput>,

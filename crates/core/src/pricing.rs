@@ -1,13 +1,17 @@
 //! What an upload (or a queued evaluation) costs, in credits. Work is charged when it is queued.
 //!
 //! Rules:
-//! - Transcription (media without a provided transcript): per started minute of media. Media
-//!   always costs at least one minute, so a 0 ms file costs 1; an unknown duration (a
-//!   `downloadUrl` upload without `duration`) reserves one minute.
+//! - Transcription (media without a provided transcript; a transcript of hints only still
+//!   needs transcription): per started minute of media. Media always costs at least one
+//!   minute, so a 0 ms file costs 1; an unknown duration (a `downloadUrl` upload without
+//!   `duration`) reserves one minute.
 //! - Evaluation: per started minute when a media duration is known; otherwise, when media still
 //!   has to be transcribed (duration unknown), one minute; otherwise per started 100 words of the
 //!   transcript text (whitespace-separated). An evaluation always costs at least one unit.
 //! - Negative rates count as 0; every sum and product saturates instead of overflowing.
+
+use crate::model::InteractionType;
+use crate::payload::UploadPayload;
 
 /// Credits per unit of work. The defaults charge one credit per unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +43,32 @@ pub struct PriceInput<'a> {
     pub media_duration_ms: Option<i64>,
     /// The transcript text (given or derived), when there is one.
     pub transcript_text: Option<&'a str>,
+}
+
+impl<'a> PriceInput<'a> {
+    /// The facts of an upload of `interaction_type`. `has_media`: a file was uploaded or a
+    /// `downloadUrl` given. `duration_ms`: the declared or probed duration, counted for audio
+    /// and video only. The text priced is the provided transcript's, else the e-mail body.
+    pub fn for_upload(
+        payload: &'a UploadPayload,
+        interaction_type: InteractionType,
+        has_media: bool,
+        duration_ms: Option<i64>,
+    ) -> Self {
+        let provided = payload.provided_transcript();
+        let is_av = matches!(
+            interaction_type,
+            InteractionType::Audio | InteractionType::Video
+        );
+        PriceInput {
+            needs_transcription: has_media && provided.is_none(),
+            evaluation: payload.evaluation.is_some(),
+            media_duration_ms: duration_ms.filter(|_| is_av),
+            transcript_text: provided
+                .map(|t| t.text.as_str())
+                .or_else(|| payload.email.as_ref().and_then(|e| e.body.as_deref())),
+        }
+    }
 }
 
 /// A priced upload. `total` is what to debit; `reason` is the ledger text.

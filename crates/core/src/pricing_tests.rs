@@ -128,6 +128,145 @@ fn price_table() {
     }
 }
 
+/// One upload for [`PriceInput::for_upload`] and what it must yield.
+struct UploadCase<'a> {
+    transcript: Option<serde_json::Value>,
+    email_body: Option<&'a str>,
+    evaluation: bool,
+    kind: InteractionType,
+    has_media: bool,
+    duration_ms: Option<i64>,
+    /// needs transcription, priced text, counted media duration.
+    facts: (bool, Option<&'a str>, Option<i64>),
+    /// Credits for (transcription, evaluation) at the default rates.
+    credits: (i64, i64),
+}
+
+#[test]
+fn upload_facts_table() {
+    use serde_json::json;
+    use InteractionType::*;
+    let words = vec!["w"; 150].join(" ");
+    let words_150 = words.as_str();
+    let hints = || Some(json!({"language": "es", "agentChannel": 1}));
+    let case = |transcript, email_body, evaluation, kind, has_media, duration_ms| UploadCase {
+        transcript,
+        email_body,
+        evaluation,
+        kind,
+        has_media,
+        duration_ms,
+        facts: (false, None, None),
+        credits: (0, 0),
+    };
+    let cases = [
+        // Media without a transcript, and media with hints only: both are transcribed.
+        UploadCase {
+            facts: (true, None, Some(125_000)),
+            credits: (3, 3),
+            ..case(None, None, true, Audio, true, Some(125_000))
+        },
+        UploadCase {
+            facts: (true, None, Some(125_000)),
+            credits: (3, 3),
+            ..case(hints(), None, true, Audio, true, Some(125_000))
+        },
+        UploadCase {
+            facts: (true, None, None),
+            credits: (1, 0),
+            ..case(hints(), None, false, Video, true, None)
+        },
+        UploadCase {
+            facts: (true, None, None),
+            credits: (1, 1),
+            ..case(hints(), None, true, Audio, true, None)
+        },
+        // A provided transcript on media: no transcription, evaluation by the media's minutes.
+        UploadCase {
+            facts: (false, Some(words_150), Some(60_001)),
+            credits: (0, 2),
+            ..case(
+                Some(json!({ "text": words_150 })),
+                None,
+                true,
+                Audio,
+                true,
+                Some(60_001),
+            )
+        },
+        UploadCase {
+            facts: (false, Some("hi"), Some(60_000)),
+            credits: (0, 0),
+            ..case(
+                Some(json!({"text": "hi", "language": "es"})),
+                None,
+                false,
+                Audio,
+                true,
+                Some(60_000),
+            )
+        },
+        // Text interactions: a declared duration is not media; evaluation by words.
+        UploadCase {
+            facts: (false, Some(words_150), None),
+            credits: (0, 2),
+            ..case(
+                Some(json!({ "text": words_150 })),
+                None,
+                true,
+                Chat,
+                false,
+                Some(600_000),
+            )
+        },
+        UploadCase {
+            facts: (false, Some("hello there"), None),
+            credits: (0, 1),
+            ..case(None, Some("hello there"), true, Email, false, None)
+        },
+        UploadCase {
+            facts: (false, Some("hi"), None),
+            credits: (0, 1),
+            ..case(
+                Some(json!({"text": "hi"})),
+                Some("the body"),
+                true,
+                Email,
+                false,
+                None,
+            )
+        },
+    ];
+    for (i, c) in cases.into_iter().enumerate() {
+        let mut value = json!({"sourceIdentifier": "s", "direction": "INBOUND",
+            "timestamp": "2026-06-23T14:30:00Z"});
+        if let Some(t) = c.transcript {
+            value["transcript"] = t;
+        }
+        if let Some(body) = c.email_body {
+            value["email"] =
+                json!({"from": "a@example.com", "to": ["b@example.com"], "body": body});
+        }
+        if c.evaluation {
+            value["evaluation"] = json!({"scorecardId": "sc"});
+        }
+        let payload = crate::payload::parse_upload(&value).unwrap();
+        let input = PriceInput::for_upload(&payload, c.kind, c.has_media, c.duration_ms);
+        assert_eq!(
+            (
+                input.needs_transcription,
+                input.transcript_text,
+                input.media_duration_ms
+            ),
+            c.facts,
+            "case {i}"
+        );
+        assert_eq!(input.evaluation, c.evaluation, "case {i}");
+        let p = price(&input, &Rates::default());
+        assert_eq!((p.transcription, p.evaluation), c.credits, "case {i}");
+    }
+}
+
 #[test]
 fn rates_apply_per_unit() {
     let rates = Rates {

@@ -77,12 +77,12 @@ fn upload(account_id: &str, n: usize, agents: usize) -> NewUpload {
             ("recordingConsent".into(), MetadataValue::Boolean(true)),
             ("dealValue".into(), MetadataValue::Int(50_000)),
         ],
-        transcript: Some(TranscriptInput {
+        transcript: Some(UploadTranscript::Provided(TranscriptInput {
             text: "Agent: Hello\nCustomer: I need help with my order".into(),
             language: Some("en".into()),
             agent_channel: None,
             segments: Vec::new(),
-        }),
+        })),
         transcript_status: Some(StepStatus::Completed),
         transcript_source: Some(TranscriptSource::Provided),
         email: None,

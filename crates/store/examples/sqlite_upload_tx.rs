@@ -135,12 +135,12 @@ fn chat_upload(account_id: &str, source: &str, i: usize) -> NewUpload {
             ("score".into(), MetadataValue::Int(i as i64 % 10)),
             ("ratio".into(), MetadataValue::Float(0.5)),
         ],
-        transcript: Some(TranscriptInput {
+        transcript: Some(UploadTranscript::Provided(TranscriptInput {
             text: "Hello, I have a question about my bill.".into(),
             language: Some("en".into()),
             agent_channel: None,
             segments: Vec::new(),
-        }),
+        })),
         transcript_status: Some(StepStatus::Completed),
         transcript_source: Some(TranscriptSource::Provided),
         email: None,

@@ -56,7 +56,7 @@ fn full_upload(account_id: &str, scorecard_id: &str, tags: &[&str]) -> NewUpload
         ("score".into(), MetadataValue::Float(5.0)),
         ("alpha".into(), MetadataValue::Int(5)),
     ];
-    u.transcript = Some(TranscriptInput {
+    u.transcript = Some(UploadTranscript::Provided(TranscriptInput {
         text: "Hello world".into(),
         language: Some("en".into()),
         agent_channel: Some(0),
@@ -79,7 +79,7 @@ fn full_upload(account_id: &str, scorecard_id: &str, tags: &[&str]) -> NewUpload
                 },
             ]),
         }],
-    });
+    }));
     u.email = Some(EmailInput {
         from: "a@example.com".into(),
         to: vec!["b@example.com".into()],
@@ -246,7 +246,13 @@ async fn full_upload_round_trips_every_field() {
             text: Some("Hello world".into()),
             language: Some("en".into()),
             agent_channel: Some(0),
-            segments: upload.transcript.as_ref().unwrap().segments.clone(),
+            segments: upload
+                .transcript
+                .as_ref()
+                .and_then(UploadTranscript::provided)
+                .unwrap()
+                .segments
+                .clone(),
             error: None,
         }),
         email: upload.email.clone(),

@@ -25,6 +25,7 @@ use time::OffsetDateTime;
 use crate::error::ApiError;
 use crate::model::{
     Direction, EmailInput, InteractionType, MetadataValue, ParticipantInput, TranscriptInput,
+    UploadTranscript,
 };
 use fields::{
     as_array, as_non_negative_int, as_object, as_str, check_max_chars, check_max_items, index,
@@ -63,10 +64,21 @@ pub struct UploadPayload {
     pub tags: Vec<String>,
     /// In the parsed map's order (alphabetical by key unless serde_json's `preserve_order`).
     pub custom_metadata: Vec<(String, MetadataValue)>,
-    pub transcript: Option<TranscriptInput>,
+    /// Provided content, or hints only (valid with media only: `inference` checks that, since
+    /// a multipart file is not part of the payload).
+    pub transcript: Option<UploadTranscript>,
     pub email: Option<EmailInput>,
     /// `evaluation.scorecardId`.
     pub evaluation: Option<String>,
+}
+
+impl UploadPayload {
+    /// The transcript content the client provided; `None` when absent or hints only.
+    pub fn provided_transcript(&self) -> Option<&TranscriptInput> {
+        self.transcript
+            .as_ref()
+            .and_then(UploadTranscript::provided)
+    }
 }
 
 /// Parses and validates an upload body (or the `payload` part of a multipart upload).

@@ -89,7 +89,11 @@ fn full_reference_payload() {
     assert_eq!(metadata["dealValue"], MetadataValue::Int(50_000));
     assert_eq!(metadata["score"], MetadataValue::Float(9.5));
     let transcript = p.transcript.unwrap();
-    assert_eq!(transcript.language.as_deref(), Some("en"));
+    assert_eq!(transcript.language(), Some("en"));
+    assert_eq!(
+        transcript.provided().map(|t| t.text.as_str()),
+        Some("Agent: Hello\nCustomer: I need help")
+    );
     assert_eq!(p.email, None);
     assert_eq!(p.evaluation.as_deref(), Some("ACTIVE-scorecard-id"));
 }

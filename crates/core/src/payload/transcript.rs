@@ -13,8 +13,12 @@
 //!   are `{word, start, end}` checked like segments. When `words` is given and `text` is absent
 //!   or blank, the segment text is the words (trimmed) joined by single spaces. Other segment
 //!   keys (`id`, `seek`, `tokens`, ...) are ignored.
-//! - A transcript needs a non-blank `text` or at least one segment. Without a `text`, the text
-//!   is derived by [`derive_text`].
+//! - A non-blank `text` or at least one segment makes the object a provided transcript
+//!   ([`UploadTranscript::Provided`]). Without a `text`, the text is derived by [`derive_text`].
+//! - Otherwise a `language` or an `agentChannel` makes it hints only
+//!   ([`UploadTranscript::Hints`]): the upload's media is to be transcribed with them. Whether
+//!   there is media is not known here; hints without media are refused by `inference` with
+//!   the same error ([`missing_content`]). An object with neither is that error at once.
 
 use serde_json::{Map, Value};
 
@@ -25,7 +29,7 @@ use super::fields::{
 };
 use super::limits::{MAX_SEGMENTS, MAX_SPEAKER_CHARS, MAX_TRANSCRIPT_TEXT_BYTES, MAX_WORDS};
 use crate::error::ApiError;
-use crate::model::{Segment, TranscriptInput, Word};
+use crate::model::{Segment, TranscriptHints, TranscriptInput, UploadTranscript, Word};
 
 /// The plain-text view of segments: one line per segment with non-blank text, in order.
 /// A segment with a `channel` is labelled `Agent:` when the channel is the agent channel
@@ -82,8 +86,20 @@ struct Budget {
     words: usize,
 }
 
+/// The answer to a transcript object without content (no non-blank `text`, no segments) where
+/// hints alone cannot do: nothing is to be transcribed, or there are no hints either.
+pub fn missing_content(path: &str) -> ApiError {
+    ApiError::invalid(
+        path,
+        format!(
+            "`{path}` must have a non-empty `text` or at least one segment; `language` and \
+             `agentChannel` alone are hints for transcribing a media file or `downloadUrl`"
+        ),
+    )
+}
+
 /// Parses the `transcript` object at `path`.
-pub(crate) fn parse_transcript(value: &Value, path: &str) -> Result<TranscriptInput, ApiError> {
+pub(crate) fn parse_transcript(value: &Value, path: &str) -> Result<UploadTranscript, ApiError> {
     let obj = as_object(value, path)?;
     let text_path = join(path, "text");
     let given_text = optional_str(obj, "text", &text_path)?;
@@ -102,23 +118,27 @@ pub(crate) fn parse_transcript(value: &Value, path: &str) -> Result<TranscriptIn
         None => Vec::new(),
     };
 
-    let text = match given_text.filter(|t| !is_blank(t)) {
+    let given_text = given_text.filter(|t| !is_blank(t));
+    if given_text.is_none() && segments.is_empty() {
+        if language.is_none() && agent_channel.is_none() {
+            return Err(missing_content(path));
+        }
+        return Ok(UploadTranscript::Hints(TranscriptHints {
+            language,
+            agent_channel,
+        }));
+    }
+    let text = match given_text {
         Some(text) => text.to_string(),
         None => derive_text(&segments, agent_channel),
     };
-    if segments.is_empty() && is_blank(&text) {
-        return Err(ApiError::invalid(
-            path,
-            format!("`{path}` must have a non-empty `text` or at least one segment"),
-        ));
-    }
     check_max_bytes(&text, MAX_TRANSCRIPT_TEXT_BYTES, &text_path)?;
-    Ok(TranscriptInput {
+    Ok(UploadTranscript::Provided(TranscriptInput {
         text,
         language,
         agent_channel,
         segments,
-    })
+    }))
 }
 
 /// The language hint as a lower-case primary subtag; `None` when blank.

@@ -74,8 +74,134 @@ fn derive_text_table() {
     }
 }
 
+/// Parses a transcript that must come out as provided content (hints only fail the test).
 fn parse(value: Value) -> Result<TranscriptInput, ApiError> {
-    parse_transcript(&value, "transcript")
+    parse_transcript(&value, "transcript").map(|t| match t {
+        UploadTranscript::Provided(t) => t,
+        UploadTranscript::Hints(h) => panic!("expected provided content, got hints {h:?}"),
+    })
+}
+
+/// What one `transcript` object parses to, in short: hints (language, agent channel),
+/// provided content (its text) or a refusal (the field it names).
+#[derive(Debug, PartialEq)]
+enum Parsed {
+    Hints(Option<String>, Option<i64>),
+    Provided(String),
+    Refused(String),
+}
+
+fn hints(language: Option<&str>, agent_channel: Option<i64>) -> Parsed {
+    Parsed::Hints(language.map(str::to_string), agent_channel)
+}
+
+fn provided(text: &str) -> Parsed {
+    Parsed::Provided(text.to_string())
+}
+
+fn refused(field: &str) -> Parsed {
+    Parsed::Refused(field.to_string())
+}
+
+#[test]
+fn hints_only_table() {
+    let segment = json!([{"start": 0, "end": 1, "text": "hola", "channel": 1}]);
+    let cases = [
+        (
+            json!({"language": "es", "agentChannel": 1}),
+            hints(Some("es"), Some(1)),
+        ),
+        (json!({"language": "ES"}), hints(Some("es"), None)),
+        (json!({"language": "english"}), hints(Some("en"), None)),
+        (json!({"agentChannel": 0}), hints(None, Some(0))),
+        // Blank text, no segments and nulls are absent content: still hints only.
+        (
+            json!({"language": "es", "text": "  \n"}),
+            hints(Some("es"), None),
+        ),
+        (
+            json!({"language": "es", "segments": []}),
+            hints(Some("es"), None),
+        ),
+        (
+            json!({"agentChannel": 1, "text": null, "segments": null}),
+            hints(None, Some(1)),
+        ),
+        // Content wins: with text or a segment the object is a provided transcript.
+        (
+            json!({"language": "es", "agentChannel": 1, "text": "hola"}),
+            provided("hola"),
+        ),
+        (
+            json!({"agentChannel": 1, "segments": segment}),
+            provided("Agent: hola"),
+        ),
+        // Neither content nor a hint.
+        (json!({}), refused("transcript")),
+        (json!({"language": ""}), refused("transcript")),
+        (
+            json!({"language": null, "agentChannel": null, "text": ""}),
+            refused("transcript"),
+        ),
+        // Hints are checked like any other field.
+        (
+            json!({"language": "klingon"}),
+            refused("transcript.language"),
+        ),
+        (json!({"language": 7}), refused("transcript.language")),
+        (
+            json!({"agentChannel": -1}),
+            refused("transcript.agentChannel"),
+        ),
+        (
+            json!({"agentChannel": "1"}),
+            refused("transcript.agentChannel"),
+        ),
+        (
+            json!({"language": "es", "segments": [{"start": 1, "end": 0, "text": "a"}]}),
+            refused("transcript.segments[0].end"),
+        ),
+    ];
+    for (value, expected) in cases {
+        let got = match parse_transcript(&value, "transcript") {
+            Ok(UploadTranscript::Hints(h)) => Parsed::Hints(h.language, h.agent_channel),
+            Ok(UploadTranscript::Provided(t)) => Parsed::Provided(t.text),
+            Err(e) => {
+                assert_eq!((e.status, e.code), (400, "invalid_field"), "{value}");
+                Parsed::Refused(e.field.unwrap_or_default())
+            }
+        };
+        assert_eq!(got, expected, "{value}");
+    }
+}
+
+#[test]
+fn provided_content_keeps_its_hints() {
+    let t = parse_transcript(
+        &json!({"text": "hola", "language": "es-MX", "agentChannel": 1}),
+        "transcript",
+    )
+    .unwrap();
+    assert_eq!((t.language(), t.agent_channel()), (Some("es"), Some(1)));
+    assert_eq!(t.provided().map(|t| t.text.as_str()), Some("hola"));
+    let h = parse_transcript(&json!({"agentChannel": 1}), "transcript").unwrap();
+    assert_eq!((h.language(), h.agent_channel()), (None, Some(1)));
+    assert_eq!(h.provided(), None);
+}
+
+#[test]
+fn missing_content_says_what_a_transcript_needs() {
+    let e = parse_transcript(&json!({"language": " "}), "transcript").unwrap_err();
+    assert_eq!(e, missing_content("transcript"));
+    for needle in [
+        "`transcript`",
+        "`text`",
+        "segment",
+        "`language`",
+        "`downloadUrl`",
+    ] {
+        assert!(e.message.contains(needle), "{needle}: {}", e.message);
+    }
 }
 
 #[test]

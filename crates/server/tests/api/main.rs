@@ -11,6 +11,7 @@ mod inference;
 mod listing;
 mod pipeline;
 mod resources;
+mod transcript_hints;
 mod upload_fields;
 mod upload_files;
 mod upload_idempotency;

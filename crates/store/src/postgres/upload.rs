@@ -53,9 +53,11 @@ struct Encoded {
 
 impl Encoded {
     fn new(upload: &NewUpload) -> StoreResult<Encoded> {
+        // Hints only (a transcription still to run) keep the segments NULL, like the text.
         let segments = upload
             .transcript
             .as_ref()
+            .and_then(UploadTranscript::provided)
             .map(|t| encode_segments(&t.segments))
             .transpose()?;
         Ok(Encoded {
@@ -225,6 +227,7 @@ fn bind_upload<'q>(
     people: &ParticipantPlan,
 ) -> PgQuery<'q> {
     let transcript = u.transcript.as_ref();
+    let provided = transcript.and_then(UploadTranscript::provided);
     let media = &u.media;
     let new = ParticipantColumns::of(&people.inserts);
     let filled = ParticipantColumns::of(&people.fills);
@@ -250,9 +253,9 @@ fn bind_upload<'q>(
         .bind(&media.container)
         .bind(u.transcript_status.map(StepStatus::as_str)) // $20
         .bind(u.transcript_source.map(TranscriptSource::as_str))
-        .bind(transcript.map(|t| t.text.as_str()))
-        .bind(transcript.and_then(|t| t.language.as_deref()))
-        .bind(transcript.and_then(|t| t.agent_channel))
+        .bind(provided.map(|t| t.text.as_str()))
+        .bind(transcript.and_then(UploadTranscript::language))
+        .bind(transcript.and_then(UploadTranscript::agent_channel))
         .bind(e.segments.as_deref()) // $25
         .bind(e.email.as_deref())
         .bind(e.custom_metadata.as_deref())

@@ -131,8 +131,10 @@ fn insert_interaction(
     now: i64,
 ) -> StoreResult<()> {
     let media = &upload.media;
+    // Hints only (a transcription still to run) keep text and segments NULL, not empty.
     let transcript = upload.transcript.as_ref();
-    let segments = transcript.map(|t| to_json_text(&t.segments)).transpose()?;
+    let provided = transcript.and_then(UploadTranscript::provided);
+    let segments = provided.map(|t| to_json_text(&t.segments)).transpose()?;
     let email = upload.email.as_ref().map(to_json_text).transpose()?;
     conn.prepare_cached(
         "INSERT INTO interactions (
@@ -169,9 +171,9 @@ fn insert_interaction(
         media.container,
         upload.transcript_status.map(StepStatus::as_str),
         upload.transcript_source.map(TranscriptSource::as_str),
-        transcript.map(|t| t.text.as_str()),
-        transcript.and_then(|t| t.language.as_deref()),
-        transcript.and_then(|t| t.agent_channel),
+        provided.map(|t| t.text.as_str()),
+        transcript.and_then(UploadTranscript::language),
+        transcript.and_then(UploadTranscript::agent_channel),
         segments,
         email,
         encode_metadata(&upload.custom_metadata)?,

@@ -40,6 +40,7 @@ macro_rules! conformance_tests {
             uploads::tenant_isolation,
             evaluations::queue_evaluation_debits_and_enqueues,
             uploads::zero_charge_writes_no_ledger_entry,
+            uploads::pending_transcript_keeps_its_hints,
             concurrency::concurrent_duplicates_create_once,
             concurrency::concurrent_debits_never_go_negative,
             listing::list_filters_type_direction_and_time,

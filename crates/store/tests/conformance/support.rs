@@ -101,12 +101,12 @@ pub fn upload(account_id: &str, source: &str) -> NewUpload {
         customer: None,
         tags: Vec::new(),
         custom_metadata: Vec::new(),
-        transcript: Some(TranscriptInput {
+        transcript: Some(UploadTranscript::Provided(TranscriptInput {
             text: "hello".into(),
             language: None,
             agent_channel: None,
             segments: Vec::new(),
-        }),
+        })),
         transcript_status: Some(StepStatus::Completed),
         transcript_source: Some(TranscriptSource::Provided),
         email: None,

@@ -46,7 +46,7 @@ fn full_upload(account_id: &str, scorecard_id: &str) -> NewUpload {
         ("renewal".into(), MetadataValue::Boolean(true)),
         ("ratio".into(), MetadataValue::Float(0.25)),
     ];
-    up.transcript = Some(TranscriptInput {
+    up.transcript = Some(UploadTranscript::Provided(TranscriptInput {
         text: "Hello, how can I help? My bill is wrong.".into(),
         language: Some("en".into()),
         agent_channel: Some(0),
@@ -72,7 +72,7 @@ fn full_upload(account_id: &str, scorecard_id: &str) -> NewUpload {
                 words: None,
             },
         ],
-    });
+    }));
     up.transcript_status = Some(StepStatus::Completed);
     up.transcript_source = Some(TranscriptSource::Provided);
     up.email = Some(EmailInput {
@@ -180,7 +180,9 @@ pub async fn upload_round_trip(store: Arc<dyn Store>) {
             error: None
         })
     );
-    let transcript_in = up.transcript.clone().unwrap();
+    let Some(UploadTranscript::Provided(transcript_in)) = up.transcript.clone() else {
+        panic!("the full upload provides its transcript");
+    };
     assert_eq!(
         got.transcript,
         Some(TranscriptRecord {
@@ -447,4 +449,61 @@ pub async fn zero_charge_writes_no_ledger_entry(store: Arc<dyn Store>) {
         (balance(&store, &a).await, ledger(&store, &a).await.len()),
         (5, 1)
     );
+}
+
+/// An uploaded recording waiting for transcription keeps the upload's hints on its PENDING
+/// transcript, with text and segments absent (not empty): the Transcribe job reads them through
+/// `interaction_for_job`, the status endpoint through `get_interaction`.
+pub async fn pending_transcript_keeps_its_hints(store: Arc<dyn Store>) {
+    let a = account(&store, 10).await;
+    let cases = [
+        (Some(Some("es")), Some(1)),
+        (Some(None), Some(0)),
+        (Some(Some("en")), None),
+        // No transcript object at all: nothing to hint, the engine uses its configuration.
+        (None, None),
+    ];
+    for (i, (hints, agent_channel)) in cases.into_iter().enumerate() {
+        let mut up = upload(&a, &format!("call-hints-{i}"));
+        up.interaction_type = InteractionType::Audio;
+        up.media_status = Some(StepStatus::Completed);
+        up.media.object_key = Some(format!("media/{a}/{}", up.interaction_id));
+        up.media.channels = Some(2);
+        up.transcript = hints.map(|language| {
+            UploadTranscript::Hints(TranscriptHints {
+                language: language.map(str::to_string),
+                agent_channel,
+            })
+        });
+        up.transcript_status = Some(StepStatus::Pending);
+        up.transcript_source = None;
+        up.processing = Processing {
+            transcription: true,
+            evaluation: false,
+        };
+        up.charge = 1;
+        up.jobs = vec![job(TRANSCRIBE, &up.interaction_id)];
+        created(&store, up.clone()).await;
+
+        let expected = Some(TranscriptRecord {
+            status: StepStatus::Pending,
+            source: None,
+            text: None,
+            language: hints.flatten().map(str::to_string),
+            agent_channel,
+            segments: Vec::new(),
+            error: None,
+        });
+        let shown = interaction(&store, &a, &up.interaction_id).await;
+        assert_eq!(shown.transcript, expected, "case {i}");
+        let (account_id, for_job) = store
+            .interaction_for_job(&up.interaction_id)
+            .await
+            .unwrap()
+            .expect("the interaction");
+        assert_eq!(account_id, a);
+        assert_eq!(for_job.transcript, expected, "case {i}");
+        assert!(for_job.processing.transcription, "case {i}");
+    }
+    assert_eq!(balance(&store, &a).await, 6);
 }

@@ -128,12 +128,12 @@ pub fn chat_upload(account_id: &str, source_identifier: &str, charge: i64) -> Ne
         customer: None,
         tags: Vec::new(),
         custom_metadata: Vec::new(),
-        transcript: Some(TranscriptInput {
+        transcript: Some(UploadTranscript::Provided(TranscriptInput {
             text: "Agent: Hello\nCustomer: I need help".into(),
             language: None,
             agent_channel: None,
             segments: Vec::new(),
-        }),
+        })),
         transcript_status: Some(StepStatus::Completed),
         transcript_source: Some(TranscriptSource::Provided),
         email: None,

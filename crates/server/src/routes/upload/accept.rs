@@ -116,29 +116,18 @@ fn plan_upload(
 ) -> NewUpload {
     let has_file = probe.is_some();
     let has_download = payload.download_url.is_some();
-    let has_media = has_file || has_download;
-    let needs_transcription = has_media && payload.transcript.is_none();
-    let is_av = matches!(
-        interaction_type,
-        InteractionType::Audio | InteractionType::Video
-    );
     let duration_ms = payload
         .duration_ms
         .or_else(|| probe.as_ref().and_then(|p| p.duration_ms));
-    let text_for_pricing = payload
-        .transcript
-        .as_ref()
-        .map(|t| t.text.as_str())
-        .or_else(|| payload.email.as_ref().and_then(|e| e.body.as_deref()));
-    let cost = price(
-        &PriceInput {
-            needs_transcription,
-            evaluation: payload.evaluation.is_some(),
-            media_duration_ms: if is_av { duration_ms } else { None },
-            transcript_text: text_for_pricing,
-        },
-        &state.settings.rates(),
+    // Media with no provided transcript (none, or hints only) is transcribed and billed for it.
+    let price_input = PriceInput::for_upload(
+        payload,
+        interaction_type,
+        has_file || has_download,
+        duration_ms,
     );
+    let needs_transcription = price_input.needs_transcription;
+    let cost = price(&price_input, &state.settings.rates());
 
     let evaluation = payload
         .evaluation
@@ -209,8 +198,9 @@ fn plan_upload(
         customer: payload.customer.clone(),
         tags: payload.tags.clone(),
         custom_metadata: payload.custom_metadata.clone(),
+        // Hints travel with the PENDING transcript for the Transcribe job to read.
         transcript: payload.transcript.clone(),
-        transcript_status: if payload.transcript.is_some() {
+        transcript_status: if payload.provided_transcript().is_some() {
             Some(StepStatus::Completed)
         } else if needs_transcription {
             Some(StepStatus::Pending)
@@ -218,8 +208,7 @@ fn plan_upload(
             None
         },
         transcript_source: payload
-            .transcript
-            .as_ref()
+            .provided_transcript()
             .map(|_| TranscriptSource::Provided),
         email: payload.email.clone(),
         evaluation,
