@@ -5,6 +5,7 @@
 //!   safe to run while `serve` runs. Each prints one JSON object on stdout.
 
 mod admin;
+mod models;
 mod pipeline;
 mod settings;
 
@@ -82,6 +83,13 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Install and list speech models (under <data-dir>/models).
+    Models {
+        #[command(subcommand)]
+        command: models::ModelsCommand,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 fn init_logging() {
@@ -114,6 +122,9 @@ async fn main() -> anyhow::Result<()> {
             admin::credits(command, settings::load(&common)?).await
         }
         Command::Users { command, common } => admin::users(command, settings::load(&common)?).await,
+        Command::Models { command, common } => {
+            models::run(command, settings::load(&common)?.data_dir).await
+        }
     }
 }
 

