@@ -6,6 +6,7 @@ use scorejar_server::config::Settings;
 use scorejar_store::Store;
 use crate::speech;
 use scorejar_worker::handlers::{FetchMedia, FetchSettings, Noop, Transcribe, TranscribeSettings};
+use scorejar_worker::spool::{SpoolSweep, DEFAULT_STALE_AFTER};
 use scorejar_worker::{JobHandler, Worker, WorkerSettings};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +18,11 @@ pub fn build_worker(
 ) -> anyhow::Result<Arc<Worker>> {
     let spool_dir = settings.data_dir.join("spool");
     std::fs::create_dir_all(&spool_dir)?;
+    // Downloads a killed worker left behind (see scorejar_worker::spool).
+    let sweep = SpoolSweep {
+        dir: spool_dir.clone(),
+        stale_after: DEFAULT_STALE_AFTER,
+    };
     let fetch = FetchMedia {
         store: store.clone(),
         media: media.clone(),
@@ -50,5 +56,6 @@ pub fn build_worker(
             poll_interval: Duration::from_millis(w.poll_interval_ms.max(10)),
             shutdown_grace: Duration::from_secs(w.shutdown_grace_secs),
         },
-    )))
+    )
+    .with_spool_sweep(sweep)))
 }

@@ -1,6 +1,6 @@
 //! The pipeline as separate processes: a worker killed with SIGKILL in the middle of a download
 //! is replaced by another that finishes the job exactly once in effect; two worker processes on
-//! one PostgreSQL database drain 1,000 jobs without ever running one twice.
+//! one PostgreSQL database drain 1,000 jobs together without ever running one twice.
 
 use serde_json::{json, Value};
 use std::path::Path;
@@ -40,6 +40,37 @@ fn spawn(args: &[&str], config: &Path, db: Option<&str>) -> Proc {
         None => cmd.env_remove("DATABASE_URL"),
     };
     Proc(cmd.spawn().unwrap())
+}
+
+/// Spawns `scorejar worker` on `db` and returns once it logs that it is claiming. Its log is
+/// drained on a thread for as long as it runs (a full pipe would stall it).
+fn spawn_started_worker(config: &Path, db: &str) -> Proc {
+    let mut child = Command::new(BIN)
+        .arg("worker")
+        .arg("--config")
+        .arg(config)
+        .env("DATABASE_URL", db)
+        .env("SCOREJAR_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (started_tx, started) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if line.contains("worker started") {
+                let _ = started_tx.send(());
+            }
+        }
+    });
+    started
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the worker never logged that it started");
+    Proc(child)
 }
 
 /// A 16 kHz mono 16-bit WAV of `seconds` of silence.
@@ -270,18 +301,7 @@ async fn two_workers_on_postgres_drain_1000_jobs_without_running_one_twice() {
     psql(&admin, &format!("CREATE DATABASE {db}"));
     let (base, _) = admin.rsplit_once('/').unwrap();
     let url = format!("{base}/{db}");
-    {
-        let store = scorejar_store::open(&url, 4).await.unwrap();
-        let jobs = (0..1000)
-            .map(|i| scorejar_core::model::NewJob {
-                id: scorejar_core::ids::new_id(),
-                kind: "Noop".into(),
-                interaction_id: None,
-                payload: json!({ "n": i }),
-            })
-            .collect();
-        store.enqueue_jobs(jobs).await.unwrap();
-    }
+    let store = scorejar_store::open(&url, 4).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("scorejar.toml");
     std::fs::write(
@@ -292,10 +312,21 @@ async fn two_workers_on_postgres_drain_1000_jobs_without_running_one_twice() {
         ),
     )
     .unwrap();
+    // Both workers are up and waiting before the jobs arrive, so both get a share.
     let workers = [
-        spawn(&["worker"], &config, Some(&url)),
-        spawn(&["worker"], &config, Some(&url)),
+        spawn_started_worker(&config, &url),
+        spawn_started_worker(&config, &url),
     ];
+    let jobs = (0..1000)
+        .map(|i| scorejar_core::model::NewJob {
+            id: scorejar_core::ids::new_id(),
+            kind: "Noop".into(),
+            interaction_id: None,
+            payload: json!({ "n": i }),
+        })
+        .collect();
+    store.enqueue_jobs(jobs).await.unwrap();
+    drop(store);
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         let done: i64 = psql(&url, "SELECT count(*) FROM jobs WHERE status = 'DONE'")
@@ -313,5 +344,22 @@ async fn two_workers_on_postgres_drain_1000_jobs_without_running_one_twice() {
         "0",
         "a job was claimed twice"
     );
+    // A finished job keeps the lease owner of the worker that ran it.
+    let shares = psql(
+        &url,
+        "SELECT count(*) FROM jobs GROUP BY lease_owner ORDER BY lease_owner NULLS FIRST",
+    );
+    let shares: Vec<i64> = shares.lines().map(|n| n.parse().unwrap()).collect();
+    assert_eq!(
+        psql(&url, "SELECT count(*) FROM jobs WHERE lease_owner IS NULL"),
+        "0",
+        "every job names the worker that ran it"
+    );
+    assert_eq!(
+        shares.len(),
+        2,
+        "both worker processes took part: {shares:?}"
+    );
+    assert_eq!(shares.iter().sum::<i64>(), 1000);
     psql(&admin, &format!("DROP DATABASE {db} WITH (FORCE)"));
 }

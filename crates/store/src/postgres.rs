@@ -13,7 +13,8 @@
 //! `evaluations` (queue_evaluation, jobs of an interaction), `participants` (the pure matching
 //! rules for agent/customer), `read` and `listing` (interaction reads), `codec` (columns ⇄
 //! domain types) and `errors` (sqlx errors ⇄ [`StoreError`]); the job queue: `queue`,
-//! `queue_effects` and `queue_sql` (claims, leases, finishing with effects), `listener`
+//! `queue_effects` and `queue_sql` (claims, leases, finishing with effects), `queue_read`
+//! (reads of jobs), `listener`
 //! (LISTEN/NOTIFY wake-ups for `wait_for_jobs`) and `queue_api` (the
 //! [`crate::queue::JobQueue`] impl).
 
@@ -28,6 +29,7 @@ mod participants;
 mod queue;
 mod queue_api;
 mod queue_effects;
+mod queue_read;
 mod queue_sql;
 mod read;
 mod upload;

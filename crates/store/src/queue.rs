@@ -12,6 +12,9 @@
 //!   returns `Ok(false)` and changes nothing (another worker may own the job now). The job row and
 //!   every effect are written in one transaction.
 //! - Effects name the interaction by the job's `interaction_id`.
+//! - A finished job (DONE or FAILED) keeps the `lease_owner` of the worker that finished it, so
+//!   operators and tests can tell who ran it; a job that goes back to QUEUED (retry, release)
+//!   has none. Only `status = 'RUNNING'` rows are held: a kept owner holds nothing.
 
 use async_trait::async_trait;
 use scorejar_core::model::{
@@ -111,6 +114,35 @@ pub enum JobOutcome {
     Release,
 }
 
+/// A job row as operators and the status endpoint see it ([`JobQueue::job`],
+/// [`JobQueue::interaction_jobs`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobState {
+    pub id: String,
+    pub kind: String,
+    pub interaction_id: Option<String>,
+    pub payload: serde_json::Value,
+    /// QUEUED, RUNNING, DONE or FAILED.
+    pub status: String,
+    /// Attempts started so far (a released attempt is not counted).
+    pub attempts: i64,
+    pub max_attempts: i64,
+    /// The error of the latest failed attempt, kept through retries and after success.
+    pub last_error: Option<String>,
+    /// The worker holding the job (RUNNING) or the one that finished it (DONE, FAILED);
+    /// `None` while it waits in QUEUED.
+    pub worker: Option<String>,
+    /// When it is (or was last) due.
+    pub run_at: OffsetDateTime,
+}
+
+impl JobState {
+    /// The evaluation an `Evaluate` job drives (its payload's `scoreSubmissionId`).
+    pub fn score_submission_id(&self) -> Option<&str> {
+        self.payload.get("scoreSubmissionId")?.as_str()
+    }
+}
+
 /// Which step of an interaction a job kind drives (for PROCESSING / PENDING on claim and retry).
 pub fn step_of(kind: &str) -> Option<&'static str> {
     match kind {
@@ -169,6 +201,13 @@ pub trait JobQueue: Send + Sync {
         &self,
         interaction_id: &str,
     ) -> StoreResult<Option<(String, InteractionRecord)>>;
+
+    /// One job by id, whatever its status.
+    async fn job(&self, job_id: &str) -> StoreResult<Option<JobState>>;
+
+    /// The jobs of an interaction, oldest first (jobs enqueued by one transaction come in an
+    /// order of the store's choosing).
+    async fn interaction_jobs(&self, interaction_id: &str) -> StoreResult<Vec<JobState>>;
 
     /// Number of jobs per status (QUEUED, RUNNING, DONE, FAILED), optionally of one kind.
     async fn job_counts(&self, kind: Option<&str>) -> StoreResult<BTreeMap<String, i64>>;

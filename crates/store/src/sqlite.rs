@@ -16,8 +16,8 @@
 //! (filtered, paginated lists), `jobs` (enqueue and list), `codec` (columns ⇄ domain types),
 //! `errors`, `migrate` (connections, pragmas, schema), `writer` and `checkpointer` (the writer
 //! thread and the thread that checkpoints its WAL), `readers` (the read pool) and `api` (the
-//! [`crate::Store`] impl), `queue`, `queue_effects` and `queue_api` (the job queue: claims,
-//! leases, finishing with effects, and its [`crate::queue::JobQueue`] impl).
+//! [`crate::Store`] impl), `queue`, `queue_effects`, `queue_read` and `queue_api` (the job
+//! queue: claims, leases, finishing with effects, reads, and its [`crate::queue::JobQueue`] impl).
 
 mod accounts;
 mod api;
@@ -34,6 +34,7 @@ mod participants;
 mod queue;
 mod queue_api;
 mod queue_effects;
+mod queue_read;
 mod readers;
 #[cfg(test)]
 mod tests;

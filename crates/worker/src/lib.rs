@@ -8,9 +8,14 @@
 //! leases; once they expire another worker takes the jobs over. Handlers are idempotent.
 
 pub mod backoff;
+mod done_batch;
 pub mod handlers;
 mod runner;
+#[cfg(test)]
+mod runner_tests;
 pub mod settlement;
+pub mod spool;
 
 pub use handlers::{HandlerError, HandlerResult, JobHandler};
 pub use runner::{Worker, WorkerSettings};
+pub use spool::SpoolSweep;

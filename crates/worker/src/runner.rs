@@ -5,9 +5,16 @@
 //! the runner waits for a wake-up from the store (LISTEN/NOTIFY or an in-process signal) or the
 //! poll interval. On shutdown it stops claiming, gives running jobs `shutdown_grace` to finish
 //! and releases the rest (back to QUEUED, attempt not counted).
+//!
+//! Outcomes with effects (or retries, failures) are written one by one with `finish_job`;
+//! effect-free DONE outcomes go to the [`DoneBatcher`], which writes them together. Either way a
+//! job's slot is free once its outcome is handed over, and its lease is renewed until the
+//! write returns. Optionally the runner also sweeps a spool directory (see `spool`).
 
 use crate::backoff::retry_delay;
+use crate::done_batch::{is_effect_free, DoneBatcher};
 use crate::handlers::{HandlerError, JobHandler};
+use crate::spool::{sweep_periodically, SpoolSweep};
 use scorejar_store::queue::{ClaimedJob, JobOutcome};
 use scorejar_store::{Store, StoreError};
 use std::collections::{HashMap, HashSet};
@@ -15,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
@@ -44,7 +52,9 @@ pub struct Worker {
     store: Arc<dyn Store>,
     handlers: HashMap<&'static str, Arc<dyn JobHandler>>,
     settings: WorkerSettings,
+    /// Jobs this worker holds: running, or finished but not yet recorded.
     running: Arc<Mutex<HashSet<String>>>,
+    spool_sweep: Option<SpoolSweep>,
 }
 
 impl Worker {
@@ -64,7 +74,15 @@ impl Worker {
             handlers: handlers.into_iter().map(|h| (h.kind(), h)).collect(),
             settings,
             running: Arc::default(),
+            spool_sweep: None,
         }
+    }
+
+    /// Also removes stale download spool files (left by a killed worker) from `sweep.dir`, at
+    /// start and then periodically while running.
+    pub fn with_spool_sweep(mut self, sweep: SpoolSweep) -> Self {
+        self.spool_sweep = Some(sweep);
+        self
     }
 
     pub fn id(&self) -> &str {
@@ -76,6 +94,12 @@ impl Worker {
         let kinds: Vec<String> = self.handlers.keys().map(|k| k.to_string()).collect();
         let slots = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
         let heartbeat = tokio::spawn(self.clone().heartbeat());
+        let sweeper = self
+            .spool_sweep
+            .clone()
+            .map(|s| tokio::spawn(sweep_periodically(s)));
+        let (done, flusher) =
+            DoneBatcher::start(self.store.clone(), self.id.clone(), self.running.clone());
         let mut tasks = tokio::task::JoinSet::new();
         tracing::info!(worker = %self.id, ?kinds, "worker started");
         while !shutdown.is_cancelled() {
@@ -113,8 +137,9 @@ impl Worker {
                     .map(|mut r| r.insert(job.id.clone()))
                     .ok();
                 let me = self.clone();
+                let done = done.clone();
                 tasks.spawn(async move {
-                    me.execute(job).await;
+                    me.execute(job, &done).await;
                     drop(permit);
                 });
             }
@@ -125,19 +150,32 @@ impl Worker {
         });
         if grace.await.is_err() {
             tasks.abort_all();
-            let left: Vec<String> = self
-                .running
-                .lock()
-                .map(|r| r.iter().cloned().collect())
-                .unwrap_or_default();
-            for id in left {
-                let _ = self
-                    .store
-                    .finish_job(&id, &self.id, JobOutcome::Release)
-                    .await;
-            }
+            while tasks.join_next().await.is_some() {}
+        }
+        // Every sender is gone now: the flusher records what it was handed, then stops. Only
+        // then is it clear which jobs are still held without an outcome.
+        drop(done);
+        if tokio::time::timeout(self.settings.shutdown_grace, flusher)
+            .await
+            .is_err()
+        {
+            tracing::warn!("recording finished jobs took longer than the grace period");
+        }
+        let left: Vec<String> = self
+            .running
+            .lock()
+            .map(|r| r.iter().cloned().collect())
+            .unwrap_or_default();
+        for id in left {
+            let _ = self
+                .store
+                .finish_job(&id, &self.id, JobOutcome::Release)
+                .await;
         }
         heartbeat.abort();
+        if let Some(sweeper) = sweeper {
+            sweeper.abort();
+        }
         tracing::info!(worker = %self.id, "worker stopped");
     }
 
@@ -164,13 +202,18 @@ impl Worker {
         }
     }
 
-    async fn execute(&self, job: ClaimedJob) {
-        let Some(handler) = self.handlers.get(job.kind.as_str()).cloned() else {
-            return;
-        };
+    async fn execute(&self, job: ClaimedJob, done: &DoneBatcher) {
         let span =
             tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempt);
-        let _enter = span.enter();
+        self.run_and_record(job, done).instrument(span).await
+    }
+
+    async fn run_and_record(&self, job: ClaimedJob, done: &DoneBatcher) {
+        let Some(handler) = self.handlers.get(job.kind.as_str()).cloned() else {
+            // Claims only ask for kinds with a handler; let the lease lapse for another worker.
+            self.running.lock().map(|mut r| r.remove(&job.id)).ok();
+            return;
+        };
         let outcome = match handler.run(&job).await {
             Ok(effects) => JobOutcome::Done(effects),
             Err(HandlerError::Retryable(error)) if job.attempt < job.max_attempts => {
@@ -185,6 +228,10 @@ impl Worker {
                 JobOutcome::Failed { error, effects }
             }
         };
+        // The batcher takes the job out of `running` once its write returns.
+        if is_effect_free(&outcome) && done.finish(job.id.clone()) {
+            return;
+        }
         self.record(&job, handler.as_ref(), outcome).await;
         self.running.lock().map(|mut r| r.remove(&job.id)).ok();
     }

@@ -1,7 +1,7 @@
 //! `GET /api/v1/interactions/{id}` (the upload's `statusUrl`) and `GET /api/v1/interactions`
 //! (filtered, cursor-paginated listing).
 
-use super::render;
+use super::{interaction_status, render};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -19,7 +19,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/interactions/{id}", get(get_interaction))
 }
 
-/// Everything stored about one interaction, with the status of each processing step.
+/// Everything stored about one interaction, with the status of each processing step: media,
+/// transcript and each evaluation show `status`, `attempts` and `lastError` (from the job that
+/// drives the step); `processing.complete` is true once no step and no job is left to run;
+/// `jobs` lists the interaction's jobs.
 #[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "interactions",
     params(("id" = String, Path, description = "interactionId")),
     responses((status = 200, description = "The interaction"), (status = 404, description = "No such interaction on this account", body = crate::openapi::ErrorDoc)),
@@ -40,11 +43,8 @@ pub async fn get_interaction(
             ))
         })?;
     let mut body = render::interaction(&record);
-    let jobs = state.store.jobs_for_interaction(&record.id).await?;
-    body["jobs"] = jobs
-        .iter()
-        .map(|j| json!({ "kind": j.kind, "status": j.status, "attempts": j.attempts, "lastError": j.last_error }))
-        .collect();
+    let jobs = state.store.interaction_jobs(&record.id).await?;
+    interaction_status::attach(&mut body, &jobs);
     Ok(Json(body))
 }
 

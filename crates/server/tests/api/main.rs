@@ -8,6 +8,7 @@ mod billing;
 mod download_urls;
 mod fuzz;
 mod inference;
+mod interaction_status;
 mod listing;
 mod pipeline;
 mod resources;

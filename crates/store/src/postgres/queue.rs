@@ -1,4 +1,4 @@
-//! The job queue on PostgreSQL: claiming, leases, finishing and counting.
+//! The job queue on PostgreSQL: claiming, leases and finishing (reads are in `queue_read`).
 //!
 //! Rules: a job belongs to a worker only while its row says `status = 'RUNNING' AND
 //! lease_owner = worker`, and every write checks it. `finish_job` is one transaction whose
@@ -11,14 +11,12 @@ use super::errors::{db, is_transient};
 use super::listener::NOTIFY_JOBS;
 use super::queue_effects::{apply_effects, reset_step};
 use super::queue_sql::{CLAIM, ENQUEUE, FINISH_JOB_ROW};
-use super::read;
 use crate::queue::{ClaimedJob, JobOutcome};
 use crate::StoreResult;
 use scorejar_core::jobs::{max_attempts, EVALUATE, FETCH_MEDIA, TRANSCRIBE};
-use scorejar_core::model::{InteractionRecord, NewJob};
+use scorejar_core::model::NewJob;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Runs of a statement or transaction that PostgreSQL aborted to break a deadlock.
@@ -214,9 +212,9 @@ pub(crate) async fn finish_done(
     if job_ids.is_empty() {
         return Ok(0);
     }
+    // The owner stays on the row: it names the worker that ran the job.
     let done = sqlx::query(
-        "UPDATE jobs SET status = 'DONE', lease_owner = NULL, lease_expires_at = NULL,
-                updated_at = $1
+        "UPDATE jobs SET status = 'DONE', lease_expires_at = NULL, updated_at = $1
          WHERE id = ANY($2) AND lease_owner = $3 AND status = 'RUNNING'",
     )
     .bind(now_us())
@@ -250,37 +248,6 @@ pub(crate) async fn enqueue(conn: &mut PgConnection, jobs: &[NewJob]) -> StoreRe
         .await
         .map_err(db)?;
     Ok(())
-}
-
-pub(crate) async fn interaction_for_job(
-    pool: &PgPool,
-    interaction_id: &str,
-) -> StoreResult<Option<(String, InteractionRecord)>> {
-    let account: Option<String> =
-        sqlx::query_scalar("SELECT account_id FROM interactions WHERE id = $1")
-            .bind(interaction_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(db)?;
-    let Some(account) = account else {
-        return Ok(None);
-    };
-    let record = read::get_interaction(pool, &account, interaction_id).await?;
-    Ok(record.map(|record| (account, record)))
-}
-
-pub(crate) async fn job_counts(
-    pool: &PgPool,
-    kind: Option<&str>,
-) -> StoreResult<BTreeMap<String, i64>> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT status, count(*) FROM jobs WHERE $1::text IS NULL OR kind = $1 GROUP BY status",
-    )
-    .bind(kind)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    Ok(rows.into_iter().collect())
 }
 
 /// A lease in the storage unit, saturating rather than overflowing on absurd durations.

@@ -1,8 +1,8 @@
 //! The [`JobQueue`] implementation of [`PgStore`]: thin wrappers over `queue` (the statements
-//! and transactions) and `listener` (LISTEN/NOTIFY wake-ups).
+//! and transactions), `queue_read` (reads) and `listener` (LISTEN/NOTIFY wake-ups).
 
-use super::{queue, PgStore};
-use crate::queue::{ClaimedJob, JobOutcome, JobQueue};
+use super::{queue, queue_read, PgStore};
+use crate::queue::{ClaimedJob, JobOutcome, JobQueue, JobState};
 use crate::StoreResult;
 use async_trait::async_trait;
 use scorejar_core::model::{InteractionRecord, NewJob};
@@ -56,10 +56,18 @@ impl JobQueue for PgStore {
         &self,
         interaction_id: &str,
     ) -> StoreResult<Option<(String, InteractionRecord)>> {
-        queue::interaction_for_job(&self.pool, interaction_id).await
+        queue_read::interaction_for_job(&self.pool, interaction_id).await
+    }
+
+    async fn job(&self, job_id: &str) -> StoreResult<Option<JobState>> {
+        queue_read::job(&self.pool, job_id).await
+    }
+
+    async fn interaction_jobs(&self, interaction_id: &str) -> StoreResult<Vec<JobState>> {
+        queue_read::interaction_jobs(&self.pool, interaction_id).await
     }
 
     async fn job_counts(&self, kind: Option<&str>) -> StoreResult<BTreeMap<String, i64>> {
-        queue::job_counts(&self.pool, kind).await
+        queue_read::job_counts(&self.pool, kind).await
     }
 }

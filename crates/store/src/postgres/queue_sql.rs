@@ -53,11 +53,13 @@ ORDER BY run_at, created_at, id COLLATE "C"
 "#;
 
 /// The job row's new state while the caller holds it. $1 job, $2 worker, $3 status, $4 run_at
-/// (NULL: unchanged), $5 last_error (NULL: unchanged), $6 attempts delta, $7 now.
+/// (NULL: unchanged), $5 last_error (NULL: unchanged), $6 attempts delta, $7 now. A finished
+/// job keeps its owner (who ran it); a re-queued one loses it.
 pub(crate) const FINISH_JOB_ROW: &str = "
 UPDATE jobs SET status = $3, run_at = COALESCE($4, run_at),
        last_error = COALESCE($5, last_error), attempts = attempts + $6,
-       lease_owner = NULL, lease_expires_at = NULL, updated_at = $7
+       lease_owner = CASE WHEN $3 = 'QUEUED' THEN NULL ELSE lease_owner END,
+       lease_expires_at = NULL, updated_at = $7
 WHERE id = $1 AND lease_owner = $2 AND status = 'RUNNING'
 RETURNING id, kind, interaction_id, payload, attempts, max_attempts";
 

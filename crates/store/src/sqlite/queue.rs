@@ -1,5 +1,5 @@
-//! The job queue on SQLite: claiming, leases, finishing and counting, as synchronous functions
-//! over the writer (or a reader) connection.
+//! The job queue on SQLite: claiming, leases and finishing, as synchronous functions over the
+//! writer connection (reads are in `queue_read`).
 //!
 //! Every function that writes runs inside one writer request, i.e. one savepoint of a
 //! group-commit transaction: an `Err` undoes all of it. Because the single writer serialises
@@ -8,13 +8,12 @@
 //! `status = 'RUNNING' AND lease_owner = worker`.
 
 use super::codec::{json_col, now_micros};
+use super::jobs;
 use super::queue_effects::{apply_effects, set_step, StepState};
-use super::{interactions, jobs};
 use crate::queue::{ClaimedJob, JobOutcome};
 use crate::{StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension};
-use scorejar_core::model::{InteractionRecord, NewJob};
-use std::collections::BTreeMap;
+use scorejar_core::model::NewJob;
 use std::time::Duration;
 
 /// Due jobs of the given kinds (a JSON array in ?2), oldest `run_at` first: queued ones whose
@@ -122,6 +121,7 @@ fn job_row_change(
 }
 
 /// Applies `outcome` when `worker_id` holds the job; `Ok(false)` and nothing written otherwise.
+/// A finished job keeps its owner (who ran it); a re-queued one loses it.
 pub(super) fn finish(
     conn: &Connection,
     job_id: &str,
@@ -134,7 +134,8 @@ pub(super) fn finish(
         .prepare_cached(
             "UPDATE jobs SET status = ?3, run_at = COALESCE(?4, run_at),
                     last_error = COALESCE(?5, last_error), attempts = attempts + ?6,
-                    lease_owner = NULL, lease_expires_at = NULL, updated_at = ?7
+                    lease_owner = CASE WHEN ?3 = 'QUEUED' THEN NULL ELSE lease_owner END,
+                    lease_expires_at = NULL, updated_at = ?7
              WHERE id = ?1 AND lease_owner = ?2 AND status = 'RUNNING'
              RETURNING id, kind, interaction_id, payload, attempts, max_attempts",
         )?
@@ -173,6 +174,7 @@ pub(super) fn finish(
 }
 
 /// Marks the jobs DONE (no effects) where `worker_id` still holds them; returns how many.
+/// The owner stays on the row: it names the worker that ran the job.
 pub(super) fn finish_done(
     conn: &Connection,
     worker_id: &str,
@@ -184,8 +186,7 @@ pub(super) fn finish_done(
     let ids_json = serde_json::to_string(job_ids).map_err(anyhow::Error::new)?;
     let changed = conn
         .prepare_cached(
-            "UPDATE jobs SET status = 'DONE', lease_owner = NULL, lease_expires_at = NULL,
-                    updated_at = ?1
+            "UPDATE jobs SET status = 'DONE', lease_expires_at = NULL, updated_at = ?1
              WHERE id IN (SELECT value FROM json_each(?2))
                AND lease_owner = ?3 AND status = 'RUNNING'",
         )?
@@ -195,34 +196,6 @@ pub(super) fn finish_done(
 
 pub(super) fn enqueue(conn: &Connection, new_jobs: &[NewJob]) -> StoreResult<()> {
     jobs::enqueue(conn, new_jobs, now_micros())
-}
-
-pub(super) fn interaction_for_job(
-    conn: &mut Connection,
-    interaction_id: &str,
-) -> StoreResult<Option<(String, InteractionRecord)>> {
-    let account: Option<String> = conn
-        .prepare_cached("SELECT account_id FROM interactions WHERE id = ?1")?
-        .query_row([interaction_id], |row| row.get(0))
-        .optional()?;
-    let Some(account) = account else {
-        return Ok(None);
-    };
-    let record = interactions::get(conn, &account, interaction_id)?;
-    Ok(record.map(|record| (account, record)))
-}
-
-pub(super) fn job_counts(
-    conn: &Connection,
-    kind: Option<&str>,
-) -> StoreResult<BTreeMap<String, i64>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT status, COUNT(*) FROM jobs WHERE ?1 IS NULL OR kind = ?1 GROUP BY status",
-    )?;
-    let counts = statement
-        .query_map([kind], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    Ok(counts)
 }
 
 /// A lease in the storage unit, saturating rather than overflowing on absurd durations.

@@ -3,8 +3,8 @@
 //! signal, raised once the inserting write has committed; other processes sharing the file are
 //! only seen by polling (the `timeout`).
 
-use super::{queue, SqliteStore};
-use crate::queue::{ClaimedJob, JobOutcome, JobQueue};
+use super::{queue, queue_read, SqliteStore};
+use crate::queue::{ClaimedJob, JobOutcome, JobQueue, JobState};
 use crate::StoreResult;
 use async_trait::async_trait;
 use scorejar_core::model::{InteractionRecord, NewJob};
@@ -87,13 +87,24 @@ impl JobQueue for SqliteStore {
         interaction_id: &str,
     ) -> StoreResult<Option<(String, InteractionRecord)>> {
         let interaction_id = interaction_id.to_owned();
-        self.read(move |c| queue::interaction_for_job(c, &interaction_id))
+        self.read(move |c| queue_read::interaction_for_job(c, &interaction_id))
+            .await
+    }
+
+    async fn job(&self, job_id: &str) -> StoreResult<Option<JobState>> {
+        let job_id = job_id.to_owned();
+        self.read(move |c| queue_read::job(c, &job_id)).await
+    }
+
+    async fn interaction_jobs(&self, interaction_id: &str) -> StoreResult<Vec<JobState>> {
+        let interaction_id = interaction_id.to_owned();
+        self.read(move |c| queue_read::interaction_jobs(c, &interaction_id))
             .await
     }
 
     async fn job_counts(&self, kind: Option<&str>) -> StoreResult<BTreeMap<String, i64>> {
         let kind = kind.map(str::to_owned);
-        self.read(move |c| queue::job_counts(c, kind.as_deref()))
+        self.read(move |c| queue_read::job_counts(c, kind.as_deref()))
             .await
     }
 }

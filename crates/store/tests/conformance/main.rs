@@ -55,6 +55,7 @@ macro_rules! conformance_tests {
             queue::wait_for_jobs_wakes_up_on_an_upload,
             queue::concurrent_claimers_take_each_job_once,
             queue::finish_jobs_done_takes_only_held_jobs,
+            queue::finished_jobs_keep_their_worker,
             queue_effects::done_applies_every_effect,
             queue_effects::a_charge_that_does_not_fit_writes_nothing,
             queue_effects::failed_keeps_the_error_and_applies_effects,

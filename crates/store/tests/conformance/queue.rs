@@ -283,3 +283,100 @@ pub async fn finish_jobs_done_takes_only_held_jobs(store: Arc<dyn Store>) {
         (3, 1, 1)
     );
 }
+
+pub async fn finished_jobs_keep_their_worker(store: Arc<dyn Store>) {
+    let p = pipeline(&store, 10, 0).await;
+    let mut listed = store.interaction_jobs(&p.interaction).await.unwrap();
+    // Enqueued in one transaction: their order is the store's business.
+    listed.sort_by_key(|j| {
+        [FETCH_MEDIA, TRANSCRIBE, EVALUATE]
+            .iter()
+            .position(|k| *k == j.kind)
+    });
+    let kinds: Vec<&str> = listed.iter().map(|j| j.kind.as_str()).collect();
+    assert_eq!(kinds, [FETCH_MEDIA, TRANSCRIBE, EVALUATE]);
+    assert!(listed
+        .iter()
+        .all(|j| j.status == "QUEUED" && j.worker.is_none()));
+    assert_eq!(listed[2].score_submission_id(), Some(p.evaluation.as_str()));
+    assert_eq!(listed[0].score_submission_id(), None);
+    assert_eq!((listed[0].attempts, listed[0].max_attempts), (0, 5));
+    assert!(store.interaction_jobs("nope").await.unwrap().is_empty());
+    assert!(store.job("nope").await.unwrap().is_none());
+
+    let media = claim_one(&store, "w1", FETCH_MEDIA).await;
+    let state = store.job(&media.id).await.unwrap().unwrap();
+    assert_eq!(
+        (state.status.as_str(), state.worker.as_deref()),
+        ("RUNNING", Some("w1"))
+    );
+    let retry = JobOutcome::Retry {
+        error: "HTTP 503".into(),
+        run_at: time::OffsetDateTime::now_utc(),
+    };
+    assert!(store.finish_job(&media.id, "w1", retry).await.unwrap());
+    let state = store.job(&media.id).await.unwrap().unwrap();
+    assert_eq!(
+        (state.status.as_str(), state.worker.as_deref()),
+        ("QUEUED", None),
+        "a waiting job belongs to nobody"
+    );
+    assert_eq!(state.last_error.as_deref(), Some("HTTP 503"));
+    let media = claim_one(&store, "w2", FETCH_MEDIA).await;
+    let done = JobOutcome::Done(scorejar_store::queue::JobEffects {
+        duration_ms: Some(1000),
+        ..Default::default()
+    });
+    assert!(store.finish_job(&media.id, "w2", done).await.unwrap());
+    let state = store.job(&media.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            state.status.as_str(),
+            state.attempts,
+            state.worker.as_deref()
+        ),
+        ("DONE", 2, Some("w2")),
+        "the worker that finished it"
+    );
+    assert_eq!(state.last_error.as_deref(), Some("HTTP 503"), "kept");
+
+    let evaluate = claim_one(&store, "w3", EVALUATE).await;
+    let failed = JobOutcome::Failed {
+        error: "model down".into(),
+        effects: Default::default(),
+    };
+    assert!(store.finish_job(&evaluate.id, "w3", failed).await.unwrap());
+    let state = store.job(&evaluate.id).await.unwrap().unwrap();
+    assert_eq!(
+        (state.status.as_str(), state.worker.as_deref()),
+        ("FAILED", Some("w3"))
+    );
+    assert!(
+        claim(&store, "w4", &[EVALUATE, FETCH_MEDIA], 10, LEASE)
+            .await
+            .is_empty(),
+        "a kept owner holds nothing, and finished jobs are not claimable"
+    );
+
+    let transcribe = claim_one(&store, "w4", TRANSCRIBE).await;
+    assert!(store
+        .finish_job(&transcribe.id, "w4", JobOutcome::Release)
+        .await
+        .unwrap());
+    assert_eq!(
+        store.job(&transcribe.id).await.unwrap().unwrap().worker,
+        None
+    );
+
+    store.enqueue_jobs(noop_jobs(2)).await.unwrap();
+    let batch = claim(&store, "w5", &["Noop"], 2, LEASE).await;
+    let ids: Vec<String> = batch.iter().map(|j| j.id.clone()).collect();
+    assert_eq!(store.finish_jobs_done("w5", &ids).await.unwrap(), 2);
+    for id in &ids {
+        let state = store.job(id).await.unwrap().unwrap();
+        assert_eq!(
+            (state.status.as_str(), state.worker.as_deref()),
+            ("DONE", Some("w5"))
+        );
+    }
+}
