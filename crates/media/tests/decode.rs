@@ -170,6 +170,7 @@ fn every_fixture_with_audio_decodes_with_its_tone_intact() {
                 .unwrap_or_else(|e| panic!("{}: {e}", fixture.file));
             assert_eq!(decoded.stats.backend, DecodeBackend::Symphonia);
             assert_eq!(decoded.stats.packets_skipped, 0, "{}", fixture.file);
+            assert_eq!(decoded.stats.concealed_frames, 0, "{}", fixture.file);
             check_fixture(fixture, decoded);
         }
     }

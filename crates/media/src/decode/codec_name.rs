@@ -7,16 +7,19 @@
 
 use symphonia::core::codecs::{self, CodecType};
 
-/// The name of `codec`, e.g. `mp3`, `pcm_alaw`, `opus`.
-pub(crate) fn codec_name(codec: CodecType) -> String {
+/// The name of `codec`, e.g. `mp3`, `pcm_alaw`, `opus`; `None` for the null codec (what a
+/// demuxer reports for a codec it does not know).
+pub(crate) fn codec_name(codec: CodecType) -> Option<String> {
+    if codec == codecs::CODEC_TYPE_NULL {
+        return None;
+    }
     if let Some(name) = undecodable_name(codec) {
-        return name.to_owned();
+        return Some(name.to_owned());
     }
-    match symphonia::default::get_codecs().get_codec(codec) {
+    Some(match symphonia::default::get_codecs().get_codec(codec) {
         Some(descriptor) => descriptor.short_name.to_owned(),
-        None if codec == codecs::CODEC_TYPE_NULL => "an unknown codec".to_owned(),
         None => format!("codec {codec}"),
-    }
+    })
 }
 
 fn undecodable_name(codec: CodecType) -> Option<&'static str> {
@@ -59,10 +62,10 @@ mod tests {
             (codecs::CODEC_TYPE_FLAC, "flac"),
             (codecs::CODEC_TYPE_OPUS, "opus"),
             (codecs::CODEC_TYPE_DCA, "dts"),
-            (codecs::CODEC_TYPE_NULL, "an unknown codec"),
         ];
         for (codec, name) in cases {
-            assert_eq!(codec_name(codec), name);
+            assert_eq!(codec_name(codec).as_deref(), Some(name));
         }
+        assert_eq!(codec_name(codecs::CODEC_TYPE_NULL), None);
     }
 }

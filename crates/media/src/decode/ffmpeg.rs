@@ -6,30 +6,28 @@
 //! ffmpeg reads only the local file (`-protocol_whitelist file`, `file:` prefix), so a
 //! crafted container cannot make it open URLs; it is killed if decoding stops half-way.
 
+use super::ffmpeg_log::FfmpegLog;
 use super::pcm_writer::{PcmWriter, MAX_CHANNELS};
 use super::wav_stream::{read_frames, read_header};
 use super::{DecodeBackend, DecodeError, DecodeStats, DecodedAudio};
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::thread::JoinHandle;
 
 /// Frames read from ffmpeg's pipe at a time.
 const FRAMES_PER_READ: usize = 4096;
-/// How much of ffmpeg's error output is kept for the message (the end matters most).
-const STDERR_TAIL_BYTES: usize = 2048;
 
 /// What running ffmpeg gave.
 pub(crate) enum FfmpegOutcome {
     Decoded(DecodedAudio, DecodeStats),
     /// The program could not be started (not installed, not on PATH).
     Missing,
-    /// ffmpeg ran and could not decode the file; the reason is its own.
+    /// ffmpeg ran and could not decode the file; the reason is mostly its own.
     Failed(String),
 }
 
 /// Decodes the first audio stream of `input` with the ffmpeg at `program`. `codec` is the
-/// codec's name when the container announced it (it becomes `source_codec`).
+/// codec's name when the container announced it (`source_codec` if ffmpeg's log names none).
 pub(crate) fn decode(
     program: &Path,
     input: &Path,
@@ -39,7 +37,9 @@ pub(crate) fn decode(
     let mut input_arg = std::ffi::OsString::from("file:");
     input_arg.push(input.as_os_str());
     let child = Command::new(program)
-        .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
+        // `info`: the log names the codec it decodes (see `ffmpeg_log`); `-nostats`: no
+        // progress lines.
+        .args(["-nostdin", "-hide_banner", "-nostats", "-loglevel", "info"])
         .args(["-protocol_whitelist", "file", "-i"])
         .arg(&input_arg)
         .args(["-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1"])
@@ -65,20 +65,21 @@ pub(crate) fn decode(
             )))
         }
     };
-    let stderr = collect_tail(child.0.stderr.take().expect("stderr is piped"));
+    // Read on a thread, so ffmpeg never blocks on a full stderr pipe.
+    let stderr = child.0.stderr.take().expect("stderr is piped");
+    let log = std::thread::spawn(move || FfmpegLog::read(BufReader::new(stderr)));
     let mut stdout = BufReader::new(child.0.stdout.take().expect("stdout is piped"));
 
     let streamed = stream_into_writer(&mut stdout, out_dir);
     // Whatever happened, wait for ffmpeg (it exits once its pipe is drained or closed).
     drop(stdout);
     let status = child.0.wait()?;
-    let stderr = stderr.join().unwrap_or_default();
-    let stderr = stderr.trim();
+    let log = log.join().unwrap_or_default();
     let (writer, largest_run) = match streamed {
         Ok(written) => written,
         Err(StreamError::Decode(e)) => return Err(e),
         Err(StreamError::Format(_)) if !status.success() => {
-            return Ok(FfmpegOutcome::Failed(describe_failure(stderr)))
+            return Ok(FfmpegOutcome::Failed(log.failure()))
         }
         Err(StreamError::Format(e)) => {
             return Ok(FfmpegOutcome::Failed(format!(
@@ -87,7 +88,7 @@ pub(crate) fn decode(
         }
     };
     if !status.success() {
-        return Ok(FfmpegOutcome::Failed(describe_failure(stderr)));
+        return Ok(FfmpegOutcome::Failed(log.failure()));
     }
     let Some(writer) = writer else {
         return Ok(FfmpegOutcome::Failed(
@@ -104,7 +105,11 @@ pub(crate) fn decode(
         DecodedAudio {
             channels: written.channels,
             source_sample_rate: source_rate,
-            source_codec: codec.unwrap_or("unknown").to_owned(),
+            // What ffmpeg says it decoded, else what the container announced.
+            source_codec: log
+                .input_codec
+                .or_else(|| codec.map(str::to_owned))
+                .unwrap_or_else(|| "unknown".to_owned()),
         },
         stats,
     ))
@@ -150,34 +155,6 @@ fn stream_into_writer(
     }
     read.map_err(|e| StreamError::Decode(DecodeError::Io(e)))?;
     Ok((writer, largest_run))
-}
-
-/// ffmpeg's own words, or its exit when it said nothing.
-fn describe_failure(stderr: &str) -> String {
-    let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
-    match last {
-        Some(line) => line.trim().to_owned(),
-        None => "ffmpeg failed without a message".to_owned(),
-    }
-}
-
-/// Reads `stream` to its end on a thread (so ffmpeg never blocks on a full stderr pipe) and
-/// keeps its last [`STDERR_TAIL_BYTES`] bytes.
-fn collect_tail(mut stream: impl Read + Send + 'static) -> JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut tail = Vec::new();
-        let mut buf = [0u8; 1024];
-        while let Ok(n) = stream.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            tail.extend_from_slice(&buf[..n]);
-            if tail.len() > STDERR_TAIL_BYTES {
-                tail.drain(..tail.len() - STDERR_TAIL_BYTES);
-            }
-        }
-        String::from_utf8_lossy(&tail).into_owned()
-    })
 }
 
 /// Kills ffmpeg if decoding is abandoned before it finished.

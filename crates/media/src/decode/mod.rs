@@ -7,24 +7,28 @@
 //! band-limited resampler (rubato's FFT resampler), and writes one raw little-endian `f32` file
 //! per channel. [`PcmChannel`] then reads windows of it back.
 //!
-//! Codecs symphonia cannot decode (Opus, AC-3, …) go to ffmpeg when it is available
+//! Codecs symphonia cannot decode (Opus, AC-3, G.722, …), containers it cannot open, and
+//! streams of which it decodes nothing go to ffmpeg when it is available
 //! ([`DecodeOptions::ffmpeg`]); without it they are [`DecodeError::NotDecodable`] with a reason
-//! naming the codec. Input is first recognised with [`crate::sniff`], the same gate uploads pass,
-//! so what decodes here is exactly what the upload accepted.
+//! naming the codec. Input is first recognised with [`crate::sniff`], the gate uploads pass,
+//! so decoding refuses what uploads refuse, with the same words.
 //!
 //! **Memory bound.** Nothing grows with the recording's length. Per channel, at most: one
-//! decoded packet (the codec's maximum: 1 152 frames for MP3, 2 048 for Vorbis, ≤ 65 535 for
-//! FLAC, ~4 096 for WAV), the resampler's queue (under one FFT block plus one packet; a block is
-//! ~1 024 source frames for common rates and never more than one second of source audio), the
-//! resampler's FFT buffers (a few blocks) and a 64 KiB write buffer. For a 44.1 kHz stereo MP3
-//! that is well under 1 MiB in total, for a one-minute call or a ten-hour one alike.
-//! [`DecodeStats::peak_buffered_frames`] reports the queue's high-water mark.
+//! decoded packet (the codec's maximum: 1 152 frames for MP3 and WAV, ≤ 2 048 for Vorbis,
+//! ≤ 65 535 for FLAC; 4 096 per read from ffmpeg or per run of concealing silence), the
+//! resampler's queue (under one FFT block plus one packet; a block is ~1 024 source frames for
+//! common rates and never more than one second of source audio), the resampler's FFT buffers
+//! (a few blocks) and a 64 KiB write buffer. For a 44.1 kHz stereo MP3 that is well under
+//! 1 MiB in total, for a one-minute call or a ten-hour one alike (measured: 4.8 MB peak RSS for
+//! the whole process decoding a one-hour stereo WAV). [`DecodeStats::peak_buffered_frames`]
+//! reports the queue's high-water mark.
 //!
 //! This module does not touch probing: `probe` still answers "what is it" from headers;
 //! `decode` is for the transcription step that needs the samples.
 
 mod codec_name;
 mod ffmpeg;
+mod ffmpeg_log;
 mod pcm_file;
 mod pcm_writer;
 mod planar;
@@ -165,24 +169,34 @@ pub fn decode_with(
     options: &DecodeOptions,
 ) -> Result<Decoded, DecodeError> {
     let container = recognise(input)?;
-    let (codec, reason) = match symphonia_input::decode(input, out_dir, container)? {
+    let (codec, reason, needed) = match symphonia_input::decode(input, out_dir, container)? {
         SymphoniaOutcome::Decoded(audio, stats) => return Ok(Decoded { audio, stats }),
-        SymphoniaOutcome::Unsupported { codec, reason } => (codec, reason),
+        SymphoniaOutcome::Unsupported {
+            codec,
+            reason,
+            ffmpeg_needed,
+        } => (codec, reason, ffmpeg_needed),
     };
     let Some(program) = &options.ffmpeg else {
-        return Err(DecodeError::NotDecodable(format!(
-            "{reason}; decoding it would need ffmpeg, and the ffmpeg fallback is turned off"
-        )));
+        return Err(DecodeError::NotDecodable(if needed {
+            format!("{reason}; decoding it needs ffmpeg, and the ffmpeg fallback is turned off")
+        } else {
+            reason
+        }));
     };
     match ffmpeg::decode(program, input, out_dir, codec.as_deref())? {
         FfmpegOutcome::Decoded(audio, stats) => {
             tracing::info!(codec = %audio.source_codec, "decoded with the ffmpeg fallback");
             Ok(Decoded { audio, stats })
         }
-        FfmpegOutcome::Missing => Err(DecodeError::NotDecodable(format!(
-            "{reason}; decoding it would need ffmpeg, which is not installed (looked for `{}`)",
-            program.display()
-        ))),
+        FfmpegOutcome::Missing => Err(DecodeError::NotDecodable(if needed {
+            format!(
+                "{reason}; decoding it needs ffmpeg, which is not installed (looked for `{}`)",
+                program.display()
+            )
+        } else {
+            reason
+        })),
         FfmpegOutcome::Failed(why) => Err(DecodeError::NotDecodable(format!(
             "{reason}; ffmpeg could not decode it either: {why}"
         ))),

@@ -1,5 +1,5 @@
 //! A decoded symphonia packet as planar `f32`, one slice per channel, reusing its buffers;
-//! and runs of silence standing in for packets that could not be decoded.
+//! and runs of silence to fill the holes damaged packets leave.
 
 use symphonia::core::audio::{AudioBuffer, AudioBufferRef, Signal};
 

@@ -4,10 +4,10 @@
 //! Rules: a damaged packet is skipped and counted, not fatal, and the hole it leaves in the
 //! track's timestamps is filled with silence (see `timeline`); a run of
 //! [`MAX_CONSECUTIVE_ERRORS`] damaged packets ends the stream (a garbage tail must not take
-//! the length of the file to chew through); a stream of which nothing decodes is
-//! `NotDecodable` naming the codec and the last error. A container symphonia cannot open, or
-//! an audio track it has no decoder for, is reported as [`SymphoniaOutcome::Unsupported`] so
-//! the caller may try ffmpeg.
+//! the length of the file to chew through). A container symphonia cannot open, an audio
+//! track it has no decoder for, or a stream of which nothing decodes is reported as
+//! [`SymphoniaOutcome::Unsupported`] with a reason naming the codec, so the caller may try
+//! ffmpeg before refusing the file.
 
 use super::codec_name::codec_name;
 use super::pcm_writer::PcmWriter;
@@ -36,6 +36,9 @@ pub(crate) enum SymphoniaOutcome {
     Unsupported {
         codec: Option<String>,
         reason: String,
+        /// `true`: the audio is there and only another decoder can read it. `false`: the
+        /// container could not be opened — ffmpeg may read it, or the file is just damaged.
+        ffmpeg_needed: bool,
     },
 }
 
@@ -65,18 +68,31 @@ pub(crate) fn decode(
             return Ok(SymphoniaOutcome::Unsupported {
                 codec: None,
                 reason: open_failure(container, &error),
+                ffmpeg_needed: false,
             })
         }
     };
     let mut format = probed.format;
-    let (track_id, mut decoder, codec) = match choose_track(format.as_ref(), container)? {
+    let (track_id, mut decoder, codec) = match choose_track(format.as_ref()) {
         Chosen::Decodable(id, decoder, codec) => (id, decoder, codec),
-        Chosen::NoDecoder(codec) => {
+        Chosen::NoDecoder(Some(codec)) => {
             return Ok(SymphoniaOutcome::Unsupported {
                 reason: format!("the built-in decoder cannot decode {codec} audio"),
                 codec: Some(codec),
+                ffmpeg_needed: true,
             })
         }
+        Chosen::NoDecoder(None) => {
+            return Ok(SymphoniaOutcome::Unsupported {
+                reason: format!(
+                    "the built-in decoder does not know the codec of this {} file's audio",
+                    container.name()
+                ),
+                codec: None,
+                ffmpeg_needed: true,
+            })
+        }
+        Chosen::NoAudioTrack => return no_audio_track(input, container),
     };
     // A panic inside symphonia on hostile input must become a clean refusal, not a crashed
     // worker; the spool files are removed while unwinding.
@@ -112,11 +128,13 @@ struct TrackToDecode<'a> {
 
 enum Chosen {
     Decodable(u32, Box<dyn Decoder>, String),
-    NoDecoder(String),
+    /// Audio, but no decoder: the first such track's codec, when the demuxer knew it.
+    NoDecoder(Option<String>),
+    NoAudioTrack,
 }
 
-/// The first audio track with a decoder; else the first audio track's codec; else an error.
-fn choose_track(format: &dyn FormatReader, container: Container) -> Result<Chosen, DecodeError> {
+/// The first audio track with a decoder; else the first audio track's codec.
+fn choose_track(format: &dyn FormatReader) -> Chosen {
     let registry = symphonia::default::get_codecs();
     let mut undecodable = None;
     for track in format.tracks() {
@@ -126,25 +144,42 @@ fn choose_track(format: &dyn FormatReader, container: Container) -> Result<Chose
         if params.codec == CODEC_TYPE_NULL && params.sample_rate.is_none() {
             continue;
         }
+        let name = codec_name(params.codec);
         match registry.make(params, &DecoderOptions::default()) {
             Ok(decoder) => {
-                return Ok(Chosen::Decodable(
-                    track.id,
-                    decoder,
-                    codec_name(params.codec),
-                ))
+                let name = name.unwrap_or_else(|| "unknown".to_owned());
+                return Chosen::Decodable(track.id, decoder, name);
             }
             Err(_) => {
-                undecodable.get_or_insert_with(|| codec_name(params.codec));
+                undecodable.get_or_insert(name);
             }
         }
     }
     match undecodable {
-        Some(codec) => Ok(Chosen::NoDecoder(codec)),
-        None => Err(DecodeError::NotDecodable(format!(
-            "the {} file has no audio track",
-            container.name()
+        Some(codec) => Chosen::NoDecoder(codec),
+        None => Chosen::NoAudioTrack,
+    }
+}
+
+/// Symphonia sees no audio track. Some demuxers drop tracks whose sample entry they do not
+/// know (AC-3 in MP4), so the header probe decides: no audio there either → refused; audio
+/// there (or the probe unsure) → worth a try with ffmpeg.
+fn no_audio_track(input: &Path, container: Container) -> Result<SymphoniaOutcome, DecodeError> {
+    let name = container.name();
+    match crate::probe_file(input) {
+        Ok(probe) if probe.channels.is_none() => Err(DecodeError::NotDecodable(format!(
+            "the {name} file has no audio track"
         ))),
+        probe => Ok(SymphoniaOutcome::Unsupported {
+            codec: probe
+                .ok()
+                .filter(|p| p.kind == crate::MediaKind::Audio)
+                .and_then(|p| p.codec),
+            reason: format!(
+                "the built-in decoder finds no audio track it can read in this {name} file"
+            ),
+            ffmpeg_needed: true,
+        }),
     }
 }
 
@@ -191,6 +226,7 @@ fn decode_packets(
                 return Ok(SymphoniaOutcome::Unsupported {
                     codec: Some(codec.to_owned()),
                     reason: format!("the built-in {codec} decoder does not support {feature}"),
+                    ffmpeg_needed: true,
                 });
             }
             Err(error) => {
@@ -205,6 +241,9 @@ fn decode_packets(
             }
         };
         consecutive_errors = 0;
+        // Every decoded packet moves the timeline, even one trimmed to nothing (encoder
+        // delay), or its duration would look like a hole.
+        let hole = timeline.hole_before(packet.ts(), packet.dur());
         if decoded.frames() == 0 {
             continue;
         }
@@ -223,7 +262,7 @@ fn decode_packets(
             stats.packets_skipped += 1;
             continue;
         }
-        if let Some(ticks) = timeline.hole_before(packet.ts(), packet.dur()) {
+        if let Some(ticks) = hole {
             if let Some(frames) = hole_frames(ticks, track.time_base, rate) {
                 push_silence(writer, &mut planar, frames)?;
                 stats.concealed_frames += frames;
@@ -233,10 +272,13 @@ fn decode_packets(
         writer.push(&planar.fill(&decoded, writer.channels()))?;
     }
     let Some(writer) = writer else {
+        // Damaged beyond use, or a variant the decoder gets wrong: ffmpeg may still read it.
         let why = last_error.unwrap_or_else(|| "the audio track holds no samples".to_owned());
-        return Err(DecodeError::NotDecodable(format!(
-            "no {codec} audio could be decoded: {why}"
-        )));
+        return Ok(SymphoniaOutcome::Unsupported {
+            codec: Some(codec.to_owned()),
+            reason: format!("no {codec} audio could be decoded: {why}"),
+            ffmpeg_needed: false,
+        });
     };
     if let Some(error) = &last_error {
         tracing::warn!(codec, skipped = stats.packets_skipped, %error, "decoded with damaged packets skipped");
@@ -274,9 +316,11 @@ fn push_silence(
 fn open_failure(container: Container, error: &Error) -> String {
     let name = container.name();
     match error {
-        Error::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => {
-            format!("the {name} file ends before its headers are complete (truncated?)")
-        }
+        // The reader searched to the end for what it needed.
+        Error::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => format!(
+            "the built-in decoder found no readable {name} stream (the file is truncated, or \
+             a variant it does not read)"
+        ),
         Error::Unsupported(what) => {
             format!("the built-in decoder cannot read this {name} file ({what})")
         }
