@@ -8,6 +8,7 @@ mod admin;
 mod models;
 mod pipeline;
 mod settings;
+mod speech;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

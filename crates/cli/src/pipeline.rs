@@ -1,10 +1,10 @@
 //! Building and running the background worker from settings (`serve --role worker|all`,
 //! `scorejar worker`).
 
+use crate::speech;
 use scorejar_media::MediaStorage;
 use scorejar_server::config::Settings;
 use scorejar_store::Store;
-use crate::speech;
 use scorejar_worker::handlers::{FetchMedia, FetchSettings, Noop, Transcribe, TranscribeSettings};
 use scorejar_worker::spool::{SpoolSweep, DEFAULT_STALE_AFTER};
 use scorejar_worker::{JobHandler, Worker, WorkerSettings};
@@ -47,15 +47,17 @@ pub fn build_worker(
     let handlers: Vec<Arc<dyn JobHandler>> =
         vec![Arc::new(fetch), Arc::new(transcribe), Arc::new(Noop)];
     let w = &settings.worker;
-    Ok(Arc::new(Worker::new(
-        store,
-        handlers,
-        WorkerSettings {
-            concurrency: w.concurrency,
-            lease: Duration::from_secs(w.lease_secs.max(3)),
-            poll_interval: Duration::from_millis(w.poll_interval_ms.max(10)),
-            shutdown_grace: Duration::from_secs(w.shutdown_grace_secs),
-        },
-    )
-    .with_spool_sweep(sweep)))
+    Ok(Arc::new(
+        Worker::new(
+            store,
+            handlers,
+            WorkerSettings {
+                concurrency: w.concurrency,
+                lease: Duration::from_secs(w.lease_secs.max(3)),
+                poll_interval: Duration::from_millis(w.poll_interval_ms.max(10)),
+                shutdown_grace: Duration::from_secs(w.shutdown_grace_secs),
+            },
+        )
+        .with_spool_sweep(sweep),
+    ))
 }

@@ -1,11 +1,11 @@
 //! Building the transcription engine from settings: the built-in whisper.cpp engine with its
 //! model (installed on first need), or the OpenAI-compatible remote engine.
 
+use scorejar_models::{resolve, InstallOptions, ModelSpec};
 use scorejar_server::config::{Settings, TranscriptionConfig};
 use scorejar_stt::remote::{RemoteEngine, RemoteSettings};
 use scorejar_stt::whisper::{Sampling, WhisperEngine, WhisperSettings};
 use scorejar_stt::{LazyTranscriber, SttError, Transcriber};
-use scorejar_models::{resolve, InstallOptions, ModelSpec};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,9 +30,7 @@ pub fn lazy_transcriber(settings: &Settings) -> anyhow::Result<LazyTranscriber> 
             let engine = build_remote(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(LazyTranscriber::ready(Transcriber::new(Arc::new(engine))))
         }
-        other => anyhow::bail!(
-            "transcription.engine must be `whisper` or `remote`, not `{other}`"
-        ),
+        other => anyhow::bail!("transcription.engine must be `whisper` or `remote`, not `{other}`"),
     }
 }
 

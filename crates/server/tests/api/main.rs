@@ -13,6 +13,7 @@ mod listing;
 mod pipeline;
 mod resources;
 mod transcript_hints;
+mod transcription;
 mod upload_fields;
 mod upload_files;
 mod upload_idempotency;
