@@ -9,8 +9,8 @@
 //! ```
 
 use scorejar_media::decode_to_pcm;
-use scorejar_stt::whisper::{Sampling, WhisperEngine, WhisperSettings};
 use scorejar_stt::wer::wer;
+use scorejar_stt::whisper::{Sampling, WhisperEngine, WhisperSettings};
 use scorejar_stt::{Hints, Transcriber};
 use std::path::PathBuf;
 use std::sync::Arc;

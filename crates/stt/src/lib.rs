@@ -12,8 +12,8 @@
 
 pub mod chunks;
 pub mod engine;
-pub mod remote;
 pub mod lazy;
+pub mod remote;
 mod transcriber;
 pub mod vad;
 pub mod wer;

@@ -34,7 +34,9 @@ fn transcriber() -> Transcriber {
         .get_or_init(|| {
             let model = ensure_model(ModelName::TinyEn, WeightType::F16);
             let settings = WhisperSettings::new(model, "tiny.en", 2);
-            Transcriber::new(Arc::new(WhisperEngine::load(settings).expect("load tiny.en")))
+            Transcriber::new(Arc::new(
+                WhisperEngine::load(settings).expect("load tiny.en"),
+            ))
         })
         .clone()
 }
@@ -127,7 +129,11 @@ async fn multipart_mono_call_is_transcribed(app: &TestApp) {
     assert!(!segments.is_empty());
     let reference = std::fs::read_to_string(fixture("support_call_mono16k.txt")).unwrap();
     let error = wer(&reference, &text_of(&segments, None));
-    assert!(error <= 0.05, "WER {error:.3} > 5%: {}", text_of(&segments, None));
+    assert!(
+        error <= 0.05,
+        "WER {error:.3} > 5%: {}",
+        text_of(&segments, None)
+    );
     let mut last_start = 0.0;
     for s in &segments {
         // A mono recording: nobody is labelled.
@@ -153,7 +159,11 @@ async fn download_of_two_channel_call_is_labelled_per_channel(app: &TestApp) {
     assert_eq!(status, 200, "{resp}");
     let url = resp["statusUrl"].as_str().unwrap();
     let stored = run_until_transcribed(app, url, Duration::from_secs(300)).await;
-    assert_eq!(stored["transcript"]["status"], json!("COMPLETED"), "{stored}");
+    assert_eq!(
+        stored["transcript"]["status"],
+        json!("COMPLETED"),
+        "{stored}"
+    );
     let segments = segments(&stored);
 
     // Every line says who spoke, by channel: agent on 0, customer on 1.
@@ -177,7 +187,10 @@ async fn download_of_two_channel_call_is_labelled_per_channel(app: &TestApp) {
     // tiny.en is weak on 8 kHz telephone audio (faster-whisper measured 13.6% / 45.9% on
     // these channels); the bounds prove the right words landed on the right side.
     assert!(agent_wer < 0.35, "agent WER {agent_wer:.3}: {agent}");
-    assert!(customer_wer < 0.70, "customer WER {customer_wer:.3}: {customer}");
+    assert!(
+        customer_wer < 0.70,
+        "customer WER {customer_wer:.3}: {customer}"
+    );
     // Swapped, the sides would be far off: the labels are not a coin toss.
     assert!(wer(&agent_ref, &customer) > 0.8 && wer(&customer_ref, &agent) > 0.8);
 
@@ -193,8 +206,7 @@ async fn download_of_two_channel_call_is_labelled_per_channel(app: &TestApp) {
         let samples = channel
             .read(from, ((end - start) * 16_000.0) as usize)
             .unwrap();
-        let rms = (samples.iter().map(|x| x * x).sum::<f32>() / samples.len().max(1) as f32)
-            .sqrt();
+        let rms = (samples.iter().map(|x| x * x).sum::<f32>() / samples.len().max(1) as f32).sqrt();
         assert!(
             rms > 0.003,
             "segment on a silent stretch of its channel (rms {rms}): {s}"
@@ -230,9 +242,14 @@ fn corrupted_flac() -> Vec<u8> {
 async fn undecodable_media_fails_and_refunds(app: &TestApp) {
     let payload = json!({ "sourceIdentifier": "broken-1", "direction": "INBOUND",
         "timestamp": "2026-06-23T14:30:00Z" });
-    let (status, resp) = app.upload_file(corrupted_flac(), "call.flac", &payload).await;
+    let (status, resp) = app
+        .upload_file(corrupted_flac(), "call.flac", &payload)
+        .await;
     assert_eq!(status, 200, "{resp}");
-    assert!(app.balance().await < 1000, "transcription is charged at upload");
+    assert!(
+        app.balance().await < 1000,
+        "transcription is charged at upload"
+    );
     let url = resp["statusUrl"].as_str().unwrap();
     let stored = run_until_transcribed(app, url, Duration::from_secs(60)).await;
     let transcript = &stored["transcript"];
@@ -258,6 +275,9 @@ async fn spanish_hint_with_english_only_model_fails_and_refunds(app: &TestApp) {
         error.contains("English-only") && error.contains("`es`"),
         "{stored}"
     );
-    assert!(transcript["segments"].as_array().is_none_or(Vec::is_empty), "{stored}");
+    assert!(
+        transcript["segments"].as_array().is_none_or(Vec::is_empty),
+        "{stored}"
+    );
     assert_eq!(app.balance().await, 1000, "the charge is refunded");
 }
