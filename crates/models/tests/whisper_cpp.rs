@@ -107,3 +107,67 @@ fn converted_tiny_en_transcribes_the_support_call() {
         assert!(rate <= 0.10, "{}: WER {rate}: {text}", weights.as_str());
     }
 }
+
+/// base is multilingual: whisper.cpp must number its language tokens as the tokenizer does, or
+/// a Spanish hint would select another language. Ignored by default: it downloads ~133 MB
+/// (`cargo test -p scorejar-models --test whisper_cpp -- --ignored`); needs espeak-ng and sox.
+#[test]
+#[ignore]
+fn converted_base_is_multilingual_and_transcribes_spanish() {
+    let model = ensure_model(ModelName::Base, WeightType::F16);
+    let ctx = load(&model).unwrap();
+    assert!(ctx.is_multilingual());
+    assert_eq!(ctx.token_eot(), 50257);
+    assert_eq!(ctx.token_sot(), 50258);
+    drop(ctx);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let raw = tmp.path().join("es-raw.wav");
+    let wav = tmp.path().join("es.wav");
+    let sentence =
+        "Buenos días, quisiera cancelar mi suscripción porque me cobraron dos veces este mes.";
+    let ok = std::process::Command::new("espeak-ng")
+        .args(["-v", "es", "-s", "140", "-w"])
+        .arg(&raw)
+        .arg(sentence)
+        .status()
+        .unwrap()
+        .success()
+        && std::process::Command::new("sox")
+            .arg(&raw)
+            .args(["-r", "16000", "-c", "1", "-b", "16"])
+            .arg(&wav)
+            .status()
+            .unwrap()
+            .success();
+    assert!(ok, "espeak-ng and sox make the Spanish sample");
+    let samples: Vec<f32> = hound::WavReader::open(&wav)
+        .unwrap()
+        .into_samples::<i16>()
+        .map(|s| s.unwrap() as f32 / 32768.0)
+        .collect();
+    let ctx = load(&model).unwrap();
+    let mut state = ctx.create_state().unwrap();
+    let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+    params.set_language(Some("es"));
+    params.set_n_threads(2);
+    state.full(params, &samples).unwrap();
+    let text: String = state.as_iter().map(|s| s.to_string()).collect();
+    let rate = wer(sentence, &text);
+    eprintln!("base, Spanish: WER {:.1}%: {text}", rate * 100.0);
+    assert!(rate <= 0.35, "WER {rate}: {text}");
+
+    let english = fixture();
+    let samples: Vec<f32> = hound::WavReader::open(&english)
+        .unwrap()
+        .into_samples::<i16>()
+        .map(|s| s.unwrap() as f32 / 32768.0)
+        .collect();
+    let text = transcribe(&model, &samples);
+    let rate = wer(
+        &std::fs::read_to_string(english.with_extension("txt")).unwrap(),
+        &text,
+    );
+    eprintln!("base, English: WER {:.1}%: {text}", rate * 100.0);
+    assert!(rate <= 0.10, "WER {rate}: {text}");
+}
