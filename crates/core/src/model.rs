@@ -444,6 +444,9 @@ pub struct TranscriptRecord {
     pub agent_channel: Option<i64>,
     pub segments: Vec<Segment>,
     pub error: Option<String>,
+    /// Engine and model that made an ENGINE transcript (`whisper.cpp` / `tiny.en`).
+    pub engine: Option<String>,
+    pub model: Option<String>,
 }
 
 /// Everything stored about one interaction, as `GET /api/v1/interactions/{id}` shows it.

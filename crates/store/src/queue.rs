@@ -58,6 +58,9 @@ pub struct TranscriptUpdate {
     pub language: Option<String>,
     pub segments: Option<Vec<Segment>>,
     pub error: Option<String>,
+    /// Engine and model names of an ENGINE transcript (`None`: unchanged).
+    pub engine: Option<String>,
+    pub model: Option<String>,
 }
 
 /// New state of one evaluation (score submission).

@@ -254,6 +254,8 @@ async fn full_upload_round_trips_every_field() {
                 .segments
                 .clone(),
             error: None,
+            engine: None,
+            model: None,
         }),
         email: upload.email.clone(),
         evaluations: vec![EvaluationRecord {

@@ -47,6 +47,8 @@ fn transcript(t: &Option<TranscriptRecord>) -> Value {
             "segments": t.segments,
             "language": t.language,
             "agentChannel": t.agent_channel,
+            "engine": t.engine,
+            "model": t.model,
             "error": t.error,
         }),
     }

@@ -124,6 +124,8 @@ async fn multipart_mono_call_is_transcribed(app: &TestApp) {
     assert_eq!(transcript["status"], json!("COMPLETED"), "{stored}");
     assert_eq!(transcript["source"], json!("ENGINE"), "{stored}");
     assert_eq!(transcript["language"], json!("en"), "{stored}");
+    assert_eq!(transcript["engine"], json!("whisper.cpp"), "{stored}");
+    assert_eq!(transcript["model"], json!("tiny.en"), "{stored}");
 
     let segments = segments(&stored);
     assert!(!segments.is_empty());

@@ -179,6 +179,8 @@ async fn apply_interaction_changes(
             .bind(segments)
             .bind(&transcript.error)
             .bind(interaction_id)
+            .bind(&transcript.engine)
+            .bind(&transcript.model)
             .execute(&mut *conn)
             .await?;
     }

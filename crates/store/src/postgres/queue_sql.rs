@@ -93,14 +93,17 @@ UPDATE interactions SET media_status = $1,
     media_error = $10
 WHERE id = $11";
 
-/// $1 status, $2–$5 source, text, language, segments (NULL: unchanged), $6 error, $7 interaction.
+/// $1 status, $2–$5 source, text, language, segments (NULL: unchanged), $6 error, $7 interaction,
+/// $8–$9 engine, model (NULL: unchanged).
 pub(crate) const UPDATE_TRANSCRIPT: &str = "
 UPDATE interactions SET transcript_status = $1,
     transcript_source = COALESCE($2, transcript_source),
     transcript_text = COALESCE($3, transcript_text),
     transcript_language = COALESCE($4, transcript_language),
     transcript_segments = COALESCE($5, transcript_segments),
-    transcript_error = $6
+    transcript_error = $6,
+    transcript_engine = COALESCE($8, transcript_engine),
+    transcript_model = COALESCE($9, transcript_model)
 WHERE id = $7";
 
 /// Inserts jobs (parallel arrays) and notifies listeners when any was inserted.

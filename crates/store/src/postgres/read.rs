@@ -20,7 +20,8 @@ SELECT i.id, i.source_identifier, i.interaction_type, i.direction, i.occurred_at
        i.media_size_bytes, i.media_duration_ms, i.media_channels, i.media_sample_rate,
        i.media_codec, i.media_container, i.media_error, i.transcript_status,
        i.transcript_source, i.transcript_text, i.transcript_language,
-       i.transcript_agent_channel, i.transcript_segments, i.transcript_error, i.email,
+       i.transcript_agent_channel, i.transcript_segments, i.transcript_error,
+       i.transcript_engine, i.transcript_model, i.email,
        i.custom_metadata, i.processing_transcription, i.processing_evaluation,
        i.credits_charged, i.created_at,
        a.id AS agent_id, a.name AS agent_name, a.email AS agent_email, a.phone AS agent_phone,
@@ -155,6 +156,8 @@ pub(crate) fn record_from_row(row: &PgRow) -> StoreResult<InteractionRecord> {
             agent_channel: int("transcript_agent_channel")?,
             segments: decode_segments(text("transcript_segments")?.as_deref())?,
             error: text("transcript_error")?,
+            engine: text("transcript_engine")?,
+            model: text("transcript_model")?,
         }),
     };
     let participant = |prefix: &str| -> StoreResult<Option<Participant>> {

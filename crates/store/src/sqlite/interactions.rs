@@ -17,7 +17,7 @@ pub(super) const COLUMNS: &str = "i.id, i.source_identifier, i.interaction_type,
      i.media_duration_ms, i.media_channels, i.media_sample_rate, i.media_codec, \
      i.media_container, i.media_error, i.transcript_status, i.transcript_source, \
      i.transcript_text, i.transcript_language, i.transcript_agent_channel, \
-     i.transcript_segments, i.transcript_error, i.email, i.custom_metadata, \
+     i.transcript_segments, i.transcript_error, i.transcript_engine, i.transcript_model, i.email, i.custom_metadata, \
      i.processing_transcription, i.processing_evaluation, i.credits_charged, i.created_at";
 
 /// An interaction row before its related rows are loaded.
@@ -74,6 +74,8 @@ pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<InteractionRow> {
                 agent_channel: row.get("transcript_agent_channel")?,
                 segments: json_col(row, "transcript_segments")?.unwrap_or_default(),
                 error: row.get("transcript_error")?,
+                engine: row.get("transcript_engine")?,
+                model: row.get("transcript_model")?,
             })
         })
         .transpose()?;

@@ -30,6 +30,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0002_queue",
         include_str!("../../migrations/sqlite/0002_queue.sql"),
     ),
+    (
+        3,
+        "0003_transcript_engine",
+        include_str!("../../migrations/sqlite/0003_transcript_engine.sql"),
+    ),
 ];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.

@@ -172,7 +172,9 @@ fn apply_interaction_changes(
                  transcript_text = COALESCE(?3, transcript_text),
                  transcript_language = COALESCE(?4, transcript_language),
                  transcript_segments = COALESCE(?5, transcript_segments),
-                 transcript_error = ?6
+                 transcript_error = ?6,
+                 transcript_engine = COALESCE(?8, transcript_engine),
+                 transcript_model = COALESCE(?9, transcript_model)
              WHERE id = ?7",
         )?
         .execute(params![
@@ -182,7 +184,9 @@ fn apply_interaction_changes(
             transcript.language,
             segments,
             transcript.error,
-            interaction_id
+            interaction_id,
+            transcript.engine,
+            transcript.model
         ])?;
     }
     for evaluation in &effects.evaluations {

@@ -40,6 +40,8 @@ fn every_effect(p: &Pipeline) -> JobEffects {
                 words: None,
             }]),
             error: None,
+            engine: Some("whisper.cpp".into()),
+            model: Some("tiny.en".into()),
         }),
         evaluations: vec![EvaluationUpdate {
             score_submission_id: p.evaluation.clone(),
@@ -85,6 +87,10 @@ pub async fn done_applies_every_effect(store: Arc<dyn Store>) {
     assert_eq!(r.interaction_type, InteractionType::Video);
     assert_eq!(r.duration_ms, Some(61_000));
     let t = r.transcript.as_ref().unwrap();
+    assert_eq!(
+        (t.engine.as_deref(), t.model.as_deref()),
+        (Some("whisper.cpp"), Some("tiny.en"))
+    );
     assert_eq!(
         (t.status, t.source, t.text.as_deref(), t.language.as_deref()),
         (

@@ -193,6 +193,8 @@ pub async fn upload_round_trip(store: Arc<dyn Store>) {
             agent_channel: transcript_in.agent_channel,
             segments: transcript_in.segments,
             error: None,
+            engine: None,
+            model: None,
         })
     );
     assert_eq!(got.email, up.email);
@@ -493,6 +495,8 @@ pub async fn pending_transcript_keeps_its_hints(store: Arc<dyn Store>) {
             agent_channel,
             segments: Vec::new(),
             error: None,
+            engine: None,
+            model: None,
         });
         let shown = interaction(&store, &a, &up.interaction_id).await;
         assert_eq!(shown.transcript, expected, "case {i}");

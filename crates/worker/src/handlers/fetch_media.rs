@@ -224,6 +224,8 @@ fn fail_waiting_steps(effects: &mut JobEffects, interaction: &InteractionRecord,
             language: None,
             segments: None,
             error: Some(reason.to_string()),
+            engine: None,
+            model: None,
         });
     }
     for e in &interaction.evaluations {

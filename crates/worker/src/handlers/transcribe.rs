@@ -182,6 +182,8 @@ impl JobHandler for Transcribe {
                 language: transcript.language,
                 segments: Some(transcript.segments),
                 error: None,
+                engine: Some(transcript.engine),
+                model: Some(transcript.model),
             }),
             ..Default::default()
         };
@@ -210,6 +212,8 @@ impl JobHandler for Transcribe {
                 language: None,
                 segments: None,
                 error: Some(error.to_string()),
+                engine: None,
+                model: None,
             }),
             ..Default::default()
         };
