@@ -131,7 +131,10 @@ async fn migrations_create_the_schema_and_are_idempotent() {
         .fetch_one(again.pool())
         .await
         .unwrap();
-    assert_eq!(applied, 3, "0001_core, 0002_queue and 0003_transcript_engine");
+    assert_eq!(
+        applied, 3,
+        "0001_core, 0002_queue and 0003_transcript_engine"
+    );
     again.close().await;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1
