@@ -10,7 +10,7 @@ use super::codec::{decode_json, now_us};
 use super::errors::{db, is_transient};
 use super::listener::NOTIFY_JOBS;
 use super::queue_effects::{apply_effects, reset_step};
-use super::queue_sql::{CLAIM, ENQUEUE, FINISH_JOB_ROW};
+use super::queue_sql::{CLAIM, CLAIM_PLAN, ENQUEUE, FINISH_JOB_ROW};
 use crate::queue::{ClaimedJob, JobOutcome};
 use crate::StoreResult;
 use scorejar_core::jobs::{max_attempts, EVALUATE, FETCH_MEDIA, TRANSCRIBE};
@@ -35,24 +35,38 @@ pub(crate) async fn claim(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let now = now_us();
-        let rows = sqlx::query(CLAIM)
-            .bind(now)
-            .bind(kinds)
-            .bind(i64::from(limit))
-            .bind(worker_id)
-            .bind(now.saturating_add(lease_micros(lease)))
-            .bind(FETCH_MEDIA)
-            .bind(TRANSCRIBE)
-            .bind(EVALUATE)
-            .fetch_all(pool)
-            .await;
-        match rows {
+        match claim_once(pool, worker_id, kinds, limit, lease).await {
             Ok(rows) => return rows.iter().map(claimed_job).collect(),
             Err(e) if is_transient(&e) && attempt < MAX_ATTEMPTS => continue,
             Err(e) => return Err(db(e)),
         }
     }
+}
+
+/// One claim in its own transaction, planned with sorting disabled (`CLAIM_PLAN`).
+async fn claim_once(
+    pool: &PgPool,
+    worker_id: &str,
+    kinds: &[String],
+    limit: u32,
+    lease: Duration,
+) -> Result<Vec<PgRow>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(CLAIM_PLAN).execute(&mut *tx).await?;
+    let now = now_us();
+    let rows = sqlx::query(CLAIM)
+        .bind(now)
+        .bind(kinds)
+        .bind(i64::from(limit))
+        .bind(worker_id)
+        .bind(now.saturating_add(lease_micros(lease)))
+        .bind(FETCH_MEDIA)
+        .bind(TRANSCRIBE)
+        .bind(EVALUATE)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(rows)
 }
 
 pub(crate) fn claimed_job(row: &PgRow) -> StoreResult<ClaimedJob> {

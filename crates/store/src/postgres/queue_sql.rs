@@ -5,6 +5,18 @@
 //! another — pass over each other's rows instead of waiting or taking the same job; the claimed
 //! rows then set their step to PROCESSING in the same statement.
 
+/// Run before [`CLAIM`] in its transaction. Each branch must walk its index in order and stop
+/// at the limit; the alternative, fetching every due row and sorting, costs the whole backlog on
+/// every claim. The planner picks that alternative whenever its statistics believe few jobs are
+/// due — exactly during a burst, before autovacuum has analysed the table again (measured over
+/// 20,000 fresh jobs: 16–56 ms per claim, 0.6 ms once analysed). With sorting disabled the
+/// ordered index scans are the only plans without a sort; the sorts that remain (of the claimed
+/// rows) have no alternative and run as usual. JIT goes off with it: the penalty that disabling
+/// adds to the plan's cost would otherwise trigger a JIT compilation of about a second per claim.
+/// `set_config(…, true)` is `SET LOCAL`, in one statement.
+pub(crate) const CLAIM_PLAN: &str =
+    "SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)";
+
 /// $1 now, $2 kinds, $3 limit, $4 worker, $5 lease expiry, $6–$8 the FetchMedia, Transcribe and
 /// Evaluate kinds.
 pub(crate) const CLAIM: &str = r#"
