@@ -2,7 +2,7 @@
 //! [`Worker`]s (each as `scorejar worker` runs it: claim with a lease, heartbeat, run the
 //! handler, record the outcome — effect-free DONEs batched), and time until every job is DONE.
 //!
-//! `cargo run -p scorejar-worker --release --example queue_throughput -- [--backend
+//! `cargo run -p scorejar-worker --release --example worker_throughput -- [--backend
 //! sqlite|postgres] [--jobs 20000] [--workers 1] [--concurrency 32] [--url postgres://…]`
 //!
 //! SQLite runs on a fresh temporary file (the URL is ignored); PostgreSQL in a fresh schema of
