@@ -45,6 +45,7 @@ fn build_whisper(
         0 | 1 => Sampling::Greedy,
         width => Sampling::Beam(width),
     };
+    settings.flash_attention = config.whisper.flash_attention;
     tracing::info!(model = %settings.model_path.display(), threads, "loading the whisper model");
     WhisperEngine::load(settings)
 }

@@ -12,7 +12,7 @@ pub mod sniff;
 pub mod storage;
 
 pub use container::Container;
-pub use decode::{decode_to_pcm, DecodeError, DecodedAudio, PcmChannel};
+pub use decode::{decode_to_pcm, DecodeError, DecodedAudio, PcmChannel, PcmReader};
 pub use probe::{probe_file, probe_reader, MediaKind, Probe, ProbeError};
 pub use sniff::{describe_unrecognised, sniff, Sniffed};
 pub use storage::MediaStorage;

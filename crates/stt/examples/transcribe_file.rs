@@ -5,7 +5,7 @@
 //! ```sh
 //! cargo run --release -p scorejar-stt --example transcribe_file -- \
 //!   MODEL.bin AUDIO.wav [--threads N] [--beam N (default 5; 1 = greedy)] [--agent-channel N] [--language xx] \
-//!   [--reference all.txt] [--reference-channel N=ch.txt ...] [--json]
+//!   [--reference all.txt] [--reference-channel N=ch.txt ...] [--flash 0] [--json]
 //! ```
 
 use scorejar_media::decode_to_pcm;

@@ -1,7 +1,10 @@
 //! The job runner: claim → run → record, with bounded concurrency and live leases.
 //!
-//! Loop: claim up to the free slots of due jobs of our kinds; run each on its own task; a
-//! heartbeat task renews the leases of the running ones every `lease / 3`. When nothing is due
+//! Loop: claim up to the free slots of due jobs of our kinds — never more of a kind than its
+//! handler's own limit leaves room for (`JobHandler::max_concurrent`: a process running one
+//! transcription at a time must not sit on ten claimed ones that other workers could run) —
+//! and run each on its own task; a heartbeat task renews the leases of the running ones every
+//! `lease / 3`. When nothing is due
 //! the runner waits for a wake-up from the store (LISTEN/NOTIFY or an in-process signal) or the
 //! poll interval. On shutdown it stops claiming, gives running jobs `shutdown_grace` to finish
 //! and releases the rest (back to QUEUED, attempt not counted).
@@ -39,7 +42,10 @@ pub struct WorkerSettings {
 impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
-            concurrency: 4,
+            // Most jobs wait on I/O (downloads, the database, remote engines); CPU-heavy kinds
+            // have their own, lower limit. 32 is what bench/queue needs to pass 2,000 jobs/s on
+            // PostgreSQL (docs/ARCHITECTURE.md, "Figures").
+            concurrency: 32,
             lease: Duration::from_secs(60),
             poll_interval: Duration::from_secs(2),
             shutdown_grace: Duration::from_secs(20),
@@ -93,6 +99,7 @@ impl Worker {
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
         let kinds: Vec<String> = self.handlers.keys().map(|k| k.to_string()).collect();
         let slots = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
+        let kind_slots = self.kind_slots();
         let heartbeat = tokio::spawn(self.clone().heartbeat());
         let sweeper = self
             .spool_sweep
@@ -104,22 +111,9 @@ impl Worker {
         tracing::info!(worker = %self.id, ?kinds, "worker started");
         while !shutdown.is_cancelled() {
             while tasks.try_join_next().is_some() {}
-            let free = slots.available_permits();
-            let claimed = if free == 0 {
-                Vec::new()
-            } else {
-                match self
-                    .store
-                    .claim_jobs(&self.id, &kinds, free as u32, self.settings.lease)
-                    .await
-                {
-                    Ok(jobs) => jobs,
-                    Err(err) => {
-                        tracing::warn!(error = %err, "claiming jobs failed");
-                        Vec::new()
-                    }
-                }
-            };
+            let claimed = self
+                .claim(slots.available_permits(), &kinds, &kind_slots)
+                .await;
             if claimed.is_empty() {
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
@@ -129,8 +123,16 @@ impl Worker {
                 continue;
             }
             for job in claimed {
+                // Only this loop takes permits, and `claim` asked for no more than were free.
                 let Ok(permit) = slots.clone().acquire_owned().await else {
                     break;
+                };
+                let kind_permit = match kind_slots.get(job.kind.as_str()) {
+                    Some(kind) => match kind.clone().acquire_owned().await {
+                        Ok(p) => Some(p),
+                        Err(_) => break,
+                    },
+                    None => None,
                 };
                 self.running
                     .lock()
@@ -140,7 +142,7 @@ impl Worker {
                 let done = done.clone();
                 tasks.spawn(async move {
                     me.execute(job, &done).await;
-                    drop(permit);
+                    drop((permit, kind_permit));
                 });
             }
         }
@@ -177,6 +179,55 @@ impl Worker {
             sweeper.abort();
         }
         tracing::info!(worker = %self.id, "worker stopped");
+    }
+
+    /// A semaphore for each kind whose handler limits how many of its jobs run at once.
+    fn kind_slots(&self) -> HashMap<&'static str, Arc<Semaphore>> {
+        self.handlers
+            .iter()
+            .filter_map(|(kind, h)| {
+                h.max_concurrent()
+                    .map(|n| (*kind, Arc::new(Semaphore::new(n.max(1)))))
+            })
+            .collect()
+    }
+
+    /// Claims at most `free` jobs: of the unlimited kinds together, then of each limited kind
+    /// no more than its free slots. A failed claim is logged and claims nothing.
+    async fn claim(
+        &self,
+        mut free: usize,
+        kinds: &[String],
+        kind_slots: &HashMap<&'static str, Arc<Semaphore>>,
+    ) -> Vec<ClaimedJob> {
+        let unlimited: Vec<String> = kinds
+            .iter()
+            .filter(|k| !kind_slots.contains_key(k.as_str()))
+            .cloned()
+            .collect();
+        let mut groups: Vec<(Vec<String>, usize)> = vec![(unlimited, usize::MAX)];
+        for (kind, slots) in kind_slots {
+            groups.push((vec![kind.to_string()], slots.available_permits()));
+        }
+        let mut claimed = Vec::new();
+        for (group, cap) in groups {
+            let limit = free.min(cap);
+            if limit == 0 || group.is_empty() {
+                continue;
+            }
+            match self
+                .store
+                .claim_jobs(&self.id, &group, limit as u32, self.settings.lease)
+                .await
+            {
+                Ok(jobs) => {
+                    free -= jobs.len().min(free);
+                    claimed.extend(jobs);
+                }
+                Err(err) => tracing::warn!(error = %err, "claiming jobs failed"),
+            }
+        }
+        claimed
     }
 
     /// Renews leases until aborted; keeps going through the shutdown grace period, when the

@@ -1,6 +1,7 @@
 //! The runner and the done-batcher against a real (SQLite) store: every finished job is
 //! recorded exactly once, by the worker that ran it, also across a shutdown; a batch never
-//! touches a job another worker holds; stale spool files are swept at start.
+//! touches a job another worker holds; a limited kind is never claimed beyond its limit; stale
+//! spool files are swept at start.
 
 use crate::done_batch::DoneBatcher;
 use crate::handlers::{HandlerResult, JobHandler, Noop};
@@ -193,4 +194,74 @@ async fn a_starting_worker_sweeps_stale_spool_files() {
     stop.cancel();
     running.await.unwrap();
     assert!(live.exists(), "a file in use is kept");
+}
+
+/// A CPU-heavy kind limited to `limit` at once; records the most it saw running in this
+/// process and the most the store showed claimed (RUNNING) while one ran.
+struct Heavy {
+    store: Arc<dyn Store>,
+    limit: usize,
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+    most_claimed: AtomicUsize,
+}
+
+#[async_trait]
+impl JobHandler for Heavy {
+    fn kind(&self) -> &'static str {
+        "Heavy"
+    }
+    fn max_concurrent(&self) -> Option<usize> {
+        Some(self.limit)
+    }
+    async fn run(&self, _job: &ClaimedJob) -> HandlerResult {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        let claimed = count(&self.store, "Heavy", "RUNNING").await as usize;
+        self.most_claimed.fetch_max(claimed, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        Ok(JobEffects::default())
+    }
+    async fn give_up(&self, _job: &ClaimedJob, _error: &str) -> JobEffects {
+        JobEffects::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limited_kind_is_never_claimed_beyond_its_limit() {
+    let (store, _dir) = sqlite().await;
+    store.enqueue_jobs(jobs("Heavy", 12)).await.unwrap();
+    store.enqueue_jobs(jobs("Noop", 200)).await.unwrap();
+    let heavy = Arc::new(Heavy {
+        store: store.clone(),
+        limit: 2,
+        in_flight: AtomicUsize::new(0),
+        most_in_flight: AtomicUsize::new(0),
+        most_claimed: AtomicUsize::new(0),
+    });
+    let worker = Arc::new(Worker::new(
+        store.clone(),
+        vec![heavy.clone(), Arc::new(Noop)],
+        settings(16),
+    ));
+    let stop = CancellationToken::new();
+    let running = tokio::spawn(worker.run(stop.clone()));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while count(&store, "Heavy", "DONE").await < 12 || count(&store, "Noop", "DONE").await < 200 {
+        assert!(tokio::time::Instant::now() < deadline, "not drained");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    stop.cancel();
+    running.await.unwrap();
+    assert_eq!(
+        heavy.most_in_flight.load(Ordering::SeqCst),
+        2,
+        "the limit is used, not exceeded"
+    );
+    assert!(
+        heavy.most_claimed.load(Ordering::SeqCst) <= 2,
+        "claimed {} Heavy jobs while only 2 could run",
+        heavy.most_claimed.load(Ordering::SeqCst)
+    );
 }

@@ -1,16 +1,22 @@
 //! Removing spool files that no running job will ever finish.
 //!
-//! `FetchMedia` streams a download into `<spool>/fetch-<id>.part` and deletes the file however
-//! the attempt ends, but a worker killed mid-download (`kill -9`, OOM, power loss) leaves it
-//! behind, up to 500 MB each. A worker sweeps the spool directory when it starts and then
-//! periodically.
+//! Jobs spool large files and delete them however the attempt ends: `FetchMedia` streams a
+//! download into `fetch-<id>.part`; `Transcribe` copies the stored media to
+//! `transcribe-<id>.media` and decodes it to one `scorejar-pcm-<pid>-<n>-ch<c>.f32` per channel.
+//! A worker killed mid-job (`kill -9`, OOM, power loss) leaves them behind — up to 500 MB of
+//! download, or ~230 MB of PCM per channel-hour. A worker sweeps the spool directory when it
+//! starts and then periodically.
 //!
 //! Rules: several worker processes may share one spool directory, and a sweeping process cannot
 //! see which files the others still use. So only files untouched for `max_age` are removed: a
-//! live download writes to its file at least once per read timeout (30 s by default), and after
-//! the download the file is only read (probe, copy to the object store), which takes minutes at
-//! most. `max_age` must sit well above both; the default is one hour. Only names this crate
-//! creates (`fetch-*.part`) are considered, and nothing below the directory is entered.
+//! live download writes to its file at least once per read timeout (30 s by default), a decode
+//! writes its PCM files continuously, and after that each file is read through a handle opened
+//! before its writing ended (probe and copy of a download; the decoder's input; the PCM reader,
+//! for as long as the transcription runs). Removing a file that is open only unlinks its name:
+//! the reads go on, and the space is freed when the handle closes. `max_age` must sit well above
+//! a write pause and above the time from a file's last write to its opening (seconds); the
+//! default is one hour. Only names this crate's jobs create are considered, and nothing below
+//! the directory is entered.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -18,9 +24,13 @@ use std::time::{Duration, SystemTime};
 /// How long a spool file must be untouched before a sweep removes it.
 pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(60 * 60);
 
-/// Prefix and suffix of the files `FetchMedia` spools downloads to.
-const PREFIX: &str = "fetch-";
-const SUFFIX: &str = ".part";
+/// Prefix and suffix of the names of spool files: downloads (`FetchMedia`), stored media
+/// copied for decoding and decoded channels (`Transcribe`).
+const SPOOL_NAMES: [(&str, &str); 3] = [
+    ("fetch-", ".part"),
+    ("transcribe-", ".media"),
+    ("scorejar-pcm-", ".f32"),
+];
 
 /// Where and how a worker sweeps its spool directory.
 #[derive(Debug, Clone)]
@@ -40,9 +50,11 @@ impl SpoolSweep {
 /// True when a file called `name`, last modified at `modified`, is a spool file nobody can
 /// still be using at `now`. A modification time in the future (clock steps) is never stale.
 pub fn is_stale(name: &str, modified: SystemTime, now: SystemTime, stale_after: Duration) -> bool {
-    let ours = name.len() > PREFIX.len() + SUFFIX.len()
-        && name.starts_with(PREFIX)
-        && name.ends_with(SUFFIX);
+    let ours = SPOOL_NAMES.iter().any(|(prefix, suffix)| {
+        name.len() > prefix.len() + suffix.len()
+            && name.starts_with(prefix)
+            && name.ends_with(suffix)
+    });
     ours && now
         .duration_since(modified)
         .is_ok_and(|age| age >= stale_after)
@@ -123,6 +135,13 @@ mod tests {
             ("fetch-01J9.wav", old, false),
             ("fetch-01J9.part.keep", old, false),
             ("notes.txt", old, false),
+            ("transcribe-01J9.media", old, true),
+            ("transcribe-01J9.media", fresh, false),
+            ("transcribe-.media", old, false),
+            ("scorejar-pcm-4242-7-ch1.f32", old, true),
+            ("scorejar-pcm-4242-7-ch1.f32", fresh, false),
+            ("pcm-4242-7-ch1.f32", old, false),
+            ("transcribe-01J9.part", old, false),
         ];
         for (name, modified, stale) in cases {
             assert_eq!(is_stale(name, modified, now, hour), stale, "{name}");
@@ -142,15 +161,20 @@ mod tests {
             }
             path
         };
-        let abandoned = make("fetch-a.part", Some(long_ago));
+        let abandoned = [
+            make("fetch-a.part", Some(long_ago)),
+            make("transcribe-a.media", Some(long_ago)),
+            make("scorejar-pcm-1-0-ch0.f32", Some(long_ago)),
+        ];
         let live = make("fetch-b.part", None);
+        let live_pcm = make("scorejar-pcm-1-1-ch0.f32", None);
         let other = make("keep.part", Some(long_ago));
         let nested = dir.path().join("fetch-c.part.d");
         std::fs::create_dir(&nested).unwrap();
 
-        assert_eq!(sweep(dir.path(), hour).unwrap(), 1);
-        assert!(!abandoned.exists());
-        assert!(live.exists() && other.exists() && nested.exists());
+        assert_eq!(sweep(dir.path(), hour).unwrap(), 3);
+        assert!(abandoned.iter().all(|p| !p.exists()));
+        assert!(live.exists() && live_pcm.exists() && other.exists() && nested.exists());
         assert_eq!(sweep(dir.path(), hour).unwrap(), 0, "nothing left to sweep");
         assert_eq!(sweep(&dir.path().join("missing"), hour).unwrap(), 0);
     }

@@ -38,7 +38,7 @@ mod symphonia_input;
 mod timeline;
 mod wav_stream;
 
-pub use pcm_file::PcmChannel;
+pub use pcm_file::{PcmChannel, PcmReader};
 
 use crate::{describe_unrecognised, sniff, Container};
 use ffmpeg::FfmpegOutcome;

@@ -1,20 +1,42 @@
 //! One decoded channel on disk: raw little-endian `f32` samples at 16 kHz.
+//!
+//! The file is opened once and every read goes through that handle (positional reads, so
+//! readers on several threads share it). That matters beyond speed: a worker's spool sweep
+//! removes files by age, and an hour-long transcription reads its channel for longer than
+//! that. Once open, removing the name only unlinks it; the reads go on.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A decoded channel spooled to a file; the file is deleted when this is dropped.
 #[derive(Debug)]
 pub struct PcmChannel {
     path: PathBuf,
+    reader: PcmReader,
+}
+
+/// Reads samples of a [`PcmChannel`]'s file; cheap to clone and to move to another thread.
+/// It keeps the file's data readable even after the channel removed the file.
+#[derive(Debug, Clone)]
+pub struct PcmReader {
+    file: Arc<File>,
     samples: u64,
 }
 
 impl PcmChannel {
-    /// Takes ownership of `path`, a raw `f32` LE file of `samples` samples.
-    pub fn from_file(path: PathBuf, samples: u64) -> Self {
-        Self { path, samples }
+    /// Takes ownership of `path`, a raw `f32` LE file of `samples` samples, and opens it.
+    pub fn from_file(path: PathBuf, samples: u64) -> io::Result<Self> {
+        let file = File::open(&path)?;
+        Ok(Self {
+            path,
+            reader: PcmReader {
+                file: Arc::new(file),
+                samples,
+            },
+        })
     }
 
     /// Writes `samples` to `path` and takes ownership of it (tests, and engines that produce
@@ -25,16 +47,39 @@ impl PcmChannel {
             bytes.extend_from_slice(&s.to_le_bytes());
         }
         std::fs::write(&path, bytes)?;
-        Ok(Self {
-            path,
-            samples: samples.len() as u64,
-        })
+        Self::from_file(path, samples.len() as u64)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// Number of samples.
+    pub fn len(&self) -> u64 {
+        self.reader.samples
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.reader.samples == 0
+    }
+
+    /// A reader for another thread or task.
+    pub fn reader(&self) -> PcmReader {
+        self.reader.clone()
+    }
+
+    /// Reads up to `count` samples starting at sample `start` (fewer at the end).
+    pub fn read(&self, start: u64, count: usize) -> io::Result<Vec<f32>> {
+        self.reader.read(start, count)
+    }
+
+    /// Reads the whole channel (short recordings, tests).
+    pub fn read_all(&self) -> io::Result<Vec<f32>> {
+        self.reader.read(0, self.reader.samples as usize)
+    }
+}
+
+impl PcmReader {
     /// Number of samples.
     pub fn len(&self) -> u64 {
         self.samples
@@ -48,19 +93,12 @@ impl PcmChannel {
     pub fn read(&self, start: u64, count: usize) -> io::Result<Vec<f32>> {
         let start = start.min(self.samples);
         let count = count.min((self.samples - start) as usize);
-        let mut file = File::open(&self.path)?;
-        file.seek(SeekFrom::Start(start * 4))?;
         let mut bytes = vec![0u8; count * 4];
-        file.read_exact(&mut bytes)?;
+        self.file.read_exact_at(&mut bytes, start * 4)?;
         Ok(bytes
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect())
-    }
-
-    /// Reads the whole channel (short recordings, tests).
-    pub fn read_all(&self) -> io::Result<Vec<f32>> {
-        self.read(0, self.samples as usize)
     }
 }
 
@@ -87,5 +125,19 @@ mod tests {
         assert_eq!(channel.read_all().unwrap(), samples);
         drop(channel);
         assert!(!path.exists(), "the spool file is removed on drop");
+    }
+
+    #[test]
+    fn a_reader_keeps_reading_after_the_file_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c0.f32");
+        let samples: Vec<f32> = (0..1000).map(|i| i as f32).collect();
+        let channel = PcmChannel::write(path.clone(), &samples).unwrap();
+        let reader = channel.reader();
+        // What a spool sweep does to a file it judges abandoned.
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(reader.read(500, 2).unwrap(), vec![500.0, 501.0]);
+        drop(channel);
+        assert_eq!(reader.read(998, 5).unwrap(), vec![998.0, 999.0]);
     }
 }

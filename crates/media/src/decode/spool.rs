@@ -62,10 +62,22 @@ impl ChannelSpool {
         for file in &mut self.files {
             file.writer.flush()?;
         }
-        Ok(std::mem::take(&mut self.files)
+        // Every file is handed over (or removed) before an error is returned: none is left.
+        let opened: Vec<io::Result<PcmChannel>> = std::mem::take(&mut self.files)
             .into_iter()
-            .map(|file| PcmChannel::from_file(file.path, file.samples))
-            .collect())
+            .map(|file| {
+                let SpoolFile {
+                    path,
+                    writer,
+                    samples,
+                } = file;
+                drop(writer);
+                PcmChannel::from_file(path.clone(), samples).inspect_err(|_| {
+                    let _ = std::fs::remove_file(&path);
+                })
+            })
+            .collect();
+        opened.into_iter().collect()
     }
 }
 

@@ -18,8 +18,7 @@ use crate::chunks::{pack, split_long, Window};
 use crate::engine::{ChannelRequest, ChannelTranscript, SpeechEngine, SttError};
 use crate::vad::{speech_regions, EnergyMeter};
 use async_trait::async_trait;
-use scorejar_media::PcmChannel;
-use std::path::PathBuf;
+use scorejar_media::PcmReader;
 use std::sync::Arc;
 use whisper_rs::{WhisperContext, WhisperContextParameters};
 
@@ -89,7 +88,7 @@ fn silence_native_logs() {
 
 /// The windows of speech of one channel.
 pub(crate) fn speech_windows(
-    audio: &ChannelFile,
+    audio: &PcmReader,
     settings: &WhisperSettings,
 ) -> Result<Vec<Window>, SttError> {
     let mut meter = EnergyMeter::new(&settings.vad);
@@ -106,42 +105,6 @@ pub(crate) fn speech_windows(
     let regions = speech_regions(&energies, audio.len(), &settings.vad);
     let regions = split_long(&regions, &energies, &settings.pack, &settings.vad);
     Ok(pack(&regions, &settings.pack))
-}
-
-/// A decoded channel's file, read by path from a blocking task (the [`PcmChannel`] that owns
-/// and deletes the file outlives the task: the caller awaits it).
-#[derive(Debug, Clone)]
-pub(crate) struct ChannelFile {
-    path: PathBuf,
-    samples: u64,
-}
-
-impl ChannelFile {
-    fn of(channel: &PcmChannel) -> Self {
-        Self {
-            path: channel.path().to_path_buf(),
-            samples: channel.len(),
-        }
-    }
-
-    pub(crate) fn len(&self) -> u64 {
-        self.samples
-    }
-
-    /// Up to `count` samples from sample `start`.
-    pub(crate) fn read(&self, start: u64, count: usize) -> std::io::Result<Vec<f32>> {
-        use std::io::{Read, Seek, SeekFrom};
-        let start = start.min(self.samples);
-        let count = count.min((self.samples - start) as usize);
-        let mut file = std::fs::File::open(&self.path)?;
-        file.seek(SeekFrom::Start(start * 4))?;
-        let mut bytes = vec![0u8; count * 4];
-        file.read_exact(&mut bytes)?;
-        Ok(bytes
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect())
-    }
 }
 
 pub(crate) fn io_error(e: std::io::Error) -> SttError {
@@ -185,7 +148,7 @@ impl SpeechEngine for WhisperEngine {
         };
         let context = self.context.clone();
         let settings = self.settings.clone();
-        let audio = ChannelFile::of(request.audio);
+        let audio = request.audio.reader();
         tokio::task::spawn_blocking(move || {
             run::transcribe(&context, &settings, &audio, language.as_deref(), threads)
         })

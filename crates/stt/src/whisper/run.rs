@@ -1,16 +1,17 @@
 //! One channel through whisper.cpp: window by window, times mapped back to the recording.
 
-use super::{io_error, speech_windows, ChannelFile, Sampling, WhisperSettings};
+use super::{io_error, speech_windows, Sampling, WhisperSettings};
 use crate::chunks::Window;
 use crate::engine::{ChannelTranscript, SttError};
 use scorejar_core::model::{Segment, Word};
+use scorejar_media::PcmReader;
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperSegment, WhisperState};
 
 /// Transcribes `audio` (blocking).
 pub(super) fn transcribe(
     context: &WhisperContext,
     settings: &WhisperSettings,
-    audio: &ChannelFile,
+    audio: &PcmReader,
     language: Option<&str>,
     threads: usize,
 ) -> Result<ChannelTranscript, SttError> {
@@ -68,7 +69,7 @@ fn full_params<'a>(
 }
 
 /// The window's audio: its pieces with silence between them.
-fn window_samples(audio: &ChannelFile, window: &Window) -> Result<Vec<f32>, SttError> {
+fn window_samples(audio: &PcmReader, window: &Window) -> Result<Vec<f32>, SttError> {
     let mut samples = vec![0.0f32; window.len as usize];
     for piece in &window.pieces {
         let part = audio

@@ -31,6 +31,13 @@ pub trait JobHandler: Send + Sync {
     /// The job kind this handler runs (`FetchMedia`, ...).
     fn kind(&self) -> &'static str;
 
+    /// At most this many jobs of this kind run at once in one process (CPU-heavy kinds);
+    /// `None`: only the worker's overall concurrency applies. The runner claims no more of
+    /// the kind than it can start, so jobs it could not run stay free for other processes.
+    fn max_concurrent(&self) -> Option<usize> {
+        None
+    }
+
     /// Runs one attempt.
     async fn run(&self, job: &ClaimedJob) -> HandlerResult;
 

@@ -37,7 +37,10 @@ pub struct Transcribe {
     media: Arc<MediaStorage>,
     transcriber: Arc<LazyTranscriber>,
     settings: TranscribeSettings,
-    /// Transcriptions this process runs at once (each uses several CPU threads).
+    /// Transcriptions this process runs at once (each uses several CPU threads). The runner
+    /// claims no more than this (`max_concurrent`); the semaphore also holds when the handler
+    /// is driven some other way.
+    concurrency: usize,
     slots: Semaphore,
 }
 
@@ -54,6 +57,7 @@ impl Transcribe {
             media,
             transcriber,
             settings,
+            concurrency: concurrency.max(1),
             slots: Semaphore::new(concurrency.max(1)),
         }
     }
@@ -101,6 +105,10 @@ fn stt_error(e: SttError) -> HandlerError {
 impl JobHandler for Transcribe {
     fn kind(&self) -> &'static str {
         scorejar_core::jobs::TRANSCRIBE
+    }
+
+    fn max_concurrent(&self) -> Option<usize> {
+        Some(self.concurrency)
     }
 
     async fn run(&self, job: &ClaimedJob) -> HandlerResult {
