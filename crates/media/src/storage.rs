@@ -30,6 +30,8 @@ const READ_CHUNK: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct MediaStorage {
     store: Arc<dyn ObjectStore>,
+    /// The directory of a local store: files can be renamed into it instead of copied.
+    local_root: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for MediaStorage {
@@ -41,7 +43,10 @@ impl std::fmt::Debug for MediaStorage {
 impl MediaStorage {
     /// Wraps any object store (tests, custom backends).
     pub fn from_store(store: Arc<dyn ObjectStore>) -> Self {
-        MediaStorage { store }
+        MediaStorage {
+            store,
+            local_root: None,
+        }
     }
 
     /// A process-local in-memory store (tests, demos).
@@ -55,7 +60,12 @@ impl MediaStorage {
             .with_context(|| format!("creating media directory {}", root.display()))?;
         let store = LocalFileSystem::new_with_prefix(root)
             .with_context(|| format!("opening media directory {}", root.display()))?;
-        Ok(Self::from_store(Arc::new(store)))
+        let root = std::fs::canonicalize(root)
+            .with_context(|| format!("opening media directory {}", root.display()))?;
+        Ok(MediaStorage {
+            local_root: Some(root),
+            ..Self::from_store(Arc::new(store))
+        })
     }
 
     /// Opens a store from a URL: `s3://bucket/prefix` (options such as `aws_region`,
@@ -125,6 +135,41 @@ impl MediaStorage {
         Ok(written)
     }
 
+    /// Stores the local file at `path` as `key` and consumes the file; returns its size. On a
+    /// local store on the same filesystem the file is made durable and renamed into place — no
+    /// copy of a 500 MB recording, and the object appears whole or not at all. Anywhere else
+    /// (S3, another filesystem, a key with characters the local layout would encode) it is
+    /// streamed like [`put_file`](Self::put_file), then removed.
+    pub async fn move_file(&self, key: &str, path: &FsPath) -> anyhow::Result<u64> {
+        object_path(key)?;
+        if let Some(target) = self.local_target(key) {
+            let (from, to) = (path.to_path_buf(), target);
+            let moved = tokio::task::spawn_blocking(move || rename_durably(&from, &to))
+                .await
+                .context("moving media into place")?;
+            match moved {
+                Ok(size) => return Ok(size),
+                // The spool is on another filesystem: copy instead.
+                Err(err) if err.kind() == std::io::ErrorKind::CrossesDevices => {}
+                Err(err) => {
+                    return Err(err).with_context(|| format!("moving media into {key}"));
+                }
+            }
+        }
+        let size = self.put_file(key, path).await?;
+        let _ = tokio::fs::remove_file(path).await;
+        Ok(size)
+    }
+
+    /// Where `key` lives in a local store, when its layout is simply the key's segments.
+    fn local_target(&self, key: &str) -> Option<std::path::PathBuf> {
+        let root = self.local_root.as_ref()?;
+        let plain = key
+            .split('/')
+            .all(|s| !s.is_empty() && !s.starts_with('.') && s.bytes().all(is_plain_byte));
+        plain.then(|| root.join(key))
+    }
+
     /// Removes `key`; a missing object is fine.
     pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
         match self.store.delete(&object_path(key)?).await {
@@ -174,6 +219,25 @@ impl MediaStorage {
         file.sync_all().await?;
         Ok(written)
     }
+}
+
+/// Characters a local object store keeps as they are in file names.
+fn is_plain_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+/// Syncs `from`, renames it to `to` (creating `to`'s directory) and syncs that directory, so
+/// that after a crash the object is either absent or whole. Returns the file's size.
+fn rename_durably(from: &FsPath, to: &FsPath) -> std::io::Result<u64> {
+    let file = std::fs::File::open(from)?;
+    file.sync_all()?;
+    let size = file.metadata()?.len();
+    drop(file);
+    let dir = to.parent().unwrap_or(FsPath::new("."));
+    std::fs::create_dir_all(dir)?;
+    std::fs::rename(from, to)?;
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(size)
 }
 
 /// Validates a key as an object path (no empty, `.` or `..` segments, no leading slash games).

@@ -116,3 +116,43 @@ async fn failures_are_errors_and_leave_nothing_behind() {
         assert!(storage.size(bad_key).await.is_err(), "{bad_key:?}");
     }
 }
+
+#[tokio::test]
+async fn moving_into_a_local_store_renames_and_consumes_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("media-root");
+    let storage = MediaStorage::local(&root).unwrap();
+    let key = MediaStorage::media_key("acct", "moved");
+    for (len, name) in [(300_000, "first.bin"), (17, "second.bin")] {
+        let source = dir.path().join(name);
+        std::fs::write(&source, pattern(len)).unwrap();
+        assert_eq!(storage.move_file(&key, &source).await.unwrap(), len as u64);
+        assert!(!source.exists(), "the spool file is consumed");
+        // The object lives at its key (a later overwrite replaces it) and reads back whole.
+        assert_eq!(std::fs::read(root.join(&key)).unwrap(), pattern(len));
+        let back = dir.path().join("back.bin");
+        storage.read_to_file(&key, &back).await.unwrap();
+        assert_eq!(std::fs::read(&back).unwrap(), pattern(len));
+        assert_eq!(storage.size(&key).await.unwrap(), Some(len as u64));
+    }
+}
+
+#[tokio::test]
+async fn moving_into_another_store_streams_then_removes_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = MediaStorage::in_memory();
+    let source = dir.path().join("spool.bin");
+    std::fs::write(&source, pattern(70_000)).unwrap();
+    assert_eq!(
+        storage.move_file("media/a/b", &source).await.unwrap(),
+        70_000
+    );
+    assert!(!source.exists());
+    let back = dir.path().join("back.bin");
+    storage.read_to_file("media/a/b", &back).await.unwrap();
+    assert_eq!(std::fs::read(&back).unwrap(), pattern(70_000));
+    // A bad key is refused before anything moves.
+    std::fs::write(&source, b"x").unwrap();
+    assert!(storage.move_file("../escape", &source).await.is_err());
+    assert!(source.exists());
+}

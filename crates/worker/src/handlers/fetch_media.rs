@@ -122,8 +122,9 @@ impl JobHandler for FetchMedia {
                 other => HandlerError::Retryable(format!("probing: {other}")),
             })?;
         let key = MediaStorage::media_key(&account_id, &interaction.id);
+        // Renamed into a local store (no copy), streamed to any other; the spool file is gone.
         self.media
-            .put_file(&key, &spool.0)
+            .move_file(&key, &spool.0)
             .await
             .map_err(|e| HandlerError::Retryable(format!("storing media: {e}")))?;
 

@@ -67,7 +67,7 @@ pub async fn accept_upload(
     let media_key = match (&body.file, &probe) {
         (Some(file), Some(_)) => {
             let key = MediaStorage::media_key(&principal.account_id, &interaction_id);
-            state.media.put_file(&key, &file.path).await?;
+            state.media.move_file(&key, &file.path).await?;
             upload.media.object_key = Some(key.clone());
             upload.media.size_bytes = Some(file.size as i64);
             Some(key)
