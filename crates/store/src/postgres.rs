@@ -20,6 +20,8 @@
 
 mod accounts;
 mod catalog;
+#[cfg(test)]
+mod claim_plan_tests;
 mod codec;
 mod errors;
 mod evaluations;
