@@ -7,7 +7,7 @@
 //! body and bytes that are not media fail for good — media FAILED with the reason, the steps
 //! waiting on it FAILED, and the reservation refunded.
 
-use super::{HandlerError, HandlerResult, JobHandler};
+use super::{load_interaction, HandlerError, HandlerResult, JobHandler};
 use crate::settlement::{real_cost, settle, Work};
 use async_trait::async_trait;
 use scorejar_core::ids::new_id;
@@ -57,15 +57,7 @@ fn net_error(e: NetError) -> HandlerError {
 
 impl FetchMedia {
     async fn load(&self, job: &ClaimedJob) -> Result<(String, InteractionRecord), HandlerError> {
-        let id = job
-            .interaction_id
-            .as_deref()
-            .ok_or_else(|| HandlerError::Permanent("job has no interaction".into()))?;
-        self.store
-            .interaction_for_job(id)
-            .await
-            .map_err(|e| HandlerError::Retryable(format!("loading the interaction: {e}")))?
-            .ok_or_else(|| HandlerError::Permanent(format!("interaction {id} no longer exists")))
+        load_interaction(self.store.as_ref(), job).await
     }
 
     fn work(interaction: &InteractionRecord) -> Work {

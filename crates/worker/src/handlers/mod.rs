@@ -11,7 +11,9 @@ pub use noop::Noop;
 pub use transcribe::{Transcribe, TranscribeSettings};
 
 use async_trait::async_trait;
+use scorejar_core::model::InteractionRecord;
 use scorejar_store::queue::{ClaimedJob, JobEffects};
+use scorejar_store::Store;
 
 /// Why an attempt failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -53,4 +55,21 @@ pub trait JobHandler: Send + Sync {
     ) -> Option<JobEffects> {
         None
     }
+}
+
+/// The account id and interaction a job works on. A job without one, or whose interaction is
+/// gone, fails for good; a database error is worth another attempt.
+pub(crate) async fn load_interaction(
+    store: &dyn Store,
+    job: &ClaimedJob,
+) -> Result<(String, InteractionRecord), HandlerError> {
+    let id = job
+        .interaction_id
+        .as_deref()
+        .ok_or_else(|| HandlerError::Permanent("job has no interaction".into()))?;
+    store
+        .interaction_for_job(id)
+        .await
+        .map_err(|e| HandlerError::Retryable(format!("loading the interaction: {e}")))?
+        .ok_or_else(|| HandlerError::Permanent(format!("interaction {id} no longer exists")))
 }

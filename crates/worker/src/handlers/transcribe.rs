@@ -12,7 +12,7 @@
 //! fails for good marks the transcript FAILED with the reason, fails the evaluations waiting
 //! on it, and refunds what the interaction was charged (a ledger entry).
 
-use super::{HandlerError, HandlerResult, JobHandler};
+use super::{load_interaction, HandlerError, HandlerResult, JobHandler};
 use async_trait::async_trait;
 use scorejar_core::ids::new_id;
 use scorejar_core::model::*;
@@ -63,15 +63,7 @@ impl Transcribe {
     }
 
     async fn load(&self, job: &ClaimedJob) -> Result<(String, InteractionRecord), HandlerError> {
-        let id = job
-            .interaction_id
-            .as_deref()
-            .ok_or_else(|| HandlerError::Permanent("job has no interaction".into()))?;
-        self.store
-            .interaction_for_job(id)
-            .await
-            .map_err(|e| HandlerError::Retryable(format!("loading the interaction: {e}")))?
-            .ok_or_else(|| HandlerError::Permanent(format!("interaction {id} no longer exists")))
+        load_interaction(self.store.as_ref(), job).await
     }
 
     fn hints(&self, interaction: &InteractionRecord) -> Hints {
