@@ -8,12 +8,9 @@ use crate::harness::*;
 use scorejar_core::jobs::EVALUATE;
 use scorejar_core::model::{EvaluationStatus, NewJob};
 use scorejar_store::queue::{EvaluationUpdate, JobEffects, JobOutcome};
-use scorejar_worker::handlers::{FetchMedia, FetchSettings};
-use scorejar_worker::{Worker, WorkerSettings};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 crate::backend_tests!(
     evaluation_step_shows_attempts_and_last_error,
@@ -133,38 +130,12 @@ async fn media_step_shows_the_retries_of_its_download(app: &TestApp) {
         (json!("PENDING"), json!(0), Value::Null)
     );
 
-    let fetch = FetchMedia {
-        store: app.store.clone(),
-        media: app.media.clone(),
-        client: app.settings.fetch.client(),
-        settings: FetchSettings {
-            max_bytes: 500_000_000,
-            spool_dir: app.data_dir.join("spool"),
-            rates: app.settings.rates(),
-        },
-    };
-    let worker = Arc::new(Worker::new(
-        app.store.clone(),
-        vec![Arc::new(fetch)],
-        WorkerSettings {
-            concurrency: 2,
-            lease: Duration::from_secs(30),
-            poll_interval: Duration::from_millis(50),
-            shutdown_grace: Duration::from_secs(5),
-        },
-    ));
-    let stop = CancellationToken::new();
-    let running = tokio::spawn(worker.run(stop.clone()));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let v = loop {
-        let v = status(app, &url).await;
-        if v["media"]["status"] == json!("COMPLETED") || tokio::time::Instant::now() > deadline {
-            break v;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    stop.cancel();
-    running.await.unwrap();
+    let fetch = Arc::new(app.fetch_handler(500_000_000));
+    let v = app
+        .run_worker_until(vec![fetch], &url, Duration::from_secs(30), |v| {
+            v["media"]["status"] == json!("COMPLETED")
+        })
+        .await;
 
     let media = &v["media"];
     assert_eq!(media["status"], json!("COMPLETED"), "{v}");

@@ -2,6 +2,7 @@
 //! Folders mirror the handlers; every test body runs on both backends via `backend_tests!`.
 
 mod harness;
+mod worker_run;
 
 mod auth;
 mod billing;

@@ -3,12 +3,10 @@
 //! to success; an over-size body is cut off and FAILED with the reservation refunded.
 
 use crate::harness::*;
-use scorejar_worker::handlers::{FetchMedia, FetchSettings};
-use scorejar_worker::{Worker, WorkerSettings};
+use crate::worker_run::step_finished;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 crate::backend_tests!(
     download_is_fetched_probed_and_settled,
@@ -16,43 +14,14 @@ crate::backend_tests!(
     oversize_download_fails_and_refunds
 );
 
-/// Runs a worker (FetchMedia only) until the interaction's processing has nothing left but
-/// transcription, or `limit` passes; returns the final interaction.
+/// Runs a worker (FetchMedia only) until the media step is COMPLETED or FAILED, or `limit`
+/// passes; returns the final interaction.
 async fn run_pipeline(app: &TestApp, status_url: &str, max_bytes: u64, limit: Duration) -> Value {
-    let handler = FetchMedia {
-        store: app.store.clone(),
-        media: app.media.clone(),
-        client: app.settings.fetch.client(),
-        settings: FetchSettings {
-            max_bytes,
-            spool_dir: app.data_dir.join("spool"),
-            rates: app.settings.rates(),
-        },
-    };
-    let worker = Arc::new(Worker::new(
-        app.store.clone(),
-        vec![Arc::new(handler)],
-        WorkerSettings {
-            concurrency: 2,
-            lease: Duration::from_secs(30),
-            poll_interval: Duration::from_millis(50),
-            shutdown_grace: Duration::from_secs(5),
-        },
-    ));
-    let stop = CancellationToken::new();
-    let running = tokio::spawn(worker.run(stop.clone()));
-    let deadline = tokio::time::Instant::now() + limit;
-    let stored = loop {
-        let (_, stored) = read(app.get(status_url).await).await;
-        let media = stored["media"]["status"].as_str().unwrap_or("").to_string();
-        if media == "COMPLETED" || media == "FAILED" || tokio::time::Instant::now() > deadline {
-            break stored;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    stop.cancel();
-    running.await.unwrap();
-    stored
+    let fetch = Arc::new(app.fetch_handler(max_bytes));
+    app.run_worker_until(vec![fetch], status_url, limit, |v| {
+        step_finished(v, "media")
+    })
+    .await
 }
 
 async fn download_is_fetched_probed_and_settled(app: &TestApp) {

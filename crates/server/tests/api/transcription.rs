@@ -3,16 +3,15 @@
 //! engine and the real tiny.en model (converted by scorejar-models into the shared test cache).
 
 use crate::harness::*;
+use crate::worker_run::step_finished;
 use scorejar_models::{test_support::ensure_model, ModelName, WeightType};
 use scorejar_stt::whisper::{WhisperEngine, WhisperSettings};
 use scorejar_stt::{wer::wer, LazyTranscriber, Transcriber};
-use scorejar_worker::handlers::{FetchMedia, FetchSettings, Transcribe, TranscribeSettings};
-use scorejar_worker::{Worker, WorkerSettings};
+use scorejar_worker::handlers::{Transcribe, TranscribeSettings};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 crate::backend_tests!(
     multipart_mono_call_is_transcribed,
@@ -46,16 +45,7 @@ fn transcriber() -> Transcriber {
 async fn run_until_transcribed(app: &TestApp, status_url: &str, limit: Duration) -> Value {
     let spool_dir = app.data_dir.join("spool");
     std::fs::create_dir_all(&spool_dir).unwrap();
-    let fetch = FetchMedia {
-        store: app.store.clone(),
-        media: app.media.clone(),
-        client: app.settings.fetch.client(),
-        settings: FetchSettings {
-            max_bytes: 500_000_000,
-            spool_dir: spool_dir.clone(),
-            rates: app.settings.rates(),
-        },
-    };
+    let fetch = Arc::new(app.fetch_handler(500_000_000));
     let engine = tokio::task::spawn_blocking(transcriber).await.unwrap();
     let transcribe = Transcribe::new(
         app.store.clone(),
@@ -67,30 +57,10 @@ async fn run_until_transcribed(app: &TestApp, status_url: &str, limit: Duration)
         },
         1,
     );
-    let worker = Arc::new(Worker::new(
-        app.store.clone(),
-        vec![Arc::new(fetch), Arc::new(transcribe)],
-        WorkerSettings {
-            concurrency: 2,
-            lease: Duration::from_secs(60),
-            poll_interval: Duration::from_millis(50),
-            shutdown_grace: Duration::from_secs(5),
-        },
-    ));
-    let stop = CancellationToken::new();
-    let running = tokio::spawn(worker.run(stop.clone()));
-    let deadline = tokio::time::Instant::now() + limit;
-    let stored = loop {
-        let (_, stored) = read(app.get(status_url).await).await;
-        let status = stored["transcript"]["status"].as_str().unwrap_or("");
-        if status == "COMPLETED" || status == "FAILED" || tokio::time::Instant::now() > deadline {
-            break stored;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    stop.cancel();
-    running.await.unwrap();
-    stored
+    app.run_worker_until(vec![fetch, Arc::new(transcribe)], status_url, limit, |v| {
+        step_finished(v, "transcript")
+    })
+    .await
 }
 
 fn segments(stored: &Value) -> Vec<Value> {
