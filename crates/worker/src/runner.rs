@@ -4,9 +4,8 @@
 //! handler's own limit leaves room for (`JobHandler::max_concurrent`: a process running one
 //! transcription at a time must not sit on ten claimed ones that other workers could run) —
 //! and run each on its own task; a heartbeat task renews the leases of the running ones every
-//! `lease / 3`. When nothing is due
-//! the runner waits for a wake-up from the store (LISTEN/NOTIFY or an in-process signal) or the
-//! poll interval. On shutdown it stops claiming, gives running jobs `shutdown_grace` to finish
+//! `lease / 3`. When nothing is due the runner waits for a wake-up from the store
+//! (LISTEN/NOTIFY or an in-process signal) or the poll interval. On shutdown it stops claiming, gives running jobs `shutdown_grace` to finish
 //! and releases the rest (back to QUEUED, attempt not counted).
 //!
 //! Outcomes with effects (or retries, failures) are written one by one with `finish_job`;
@@ -51,6 +50,13 @@ impl Default for WorkerSettings {
             shutdown_grace: Duration::from_secs(20),
         }
     }
+}
+
+/// See [`Worker::claim_plan`].
+#[derive(Default)]
+struct ClaimPlan {
+    unlimited: Vec<String>,
+    limited: Vec<(String, Arc<Semaphore>)>,
 }
 
 pub struct Worker {
@@ -99,7 +105,7 @@ impl Worker {
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
         let kinds: Vec<String> = self.handlers.keys().map(|k| k.to_string()).collect();
         let slots = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
-        let kind_slots = self.kind_slots();
+        let plan = self.claim_plan();
         let heartbeat = tokio::spawn(self.clone().heartbeat());
         let sweeper = self
             .spool_sweep
@@ -111,9 +117,7 @@ impl Worker {
         tracing::info!(worker = %self.id, ?kinds, "worker started");
         while !shutdown.is_cancelled() {
             while tasks.try_join_next().is_some() {}
-            let claimed = self
-                .claim(slots.available_permits(), &kinds, &kind_slots)
-                .await;
+            let claimed = self.claim(slots.available_permits(), &plan).await;
             if claimed.is_empty() {
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
@@ -127,8 +131,9 @@ impl Worker {
                 let Ok(permit) = slots.clone().acquire_owned().await else {
                     break;
                 };
-                let kind_permit = match kind_slots.get(job.kind.as_str()) {
-                    Some(kind) => match kind.clone().acquire_owned().await {
+                let kind_slots = plan.limited.iter().find(|(k, _)| *k == job.kind);
+                let kind_permit = match kind_slots {
+                    Some((_, kind)) => match kind.clone().acquire_owned().await {
                         Ok(p) => Some(p),
                         Err(_) => break,
                     },
@@ -181,43 +186,38 @@ impl Worker {
         tracing::info!(worker = %self.id, "worker stopped");
     }
 
-    /// A semaphore for each kind whose handler limits how many of its jobs run at once.
-    fn kind_slots(&self) -> HashMap<&'static str, Arc<Semaphore>> {
-        self.handlers
-            .iter()
-            .filter_map(|(kind, h)| {
-                h.max_concurrent()
-                    .map(|n| (*kind, Arc::new(Semaphore::new(n.max(1)))))
-            })
-            .collect()
+    /// Which kinds are claimed together, and which (those whose handler limits how many of its
+    /// jobs run at once) each with a semaphore of their own. Fixed for the worker's life.
+    fn claim_plan(&self) -> ClaimPlan {
+        let mut plan = ClaimPlan::default();
+        for (kind, handler) in &self.handlers {
+            match handler.max_concurrent() {
+                Some(n) => plan
+                    .limited
+                    .push((kind.to_string(), Arc::new(Semaphore::new(n.max(1))))),
+                None => plan.unlimited.push(kind.to_string()),
+            }
+        }
+        plan
     }
 
     /// Claims at most `free` jobs: of the unlimited kinds together, then of each limited kind
     /// no more than its free slots. A failed claim is logged and claims nothing.
-    async fn claim(
-        &self,
-        mut free: usize,
-        kinds: &[String],
-        kind_slots: &HashMap<&'static str, Arc<Semaphore>>,
-    ) -> Vec<ClaimedJob> {
-        let unlimited: Vec<String> = kinds
+    async fn claim(&self, mut free: usize, plan: &ClaimPlan) -> Vec<ClaimedJob> {
+        let limited = plan
+            .limited
             .iter()
-            .filter(|k| !kind_slots.contains_key(k.as_str()))
-            .cloned()
-            .collect();
-        let mut groups: Vec<(Vec<String>, usize)> = vec![(unlimited, usize::MAX)];
-        for (kind, slots) in kind_slots {
-            groups.push((vec![kind.to_string()], slots.available_permits()));
-        }
+            .map(|(kind, slots)| (std::slice::from_ref(kind), slots.available_permits()));
+        let groups = std::iter::once((plan.unlimited.as_slice(), usize::MAX)).chain(limited);
         let mut claimed = Vec::new();
-        for (group, cap) in groups {
+        for (kinds, cap) in groups {
             let limit = free.min(cap);
-            if limit == 0 || group.is_empty() {
+            if limit == 0 || kinds.is_empty() {
                 continue;
             }
             match self
                 .store
-                .claim_jobs(&self.id, &group, limit as u32, self.settings.lease)
+                .claim_jobs(&self.id, kinds, limit as u32, self.settings.lease)
                 .await
             {
                 Ok(jobs) => {
