@@ -46,6 +46,7 @@ fn build_whisper(
         width => Sampling::Beam(width),
     };
     settings.flash_attention = config.whisper.flash_attention;
+    settings.fit_audio_ctx = config.whisper.fit_audio_ctx;
     tracing::info!(model = %settings.model_path.display(), threads, "loading the whisper model");
     WhisperEngine::load(settings)
 }

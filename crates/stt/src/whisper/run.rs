@@ -3,9 +3,15 @@
 use super::{io_error, speech_windows, Sampling, WhisperSettings};
 use crate::chunks::Window;
 use crate::engine::{ChannelTranscript, SttError};
+use crate::vad::SAMPLE_RATE;
 use scorejar_core::model::{Segment, Word};
 use scorejar_media::PcmReader;
-use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperSegment, WhisperState};
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicU32, Ordering};
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperSegment, WhisperState, WhisperSysContext,
+    WhisperSysState,
+};
 
 /// Transcribes `audio` (blocking).
 pub(super) fn transcribe(
@@ -16,26 +22,141 @@ pub(super) fn transcribe(
     threads: usize,
 ) -> Result<ChannelTranscript, SttError> {
     let windows = speech_windows(audio, settings)?;
-    let mut state = context
-        .create_state()
-        .map_err(|e| SttError::Retryable(format!("creating a whisper state: {e}")))?;
     let mut out = ChannelTranscript {
         segments: Vec::new(),
         language: language.map(str::to_string),
     };
     for window in &windows {
         let samples = window_samples(audio, window)?;
-        let params = full_params(settings, language, threads);
-        state
-            .full(params, &samples)
-            .map_err(|e| SttError::Retryable(format!("whisper failed on a window: {e}")))?;
-        if out.language.is_none() {
-            out.language =
-                whisper_rs::get_lang_str(state.full_lang_id_from_state()).map(str::to_string);
+        let mut from = 0usize;
+        loop {
+            let pass = one_pass(context, settings, language, threads, &samples[from..])?;
+            if out.language.is_none() {
+                out.language = whisper_rs::get_lang_str(pass.state.full_lang_id_from_state())
+                    .map(str::to_string);
+            }
+            let offset = from as f64 / f64::from(SAMPLE_RATE);
+            let last_end = collect_segments(
+                &pass.state,
+                context,
+                window,
+                offset,
+                settings,
+                &mut out.segments,
+            );
+            // whisper wanted another pass from where its last complete segment ended (the
+            // text after it was unfinished): go on from there only if speech is left, so a
+            // window's trailing padding never costs an encoder pass of its own.
+            let next = last_end
+                .filter(|_| pass.wanted_more)
+                .map(|end| from + (end * f64::from(SAMPLE_RATE)) as usize)
+                .filter(|&next| next > from && window.audio_after(next as u64) >= MIN_TAIL_SAMPLES);
+            tracing::debug!(
+                window_secs = window.len as f64 / f64::from(SAMPLE_RATE),
+                pass_from_secs = offset,
+                ?last_end,
+                wanted_more = pass.wanted_more,
+                continues = next.is_some(),
+                "whisper pass"
+            );
+            match next {
+                Some(next) => from = next,
+                None => break,
+            }
         }
-        collect_segments(&state, context, window, settings, &mut out.segments);
     }
     Ok(out)
+}
+
+/// Audio (pieces, padding included) that must be left after whisper's last segment for
+/// another pass: VAD pads every piece by 0.3 s and whisper's timestamps run a few tenths of a
+/// second early, so less than this is the end of words already transcribed.
+const MIN_TAIL_SAMPLES: u64 = SAMPLE_RATE as u64;
+
+/// One encoder pass of whisper over `samples` and the decoding that follows.
+struct Pass {
+    state: WhisperState,
+    /// whisper left the end of `samples` untranscribed and would have run another pass.
+    wanted_more: bool,
+}
+
+/// Runs whisper over `samples` for one encoder pass only: whisper.cpp would otherwise
+/// re-encode a full 30 s window for whatever is left after its last timestamp, however short
+/// or silent (the caller decides whether the rest is worth a pass).
+fn one_pass(
+    context: &WhisperContext,
+    settings: &WhisperSettings,
+    language: Option<&str>,
+    threads: usize,
+    samples: &[f32],
+) -> Result<Pass, SttError> {
+    let fitted = settings
+        .fit_audio_ctx
+        .then(|| fitted_audio_ctx(samples.len()))
+        .flatten();
+    let pass = run_pass(context, settings, language, threads, samples, fitted)?;
+    if fitted.is_some() && pass.state.full_n_segments() == 0 {
+        // A shortened encoder context sometimes yields nothing where there is speech (VAD
+        // put some here); the full context is the reference, so ask it before giving up.
+        return run_pass(context, settings, language, threads, samples, None);
+    }
+    Ok(pass)
+}
+
+/// Encoder frames (20 ms each) for `samples` when they are clearly shorter than whisper's
+/// 30 s window, with 1.28 s of the window's silent padding kept after them (the cue that
+/// the speech has ended); `None` for a (nearly) full window.
+fn fitted_audio_ctx(samples: usize) -> Option<i32> {
+    const SAMPLES_PER_FRAME: usize = 320;
+    const FULL: usize = 1500;
+    const PADDING_FRAMES: usize = 64;
+    let frames = samples.div_ceil(SAMPLES_PER_FRAME) + PADDING_FRAMES;
+    (frames < FULL).then_some(frames as i32)
+}
+
+/// One `whisper_full` call, stopped after its first encoder pass. A fresh state per pass
+/// makes each pass's result independent of what ran before (whisper.cpp's state carries
+/// decoder caches from call to call; reusing one changed results here).
+fn run_pass(
+    context: &WhisperContext,
+    settings: &WhisperSettings,
+    language: Option<&str>,
+    threads: usize,
+    samples: &[f32],
+    audio_ctx: Option<i32>,
+) -> Result<Pass, SttError> {
+    let mut state = context
+        .create_state()
+        .map_err(|e| SttError::Retryable(format!("creating a whisper state: {e}")))?;
+    let passes = AtomicU32::new(0);
+    let mut params = full_params(settings, language, threads);
+    if let Some(frames) = audio_ctx {
+        params.set_audio_ctx(frames);
+    }
+    // SAFETY: the callback only touches `passes`, which outlives the `full` call below.
+    unsafe {
+        params.set_start_encoder_callback(Some(first_pass_only));
+        params.set_start_encoder_callback_user_data(&passes as *const AtomicU32 as *mut c_void);
+    }
+    state
+        .full(params, samples)
+        .map_err(|e| SttError::Retryable(format!("whisper failed on a window: {e}")))?;
+    Ok(Pass {
+        state,
+        wanted_more: passes.load(Ordering::Relaxed) > 1,
+    })
+}
+
+/// whisper.cpp's encoder callback: allows the first encoder pass of a call, refuses (and so
+/// ends the call after) any other, counting them.
+unsafe extern "C" fn first_pass_only(
+    _context: *mut WhisperSysContext,
+    _state: *mut WhisperSysState,
+    passes: *mut c_void,
+) -> bool {
+    // SAFETY: `one_pass` sets the user data to an `AtomicU32` that lives through the call.
+    let passes = unsafe { &*(passes as *const AtomicU32) };
+    passes.fetch_add(1, Ordering::Relaxed) == 0
 }
 
 fn full_params<'a>(
@@ -81,15 +202,20 @@ fn window_samples(audio: &PcmReader, window: &Window) -> Result<Vec<f32>, SttErr
     Ok(samples)
 }
 
+/// Adds the state's segments to `out` (`offset`: where the pass's audio starts in the window,
+/// seconds) and returns where whisper's last segment ended, relative to the pass's audio.
 fn collect_segments(
     state: &WhisperState,
     context: &WhisperContext,
     window: &Window,
+    offset: f64,
     settings: &WhisperSettings,
     out: &mut Vec<Segment>,
-) {
+) -> Option<f64> {
     let eot = context.token_eot();
+    let mut last_end = None;
     for segment in state.as_iter() {
+        last_end = Some(centis(segment.end_timestamp()));
         let Ok(text) = segment.to_str_lossy() else {
             continue;
         };
@@ -103,18 +229,18 @@ fn collect_segments(
         {
             continue;
         }
-        let start = window.source_start_secs(centis(segment.start_timestamp()));
+        let start = window.source_start_secs(offset + centis(segment.start_timestamp()));
         let end = window
-            .source_end_secs(centis(segment.end_timestamp()))
+            .source_end_secs(offset + centis(segment.end_timestamp()))
             .max(start);
         let words: Vec<Word> = words
             .into_iter()
             .map(|(word, t0, t1)| {
-                let ws = window.source_start_secs(t0).clamp(start, end);
+                let ws = window.source_start_secs(offset + t0).clamp(start, end);
                 Word {
                     word,
                     start: ws,
-                    end: window.source_end_secs(t1).clamp(ws, end),
+                    end: window.source_end_secs(offset + t1).clamp(ws, end),
                 }
             })
             .collect();
@@ -136,6 +262,7 @@ fn collect_segments(
             }),
         });
     }
+    last_end
 }
 
 /// Words of a segment from its text tokens (a token starting with a space starts a word),

@@ -24,6 +24,9 @@ pub struct WhisperSettings {
     pub sampling: Sampling,
     /// whisper.cpp's flash attention (faster on CPU for the same result).
     pub flash_attention: bool,
+    /// Audio shorter than whisper's 30 s window (a short window, the rest of one) is encoded
+    /// at its own length instead of padded to 30 s: the encoder's cost follows the audio.
+    pub fit_audio_ctx: bool,
     /// A segment whose no-speech probability is above this *and* whose tokens are unlikely
     /// (mean log-probability below `logprob_threshold`) is dropped as invented.
     pub no_speech_threshold: f32,
@@ -41,6 +44,7 @@ impl WhisperSettings {
             threads: threads.max(1),
             sampling: Sampling::Beam(5),
             flash_attention: true,
+            fit_audio_ctx: true,
             no_speech_threshold: 0.6,
             logprob_threshold: -1.0,
             vad: VadSettings::default(),

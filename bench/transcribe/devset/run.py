@@ -1,0 +1,66 @@
+"""Runs engine settings over the dev set and prints, per setting, total wall time, real-time
+factor and the set's word error rate (all errors over all reference words), so settings are
+chosen on many files instead of on the shared fixtures (which then check the choice).
+
+usage: run.py DEVSET_DIR TRANSCRIBE_FILE_BIN FW_PYTHON FW_SCRIPT CT2_DIR F16_MODEL Q8_MODEL mono|call ROW...
+A ROW is `fw:BEAM` (faster-whisper int8) or `sj:MODEL:BEAM:FLASH:FIT` (MODEL f16 or q8_0).
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+
+def words(text):
+    out = []
+    for w in text.split():
+        w = "".join(c for c in w if c.isalnum() or c == "'").lower()
+        if w:
+            out.append(w)
+    return out
+
+
+def main():
+    devset, bin_, fw_py, fw_script, ct2, m16, m8, kind, *rows = sys.argv[1:]
+    threads = str(os.cpu_count())
+    files = sorted(glob.glob(f"{devset}/*_mono16k.wav" if kind == "mono" else f"{devset}/*_call_8k_ulaw.wav"))
+    print(f"{len(files)} {kind} files, {threads} threads")
+    for row in rows:
+        secs = audio = errors = total = 0.0
+        per_channel = {}
+        for f in files:
+            stem = f.rsplit("_", 2 if kind == "mono" else 3)[0]
+            refs = {}
+            if kind == "mono":
+                refs["all"] = open(f"{stem}.txt").read()
+                ref_args = ["--reference", f"{stem}.txt"]
+            else:
+                refs["0"] = open(f"{stem}_agent_ch0.txt").read()
+                refs["1"] = open(f"{stem}_customer_ch1.txt").read()
+                ref_args = ["--reference-channel", f"0={stem}_agent_ch0.txt",
+                            "--reference-channel", f"1={stem}_customer_ch1.txt"]
+            parts = row.split(":")
+            if parts[0] == "fw":
+                cmd = [fw_py, fw_script, ct2, f, "--beam", parts[1], "--threads", threads] + ref_args
+            else:
+                model = m16 if parts[1] == "f16" else m8
+                cmd = [bin_, model, f, "--beam", parts[2], "--flash", parts[3], "--fit-ctx", parts[4],
+                       "--threads", threads, "--json"] + ref_args
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            d = json.loads([l for l in out.splitlines() if l.startswith("{")][-1])
+            secs += d["total_secs"]
+            audio += d["audio_secs"]
+            for key, ref in refs.items():
+                n = len(words(ref))
+                w = d["wer"] if key == "all" else d[f"wer_channel_{key}"]
+                errors += w * n
+                total += n
+                if key != "all":
+                    e, t = per_channel.get(key, (0.0, 0))
+                    per_channel[key] = (e + w * n, t + n)
+        extra = "".join(f", ch{k} {100 * e / t:.1f} %" for k, (e, t) in sorted(per_channel.items()))
+        print(f"{row:24} wall {secs:6.2f} s  speed {audio / secs:5.1f}x  WER {100 * errors / total:5.2f} % ({round(errors)} of {int(total)} words{extra})", flush=True)
+
+
+main()
