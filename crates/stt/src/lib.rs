@@ -19,6 +19,6 @@ pub mod vad;
 pub mod wer;
 pub mod whisper;
 
-pub use engine::{ChannelRequest, ChannelTranscript, SpeechEngine, SttError};
+pub use engine::{ChannelRequest, ChannelTranscript, Siblings, SpeechEngine, SttError};
 pub use lazy::LazyTranscriber;
 pub use transcriber::{Hints, Transcriber, Transcript};

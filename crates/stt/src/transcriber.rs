@@ -1,6 +1,6 @@
 //! Per-channel transcription of a decoded recording, labelled and merged in time order.
 
-use crate::engine::{ChannelRequest, ChannelTranscript, SpeechEngine, SttError};
+use crate::engine::{ChannelRequest, ChannelTranscript, Siblings, SpeechEngine, SttError};
 use scorejar_core::model::Segment;
 use scorejar_core::payload::transcript::derive_text;
 use scorejar_media::DecodedAudio;
@@ -56,13 +56,21 @@ impl Transcriber {
                 "the recording has no audio channel".into(),
             ));
         }
-        let siblings = audio.channels.len();
+        let siblings = Siblings::new(audio.channels.len());
         let results = futures::future::try_join_all(audio.channels.iter().map(|channel| {
-            self.engine.transcribe_channel(ChannelRequest {
-                audio: channel,
-                language,
-                siblings,
-            })
+            let siblings = siblings.clone();
+            async move {
+                let result = self
+                    .engine
+                    .transcribe_channel(ChannelRequest {
+                        audio: channel,
+                        language,
+                        siblings: siblings.clone(),
+                    })
+                    .await;
+                siblings.finished();
+                result
+            }
         }))
         .await?;
         let detected = results.iter().find_map(|r| r.language.clone());

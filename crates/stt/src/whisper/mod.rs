@@ -70,11 +70,6 @@ impl WhisperEngine {
     pub fn settings(&self) -> &WhisperSettings {
         &self.settings
     }
-
-    /// Threads for one channel when `siblings` channels of a recording run at once.
-    fn threads_for(&self, siblings: usize) -> usize {
-        (self.settings.threads / siblings.max(1)).max(1)
-    }
 }
 
 /// whisper.cpp prints model and timing details to stderr on every call; route them to
@@ -140,7 +135,7 @@ impl SpeechEngine for WhisperEngine {
     ) -> Result<ChannelTranscript, SttError> {
         self.check_language(request.language)?;
         // whisper.cpp blocks its thread for the whole transcription: keep it off the runtime.
-        let threads = self.threads_for(request.siblings);
+        let siblings = request.siblings.clone();
         let language = match request.language {
             Some(lang) => Some(lang.to_string()),
             None if !self.multilingual => Some("en".to_string()),
@@ -150,7 +145,7 @@ impl SpeechEngine for WhisperEngine {
         let settings = self.settings.clone();
         let audio = request.audio.reader();
         tokio::task::spawn_blocking(move || {
-            run::transcribe(&context, &settings, &audio, language.as_deref(), threads)
+            run::transcribe(&context, &settings, &audio, language.as_deref(), &siblings)
         })
         .await
         .map_err(|e| SttError::Retryable(format!("the transcription task failed: {e}")))?

@@ -2,7 +2,7 @@
 
 use super::{io_error, speech_windows, Sampling, WhisperSettings};
 use crate::chunks::Window;
-use crate::engine::{ChannelTranscript, SttError};
+use crate::engine::{ChannelTranscript, Siblings, SttError};
 use crate::vad::SAMPLE_RATE;
 use scorejar_core::model::{Segment, Word};
 use scorejar_media::PcmReader;
@@ -19,7 +19,7 @@ pub(super) fn transcribe(
     settings: &WhisperSettings,
     audio: &PcmReader,
     language: Option<&str>,
-    threads: usize,
+    siblings: &Siblings,
 ) -> Result<ChannelTranscript, SttError> {
     let windows = speech_windows(audio, settings)?;
     let mut out = ChannelTranscript {
@@ -28,6 +28,9 @@ pub(super) fn transcribe(
     };
     for window in &windows {
         let samples = window_samples(audio, window)?;
+        // The threads are shared among the recording's channels still running, counted
+        // afresh for each window: a side that finishes early hands its cores to the others.
+        let threads = (settings.threads / siblings.running()).max(1);
         let mut from = 0usize;
         loop {
             let pass = one_pass(context, settings, language, threads, &samples[from..])?;

@@ -4,7 +4,7 @@
 use super::stand_in::StandIn;
 use scorejar_media::PcmChannel;
 use scorejar_stt::remote::{RemoteEngine, RemoteSettings};
-use scorejar_stt::{ChannelRequest, ChannelTranscript, SpeechEngine, SttError};
+use scorejar_stt::{ChannelRequest, ChannelTranscript, Siblings, SpeechEngine, SttError};
 use std::time::Duration;
 
 pub const KEY: &str = "sk-test-key-0123456789";
@@ -70,7 +70,7 @@ pub async fn transcribe(
         .transcribe_channel(ChannelRequest {
             audio,
             language,
-            siblings: 1,
+            siblings: Siblings::alone(),
         })
         .await
 }
