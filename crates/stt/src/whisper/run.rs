@@ -39,11 +39,12 @@ pub(super) fn transcribe(
                     .map(str::to_string);
             }
             let offset = from as f64 / f64::from(SAMPLE_RATE);
+            let audio_secs = (samples.len() - from) as f64 / f64::from(SAMPLE_RATE);
             let last_end = collect_segments(
                 &pass.state,
                 context,
                 window,
-                offset,
+                (offset, audio_secs),
                 settings,
                 &mut out.segments,
             );
@@ -97,13 +98,67 @@ fn one_pass(
         .fit_audio_ctx
         .then(|| fitted_audio_ctx(samples.len()))
         .flatten();
-    let pass = run_pass(context, settings, language, threads, samples, fitted)?;
-    if fitted.is_some() && pass.state.full_n_segments() == 0 {
-        // A shortened encoder context sometimes yields nothing where there is speech (VAD
-        // put some here); the full context is the reference, so ask it before giving up.
-        return run_pass(context, settings, language, threads, samples, None);
+    let run = |audio_ctx, temperature| {
+        run_pass(
+            context,
+            settings,
+            language,
+            threads,
+            samples,
+            audio_ctx,
+            temperature,
+        )
+    };
+    let pass = run(fitted, 0.0)?;
+    let ratio = compression_ratio(&pass.state);
+    let empty = pass.state.full_n_segments() == 0;
+    if fitted.is_some() && (empty || ratio > MAX_COMPRESSION_RATIO) {
+        // A shortened encoder context sometimes yields nothing where VAD heard speech, or
+        // loops on one sentence: the full context is the reference, ask it.
+        let full = run(None, 0.0)?;
+        if compression_ratio(&full.state) <= MAX_COMPRESSION_RATIO {
+            return Ok(full);
+        }
+    } else if ratio <= MAX_COMPRESSION_RATIO {
+        return Ok(pass);
     }
-    Ok(pass)
+    // The text repeats itself (whisper stuck in a loop): what openai-whisper and
+    // faster-whisper do, sample again at rising temperatures, and keep the least repetitive.
+    let sampled = run(None, FALLBACK_TEMPERATURE)?;
+    Ok(if compression_ratio(&sampled.state) < ratio {
+        sampled
+    } else {
+        pass
+    })
+}
+
+/// Text that zlib compresses more than this is whisper repeating itself (openai-whisper's and
+/// faster-whisper's `compression_ratio_threshold`; whisper.cpp's own entropy test misses a
+/// repeated sentence of a dozen different tokens).
+const MAX_COMPRESSION_RATIO: f64 = 2.4;
+
+/// The first temperature of the fallback (whisper.cpp goes on in its own steps of 0.2).
+const FALLBACK_TEMPERATURE: f32 = 0.2;
+
+/// Bytes of the pass's text over bytes of its zlib compression (faster-whisper's measure).
+fn compression_ratio(state: &WhisperState) -> f64 {
+    let text: String = state
+        .as_iter()
+        .filter_map(|segment| segment.to_str_lossy().ok().map(|t| t.into_owned()))
+        .collect();
+    text_compression_ratio(&text)
+}
+
+pub(crate) fn text_compression_ratio(text: &str) -> f64 {
+    use std::io::Write;
+    if text.is_empty() {
+        return 0.0;
+    }
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(text.as_bytes());
+    let compressed = encoder.finish().map_or(text.len(), |c| c.len()).max(1);
+    text.len() as f64 / compressed as f64
 }
 
 /// Encoder frames (20 ms each) for `samples` when they are clearly shorter than whisper's
@@ -127,6 +182,7 @@ fn run_pass(
     threads: usize,
     samples: &[f32],
     audio_ctx: Option<i32>,
+    temperature: f32,
 ) -> Result<Pass, SttError> {
     let mut state = context
         .create_state()
@@ -136,6 +192,7 @@ fn run_pass(
     if let Some(frames) = audio_ctx {
         params.set_audio_ctx(frames);
     }
+    params.set_temperature(temperature);
     // SAFETY: the callback only touches `passes`, which outlives the `full` call below.
     unsafe {
         params.set_start_encoder_callback(Some(first_pass_only));
@@ -205,13 +262,14 @@ fn window_samples(audio: &PcmReader, window: &Window) -> Result<Vec<f32>, SttErr
     Ok(samples)
 }
 
-/// Adds the state's segments to `out` (`offset`: where the pass's audio starts in the window,
-/// seconds) and returns where whisper's last segment ended, relative to the pass's audio.
+/// Adds the state's segments to `out` and returns where whisper's last segment ended, relative
+/// to the pass's audio. `(offset, len)`: where the pass's audio starts in the window and how
+/// long it is, seconds.
 fn collect_segments(
     state: &WhisperState,
     context: &WhisperContext,
     window: &Window,
-    offset: f64,
+    (offset, len): (f64, f64),
     settings: &WhisperSettings,
     out: &mut Vec<Segment>,
 ) -> Option<f64> {
@@ -219,6 +277,10 @@ fn collect_segments(
     let mut last_end = None;
     for segment in state.as_iter() {
         last_end = Some(centis(segment.end_timestamp()));
+        if centis(segment.start_timestamp()) >= len {
+            // Timed after the audio ended (in the window's silent padding): invented.
+            continue;
+        }
         let Ok(text) = segment.to_str_lossy() else {
             continue;
         };
@@ -326,7 +388,27 @@ fn round_ms(secs: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::is_non_speech;
+    use super::{is_non_speech, text_compression_ratio, MAX_COMPRESSION_RATIO};
+
+    #[test]
+    fn repeated_text_compresses_past_whispers_threshold() {
+        let sentence =
+            "If you want them, I would like to change the data of my life to leave them. ";
+        let cases = [
+            ("", false),
+            ("Hello Emma, I would like to change the date of my flight to Lisbon.", false),
+            ("Thank you for calling Brightline support, my name is Sarah. How can I help you today? Hi, I was charged twice for my internet bill this month, and I would like a refund please.", false),
+            (&*sentence.repeat(5), true),
+        ];
+        for (text, repeats) in cases {
+            let ratio = text_compression_ratio(text);
+            assert_eq!(
+                ratio > MAX_COMPRESSION_RATIO,
+                repeats,
+                "{ratio:.2}: {text:?}"
+            );
+        }
+    }
 
     #[test]
     fn non_speech_annotations() {
