@@ -163,7 +163,8 @@ pub struct WhisperConfig {
     /// speed, docs/transcription.md); 0 or 1 decodes greedily (faster, less accurate).
     pub beam_size: usize,
     /// whisper.cpp's flash attention. On (default): the more accurate of the two on the
-    /// fixtures. Off: about 30% faster on CPU, with different rounding (docs/transcription.md).
+    /// acceptance fixture. Off: about 25% faster on CPU, as accurate on the dev set
+    /// (docs/transcription.md, "Figures").
     pub flash_attention: bool,
     /// Encode audio shorter than whisper's 30 s window (a recording's last window, the rest
     /// of a window whisper left unfinished) at its own length instead of padded to 30 s.
