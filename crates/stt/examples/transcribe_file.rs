@@ -5,7 +5,7 @@
 //! ```sh
 //! cargo run --release -p scorejar-stt --example transcribe_file -- \
 //!   MODEL.bin AUDIO.wav [--threads N] [--beam N (default 5; 1 = greedy)] [--agent-channel N] [--language xx] \
-//!   [--reference all.txt] [--reference-channel N=ch.txt ...] [--flash 0] [--fit-ctx 0] [--json]
+//!   [--reference all.txt] [--reference-channel N=ch.txt ...] [--flash 0|1] [--fit-ctx 0|1] [--json]
 //! ```
 
 use scorejar_media::decode_to_pcm;
@@ -27,8 +27,8 @@ async fn main() -> anyhow::Result<()> {
     let mut reference: Option<String> = None;
     let mut channel_refs: Vec<(i64, String)> = Vec::new();
     let mut json = false;
-    let mut flash = true;
-    let mut fit_ctx = true;
+    let mut flash: Option<bool> = None;
+    let mut fit_ctx: Option<bool> = None;
     while let Some(arg) = args.next() {
         let mut value = || args.next().expect("a value");
         match arg.as_str() {
@@ -43,8 +43,8 @@ async fn main() -> anyhow::Result<()> {
                 channel_refs.push((ch.parse()?, std::fs::read_to_string(path)?));
             }
             "--json" => json = true,
-            "--flash" => flash = value() != "0",
-            "--fit-ctx" => fit_ctx = value() != "0",
+            "--flash" => flash = Some(value() != "0"),
+            "--fit-ctx" => fit_ctx = Some(value() != "0"),
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -57,8 +57,8 @@ async fn main() -> anyhow::Result<()> {
     } else {
         Sampling::Greedy
     };
-    settings.flash_attention = flash;
-    settings.fit_audio_ctx = fit_ctx;
+    settings.flash_attention = flash.unwrap_or(settings.flash_attention);
+    settings.fit_audio_ctx = fit_ctx.unwrap_or(settings.fit_audio_ctx);
     let engine = WhisperEngine::load(settings).map_err(|e| anyhow::anyhow!("{e}"))?;
     let transcriber = Transcriber::new(Arc::new(engine));
 

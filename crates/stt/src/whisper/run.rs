@@ -96,8 +96,7 @@ fn one_pass(
 ) -> Result<Pass, SttError> {
     let fitted = settings
         .fit_audio_ctx
-        .then(|| fitted_audio_ctx(samples.len()))
-        .flatten();
+        .then(|| fitted_audio_ctx(samples.len()));
     let run = |audio_ctx, temperature| {
         run_pass(
             context,
@@ -161,15 +160,18 @@ pub(crate) fn text_compression_ratio(text: &str) -> f64 {
     text.len() as f64 / compressed as f64
 }
 
-/// Encoder frames (20 ms each) for `samples` when they are clearly shorter than whisper's
-/// 30 s window, with 1.28 s of the window's silent padding kept after them (the cue that
-/// the speech has ended); `None` for a (nearly) full window.
-fn fitted_audio_ctx(samples: usize) -> Option<i32> {
+/// Encoder frames (20 ms each) for `samples`, with 1.28 s of the window's silent padding kept
+/// after them (the cue that the speech has ended): a multiple of 8, at most 1496. Why 8: the
+/// attention's value product has the frame count as its inner dimension, and llamafile's
+/// tinyBLAS kernels only take inner dimensions divisible by 8 — whisper's own 1500 sends that
+/// product to ggml's plain dot-product loop (10 % of a pass here). 1496 frames are 29.92 s,
+/// more than any window holds.
+fn fitted_audio_ctx(samples: usize) -> i32 {
     const SAMPLES_PER_FRAME: usize = 320;
-    const FULL: usize = 1500;
     const PADDING_FRAMES: usize = 64;
+    const MAX_FRAMES: usize = 1496;
     let frames = samples.div_ceil(SAMPLES_PER_FRAME) + PADDING_FRAMES;
-    (frames < FULL).then_some(frames as i32)
+    frames.next_multiple_of(8).min(MAX_FRAMES) as i32
 }
 
 /// One `whisper_full` call, stopped after its first encoder pass. A fresh state per pass
@@ -388,7 +390,25 @@ fn round_ms(secs: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_non_speech, text_compression_ratio, MAX_COMPRESSION_RATIO};
+    use super::{fitted_audio_ctx, is_non_speech, text_compression_ratio, MAX_COMPRESSION_RATIO};
+
+    #[test]
+    fn fitted_context_covers_the_audio_in_multiples_of_eight() {
+        // (seconds of audio, frames): audio / 20 ms + 64 frames of padding, rounded up to 8,
+        // never past 1496.
+        for (secs, frames) in [
+            (0.5, 96),
+            (2.0, 168),
+            (10.84, 608),
+            (27.0, 1416),
+            (29.06, 1496),
+            (29.9, 1496),
+            (40.0, 1496),
+        ] {
+            let samples = (secs * 16_000.0) as usize;
+            assert_eq!(fitted_audio_ctx(samples), frames, "{secs} s");
+        }
+    }
 
     #[test]
     fn repeated_text_compresses_past_whispers_threshold() {

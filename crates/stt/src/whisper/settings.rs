@@ -22,10 +22,11 @@ pub struct WhisperSettings {
     /// CPU threads for one transcription (divided among the channels of a call).
     pub threads: usize,
     pub sampling: Sampling,
-    /// whisper.cpp's flash attention (faster on CPU for the same result).
+    /// whisper.cpp's flash attention. Off by default: ggml's CPU flash-attention kernel is
+    /// slower than its matrix kernels, and the dev set came out as accurate without it.
     pub flash_attention: bool,
-    /// Audio shorter than whisper's 30 s window (a short window, the rest of one) is encoded
-    /// at its own length instead of padded to 30 s: the encoder's cost follows the audio.
+    /// Each pass is encoded at its audio's own length (rounded for the fast kernels) instead of
+    /// padded to 30 s: the encoder's cost follows the audio.
     pub fit_audio_ctx: bool,
     /// A segment whose no-speech probability is above this *and* whose tokens are unlikely
     /// (mean log-probability below `logprob_threshold`) is dropped as invented.
@@ -43,7 +44,7 @@ impl WhisperSettings {
             model_name: model_name.into(),
             threads: threads.max(1),
             sampling: Sampling::Beam(5),
-            flash_attention: true,
+            flash_attention: false,
             fit_audio_ctx: true,
             no_speech_threshold: 0.6,
             logprob_threshold: -1.0,
