@@ -11,14 +11,8 @@ import os
 import subprocess
 import sys
 
-
-def words(text):
-    out = []
-    for w in text.split():
-        w = "".join(c for c in w if c.isalnum() or c == "'").lower()
-        if w:
-            out.append(w)
-    return out
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from wer import words  # noqa: E402
 
 
 def main():
