@@ -267,6 +267,22 @@ pub struct NewJob {
     pub payload: serde_json::Value,
 }
 
+impl NewJob {
+    /// A job with a fresh id.
+    pub fn new(
+        kind: impl Into<String>,
+        interaction_id: Option<String>,
+        payload: serde_json::Value,
+    ) -> Self {
+        Self {
+            id: crate::ids::new_id(),
+            kind: kind.into(),
+            interaction_id,
+            payload,
+        }
+    }
+}
+
 /// Everything one accepted upload writes, in one transaction. Built by the server from the
 /// validated payload, the media probe and the price; the store only persists it.
 #[derive(Debug, Clone)]

@@ -8,7 +8,6 @@
 //! whole claimed batch with one `finish_jobs_done`. SQLite runs on a fresh temporary file (the
 //! URL is ignored); PostgreSQL in a fresh schema of `--url`, dropped afterwards.
 
-use scorejar_core::ids::new_id;
 use scorejar_core::model::NewJob;
 use scorejar_store::queue::JobOutcome;
 use scorejar_store::Store;
@@ -79,12 +78,7 @@ async fn main() -> anyhow::Result<()> {
 
     let started = Instant::now();
     let all: Vec<NewJob> = (0..o.jobs)
-        .map(|i| NewJob {
-            id: new_id(),
-            kind: "Noop".into(),
-            interaction_id: None,
-            payload: serde_json::json!({ "n": i }),
-        })
+        .map(|i| NewJob::new("Noop", None, serde_json::json!({ "n": i })))
         .collect();
     for chunk in all.chunks(1000) {
         store.enqueue_jobs(chunk.to_vec()).await?;

@@ -9,7 +9,6 @@
 //! `--url`, dropped afterwards. Progress is read with `job_counts` every 10 ms, so the figure
 //! is accurate to about 10 ms over the whole drain.
 
-use scorejar_core::ids::new_id;
 use scorejar_core::model::NewJob;
 use scorejar_store::Store;
 use scorejar_worker::handlers::Noop;
@@ -75,12 +74,7 @@ async fn main() -> anyhow::Result<()> {
     };
 
     let all: Vec<NewJob> = (0..o.jobs)
-        .map(|i| NewJob {
-            id: new_id(),
-            kind: "Noop".into(),
-            interaction_id: None,
-            payload: serde_json::json!({ "n": i }),
-        })
+        .map(|i| NewJob::new("Noop", None, serde_json::json!({ "n": i })))
         .collect();
     for chunk in all.chunks(1000) {
         store.enqueue_jobs(chunk.to_vec()).await?;

@@ -10,7 +10,6 @@
 use super::queue_sql::{CLAIM, CLAIM_PLAN};
 use super::{drop_schema, PgStore};
 use crate::queue::JobQueue;
-use scorejar_core::ids::new_id;
 use scorejar_core::jobs::{EVALUATE, FETCH_MEDIA, TRANSCRIBE};
 use scorejar_core::model::NewJob;
 use sqlx::Row;
@@ -43,12 +42,7 @@ async fn a_claim_after_a_burst_walks_the_index_without_sorting() {
         .await
         .expect("connect_isolated");
     let burst: Vec<NewJob> = (0..5_000)
-        .map(|i| NewJob {
-            id: new_id(),
-            kind: "Noop".into(),
-            interaction_id: None,
-            payload: serde_json::json!({ "n": i }),
-        })
+        .map(|i| NewJob::new("Noop", None, serde_json::json!({ "n": i })))
         .collect();
     store.enqueue_jobs(burst).await.unwrap();
 

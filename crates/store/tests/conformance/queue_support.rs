@@ -113,11 +113,6 @@ pub fn evaluation_status(r: &InteractionRecord) -> EvaluationStatus {
 /// `count` jobs of kind `Noop` without an interaction.
 pub fn noop_jobs(count: usize) -> Vec<NewJob> {
     (0..count)
-        .map(|i| NewJob {
-            id: new_id(),
-            kind: "Noop".into(),
-            interaction_id: None,
-            payload: serde_json::json!({ "n": i }),
-        })
+        .map(|i| NewJob::new("Noop", None, serde_json::json!({ "n": i })))
         .collect()
 }

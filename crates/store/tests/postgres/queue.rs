@@ -2,7 +2,6 @@
 //! would have) claiming from one table never hold the same job.
 
 use super::support::TestDb;
-use scorejar_core::ids::new_id;
 use scorejar_core::model::NewJob;
 use scorejar_store::postgres::PgStore;
 use scorejar_store::queue::{JobOutcome, JobQueue};
@@ -16,12 +15,7 @@ async fn two_stores_never_claim_the_same_job() {
         .await
         .expect("second store");
     let jobs: Vec<NewJob> = (0..300)
-        .map(|i| NewJob {
-            id: new_id(),
-            kind: "Noop".into(),
-            interaction_id: None,
-            payload: serde_json::json!({ "n": i }),
-        })
+        .map(|i| NewJob::new("Noop", None, serde_json::json!({ "n": i })))
         .collect();
     db.store.enqueue_jobs(jobs).await.unwrap();
 
