@@ -2,7 +2,8 @@
 factor and the set's word error rate (all errors over all reference words), so settings are
 chosen on many files instead of on the shared fixtures (which then check the choice).
 
-usage: run.py DEVSET_DIR TRANSCRIBE_FILE_BIN FW_PYTHON FW_SCRIPT CT2_DIR F16_MODEL Q8_MODEL mono|call ROW...
+usage: run.py DEVSET_DIR TRANSCRIBE_FILE_BIN FW_PYTHON FW_SCRIPT CT2_DIR F16_MODEL Q8_MODEL KIND ROW...
+KIND: mono or call (the 12 dialogues), long-mono or long-call (all of them as one recording).
 A ROW is `fw:BEAM` (faster-whisper int8) or `sj:MODEL:BEAM:FLASH:FIT` (MODEL f16 or q8_0).
 """
 import glob
@@ -18,8 +19,10 @@ from wer import words  # noqa: E402
 def main():
     devset, bin_, fw_py, fw_script, ct2, m16, m8, kind, *rows = sys.argv[1:]
     threads = str(os.cpu_count())
+    if kind.startswith("long-"):
+        devset, kind = f"{devset}/long", kind[len("long-"):]
     files = sorted(glob.glob(f"{devset}/*_mono16k.wav" if kind == "mono" else f"{devset}/*_call_8k_ulaw.wav"))
-    print(f"{len(files)} {kind} files, {threads} threads")
+    print(f"{len(files)} {kind} files in {devset}, {threads} threads")
     for row in rows:
         secs = audio = errors = total = 0.0
         per_channel = {}

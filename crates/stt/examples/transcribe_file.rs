@@ -18,6 +18,11 @@ use std::time::Instant;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // RUST_LOG=scorejar_stt=debug shows every whisper pass with its time.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let mut args = std::env::args().skip(1);
     let model: PathBuf = args.next().expect("MODEL").into();
     let audio: PathBuf = args.next().expect("AUDIO").into();

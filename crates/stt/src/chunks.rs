@@ -82,6 +82,8 @@ pub struct PackLimits {
     pub gap: u64,
     /// Uninterrupted speech longer than this is split.
     pub max_piece: u64,
+    /// Windows packed evenly for the threads ([`packings`]) average at least this.
+    pub min_window: u64,
 }
 
 impl Default for PackLimits {
@@ -91,6 +93,7 @@ impl Default for PackLimits {
             max_window: sr * 295 / 10,
             gap: sr / 2,
             max_piece: sr * 300,
+            min_window: sr * 10,
         }
     }
 }
@@ -161,6 +164,52 @@ pub fn pack(regions: &[Region], limits: &PackLimits) -> Vec<Window> {
     windows
 }
 
+/// Ways to pack `regions` for a recording that runs `threads` windows at once: the greedy
+/// packing first, then even packings into each window count up to `threads` more, as long as
+/// the windows average at least `limits.min_window` ([`crate::plan`] picks one).
+pub fn packings(regions: &[Region], limits: &PackLimits, threads: usize) -> Vec<Vec<Window>> {
+    let greedy = pack(regions, limits);
+    let speech: u64 = greedy.iter().map(|w| w.len).sum();
+    let mut out = vec![greedy.clone()];
+    for count in greedy.len()..greedy.len() + threads.max(1) {
+        let too_short = count > greedy.len() && speech / (count as u64) < limits.min_window;
+        if count == 0 || too_short {
+            break;
+        }
+        let even = pack_even(regions, limits, count);
+        if out.iter().all(|known| *known != even) {
+            out.push(even);
+        }
+    }
+    out
+}
+
+/// Packs `regions` into at most `count` windows as even as the regions allow: the shortest
+/// window limit for which greedy packing needs no more than `count` windows (greedy packing
+/// is optimal for a given limit, so a binary search finds it).
+pub fn pack_even(regions: &[Region], limits: &PackLimits, count: usize) -> Vec<Window> {
+    let with_limit = |max_window| {
+        pack(
+            regions,
+            &PackLimits {
+                max_window,
+                ..*limits
+            },
+        )
+    };
+    let longest_piece = regions.iter().map(Region::len).max().unwrap_or(0);
+    let (mut low, mut high) = (longest_piece, limits.max_window.max(longest_piece));
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if with_limit(mid).len() <= count {
+            high = mid;
+        } else {
+            low = mid + 1;
+        }
+    }
+    with_limit(high)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +244,42 @@ mod tests {
             // Every region lands in exactly one piece, whole.
             let total: u64 = windows.iter().flat_map(|w| &w.pieces).map(|p| p.len).sum();
             assert_eq!(total, regions.iter().map(Region::len).sum::<u64>());
+        }
+    }
+
+    #[test]
+    fn offers_the_greedy_packing_then_even_ones_for_the_threads() {
+        let secs = |windows: &Vec<Window>| -> Vec<f64> {
+            windows.iter().map(|w| w.len as f64 / SR as f64).collect()
+        };
+        // (regions, threads, each option's window lengths in seconds)
+        let cases: Vec<(Vec<Region>, usize, Vec<Vec<f64>>)> = vec![
+            (vec![], 2, vec![vec![]]),
+            // One region cannot be cut anywhere else.
+            (vec![r(0.0, 29.0)], 2, vec![vec![29.0]]),
+            // Greedy fills the first window; three even ones of 10 s are the alternative.
+            (
+                vec![r(0.0, 10.0), r(20.0, 30.0), r(40.0, 50.0)],
+                2,
+                vec![vec![20.5, 10.0], vec![10.0, 10.0, 10.0]],
+            ),
+            // One thread: no more windows than greedy packing needs.
+            (
+                vec![r(0.0, 20.0), r(30.0, 35.0), r(40.0, 60.0)],
+                1,
+                vec![vec![25.5, 20.0]],
+            ),
+            // Windows would average under 10 s: no more of them.
+            (vec![r(0.0, 6.0), r(10.0, 16.0)], 2, vec![vec![12.5]]),
+        ];
+        for (regions, threads, want) in cases {
+            let options = packings(&regions, &PackLimits::default(), threads);
+            let got: Vec<Vec<f64>> = options.iter().map(secs).collect();
+            assert_eq!(got, want, "{regions:?} on {threads}");
+            for option in &options {
+                let total: u64 = option.iter().flat_map(|w| &w.pieces).map(|p| p.len).sum();
+                assert_eq!(total, regions.iter().map(Region::len).sum::<u64>());
+            }
         }
     }
 

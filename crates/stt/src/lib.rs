@@ -13,7 +13,9 @@
 pub mod chunks;
 pub mod engine;
 pub mod lazy;
+pub mod plan;
 pub mod remote;
+mod siblings;
 mod transcriber;
 pub mod vad;
 pub mod wer;

@@ -58,19 +58,11 @@ impl Transcriber {
         }
         let siblings = Siblings::new(audio.channels.len());
         let results = futures::future::try_join_all(audio.channels.iter().map(|channel| {
-            let siblings = siblings.clone();
-            async move {
-                let result = self
-                    .engine
-                    .transcribe_channel(ChannelRequest {
-                        audio: channel,
-                        language,
-                        siblings: siblings.clone(),
-                    })
-                    .await;
-                siblings.finished();
-                result
-            }
+            self.engine.transcribe_channel(ChannelRequest {
+                audio: channel,
+                language,
+                siblings: siblings.clone(),
+            })
         }))
         .await?;
         let detected = results.iter().find_map(|r| r.language.clone());

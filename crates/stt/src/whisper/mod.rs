@@ -14,7 +14,7 @@ mod settings;
 
 pub use settings::{Sampling, WhisperSettings};
 
-use crate::chunks::{pack, split_long, Window};
+use crate::chunks::{packings, split_long, Window};
 use crate::engine::{ChannelRequest, ChannelTranscript, SpeechEngine, SttError};
 use crate::vad::{speech_regions, EnergyMeter};
 use async_trait::async_trait;
@@ -81,11 +81,12 @@ fn silence_native_logs() {
     }
 }
 
-/// The windows of speech of one channel.
-pub(crate) fn speech_windows(
+/// Ways to pack one channel's speech into windows, the default first
+/// ([`crate::chunks::packings`]).
+pub(crate) fn speech_packings(
     audio: &PcmReader,
     settings: &WhisperSettings,
-) -> Result<Vec<Window>, SttError> {
+) -> Result<Vec<Vec<Window>>, SttError> {
     let mut meter = EnergyMeter::new(&settings.vad);
     let mut at = 0u64;
     while at < audio.len() {
@@ -99,7 +100,7 @@ pub(crate) fn speech_windows(
     let energies = meter.finish();
     let regions = speech_regions(&energies, audio.len(), &settings.vad);
     let regions = split_long(&regions, &energies, &settings.pack, &settings.vad);
-    Ok(pack(&regions, &settings.pack))
+    Ok(packings(&regions, &settings.pack, settings.threads))
 }
 
 pub(crate) fn io_error(e: std::io::Error) -> SttError {
@@ -133,7 +134,10 @@ impl SpeechEngine for WhisperEngine {
         &self,
         request: ChannelRequest<'_>,
     ) -> Result<ChannelTranscript, SttError> {
-        self.check_language(request.language)?;
+        if let Err(e) = self.check_language(request.language) {
+            request.siblings.withdraw(self.settings.threads);
+            return Err(e);
+        }
         // whisper.cpp blocks its thread for the whole transcription: keep it off the runtime.
         let siblings = request.siblings.clone();
         let language = match request.language {

@@ -1,19 +1,22 @@
 //! One channel through whisper.cpp: window by window, times mapped back to the recording.
 
-use super::{io_error, speech_windows, Sampling, WhisperSettings};
+use super::{io_error, speech_packings, Sampling, WhisperSettings};
 use crate::chunks::Window;
 use crate::engine::{ChannelTranscript, Siblings, SttError};
 use crate::vad::SAMPLE_RATE;
 use scorejar_core::model::{Segment, Word};
 use scorejar_media::PcmReader;
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperSegment, WhisperState, WhisperSysContext,
     WhisperSysState,
 };
 
-/// Transcribes `audio` (blocking).
+/// Transcribes `audio` (blocking): plans its windows with the recording's other channels,
+/// then runs them side by side, each on the threads it takes from the recording's budget
+/// (see [`Siblings`]).
 pub(super) fn transcribe(
     context: &WhisperContext,
     settings: &WhisperSettings,
@@ -21,55 +24,138 @@ pub(super) fn transcribe(
     language: Option<&str>,
     siblings: &Siblings,
 ) -> Result<ChannelTranscript, SttError> {
-    let windows = speech_windows(audio, settings)?;
+    let mut packings = match speech_packings(audio, settings) {
+        Ok(packings) => packings,
+        Err(e) => {
+            siblings.withdraw(settings.threads);
+            return Err(e);
+        }
+    };
+    let lengths = packings
+        .iter()
+        .map(|windows| windows.iter().map(|w| w.len).collect())
+        .collect();
+    let chosen = siblings.plan(lengths, settings.threads);
+    let windows = packings.swap_remove(chosen.min(packings.len() - 1));
+    tracing::debug!(
+        packing = chosen,
+        windows = windows.len(),
+        "planned with the recording's other channels"
+    );
+    // Longest first: the budget starts the recording's longest waiting window next.
+    let mut order: Vec<usize> = (0..windows.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(windows[i].len));
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let done: Mutex<Vec<Option<WindowTranscript>>> = Mutex::new(vec![None; windows.len()]);
+    let first_error: Mutex<Option<SttError>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..settings.threads.min(windows.len()) {
+            scope.spawn(|| {
+                while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let window = &windows[index];
+                    if failed.load(Ordering::Relaxed) {
+                        siblings.cancel(window.len);
+                        continue;
+                    }
+                    let threads = siblings.take(settings.threads, window.len);
+                    let result =
+                        transcribe_window(context, settings, audio, language, window, threads);
+                    siblings.give_back(threads);
+                    match result {
+                        Ok(transcript) => lock(&done)[index] = Some(transcript),
+                        Err(e) => {
+                            failed.store(true, Ordering::Relaxed);
+                            lock(&first_error).get_or_insert(e);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = lock(&first_error).take() {
+        return Err(e);
+    }
     let mut out = ChannelTranscript {
         segments: Vec::new(),
         language: language.map(str::to_string),
     };
-    for window in &windows {
-        let samples = window_samples(audio, window)?;
-        // The threads are shared among the recording's channels still running, counted
-        // afresh for each window: a side that finishes early hands its cores to the others.
-        let threads = (settings.threads / siblings.running()).max(1);
-        let mut from = 0usize;
-        loop {
-            let pass = one_pass(context, settings, language, threads, &samples[from..])?;
-            if out.language.is_none() {
-                out.language = whisper_rs::get_lang_str(pass.state.full_lang_id_from_state())
-                    .map(str::to_string);
-            }
-            let offset = from as f64 / f64::from(SAMPLE_RATE);
-            let audio_secs = (samples.len() - from) as f64 / f64::from(SAMPLE_RATE);
-            let last_end = collect_segments(
-                &pass.state,
-                context,
-                window,
-                (offset, audio_secs),
-                settings,
-                &mut out.segments,
-            );
-            // whisper wanted another pass from where its last complete segment ended (the
-            // text after it was unfinished): go on from there only if speech is left, so a
-            // window's trailing padding never costs an encoder pass of its own.
-            let next = last_end
-                .filter(|_| pass.wanted_more)
-                .map(|end| from + (end * f64::from(SAMPLE_RATE)) as usize)
-                .filter(|&next| next > from && window.audio_after(next as u64) >= MIN_TAIL_SAMPLES);
-            tracing::debug!(
-                window_secs = window.len as f64 / f64::from(SAMPLE_RATE),
-                pass_from_secs = offset,
-                ?last_end,
-                wanted_more = pass.wanted_more,
-                continues = next.is_some(),
-                "whisper pass"
-            );
-            match next {
-                Some(next) => from = next,
-                None => break,
-            }
+    let done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
+    for window in done.into_iter().flatten() {
+        if out.language.is_none() {
+            out.language = window.language;
         }
+        out.segments.extend(window.segments);
     }
     Ok(out)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What whisper heard in one window, times in the recording.
+#[derive(Debug, Clone)]
+struct WindowTranscript {
+    segments: Vec<Segment>,
+    /// The language whisper detected (or was given).
+    language: Option<String>,
+}
+
+/// One window, pass after pass until whisper has transcribed all of its speech.
+fn transcribe_window(
+    context: &WhisperContext,
+    settings: &WhisperSettings,
+    audio: &PcmReader,
+    language: Option<&str>,
+    window: &Window,
+    threads: usize,
+) -> Result<WindowTranscript, SttError> {
+    let samples = window_samples(audio, window)?;
+    let mut out = WindowTranscript {
+        segments: Vec::new(),
+        language: None,
+    };
+    let mut from = 0usize;
+    loop {
+        let started = std::time::Instant::now();
+        let pass = one_pass(context, settings, language, threads, &samples[from..])?;
+        if out.language.is_none() {
+            out.language =
+                whisper_rs::get_lang_str(pass.state.full_lang_id_from_state()).map(str::to_string);
+        }
+        let offset = from as f64 / f64::from(SAMPLE_RATE);
+        let audio_secs = (samples.len() - from) as f64 / f64::from(SAMPLE_RATE);
+        let last_end = collect_segments(
+            &pass.state,
+            context,
+            window,
+            (offset, audio_secs),
+            settings,
+            &mut out.segments,
+        );
+        // whisper wanted another pass from where its last complete segment ended (the text
+        // after it was unfinished): go on from there only if speech is left, so a window's
+        // trailing padding never costs an encoder pass of its own.
+        let next = last_end
+            .filter(|_| pass.wanted_more)
+            .map(|end| from + (end * f64::from(SAMPLE_RATE)) as usize)
+            .filter(|&next| next > from && window.audio_after(next as u64) >= MIN_TAIL_SAMPLES);
+        tracing::debug!(
+            window_secs = window.len as f64 / f64::from(SAMPLE_RATE),
+            threads,
+            pass_secs = started.elapsed().as_secs_f64(),
+            pass_from_secs = offset,
+            ?last_end,
+            wanted_more = pass.wanted_more,
+            continues = next.is_some(),
+            "whisper pass"
+        );
+        match next {
+            Some(next) => from = next,
+            None => return Ok(out),
+        }
+    }
 }
 
 /// Audio (pieces, padding included) that must be left after whisper's last segment for
