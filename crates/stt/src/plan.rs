@@ -79,7 +79,7 @@ const MAX_COMBINATIONS: usize = 4096;
 /// When the last of `windows` (lengths in samples) would end, in seconds of one thread's
 /// work, run as the engine runs them: longest first; each on one thread while others wait;
 /// the last to start on every thread free then.
-pub fn makespan(windows: &[u64], threads: usize) -> f64 {
+fn makespan(windows: &[u64], threads: usize) -> f64 {
     let threads = threads.max(1);
     let mut sorted: Vec<u64> = windows.to_vec();
     sorted.sort_unstable_by(|a, b| b.cmp(a));

@@ -37,6 +37,8 @@ struct State {
     waiting: BTreeMap<u64, usize>,
     /// Threads held by running windows.
     busy: usize,
+    /// Threads the recording may use at once (the engine's, given with the offers).
+    capacity: usize,
 }
 
 impl Siblings {
@@ -55,16 +57,11 @@ impl Siblings {
         Self::new(1)
     }
 
-    /// Channels of the recording.
-    pub fn channels(&self) -> usize {
-        self.channels
-    }
-
     /// Offers one channel's ways to pack its speech (window lengths in samples, the default
     /// first) and returns the one to use, chosen for the whole recording once every channel
     /// has offered its own ([`crate::plan::choose`], for `threads` threads). Blocks until
     /// then. Every channel must call this (or [`Siblings::withdraw`]) once, before its first
-    /// [`Siblings::take`].
+    /// [`Siblings::take`]; `threads` is the recording's budget for [`Siblings::take`].
     pub fn plan(&self, options: Vec<Vec<u64>>, threads: usize) -> usize {
         let (me, mut state) = self.offer(options, threads);
         let deadline = Instant::now() + self.patience;
@@ -99,6 +96,7 @@ impl Siblings {
         let mut state = self.lock();
         let me = state.options.len();
         state.options.push(options);
+        state.capacity = state.capacity.max(threads);
         if state.options.len() >= self.channels {
             self.decide(&mut state, threads);
         }
@@ -124,13 +122,12 @@ impl Siblings {
         self.changed.notify_all();
     }
 
-    /// Threads for one planned window of `len` samples, out of `capacity` for the whole
-    /// recording: blocks until a thread is free and no longer window waits; takes one while
-    /// other windows wait, else every free thread. Give them back with
-    /// [`Siblings::give_back`].
-    pub fn take(&self, capacity: usize, len: u64) -> usize {
-        let capacity = capacity.max(1);
+    /// Threads for one planned window of `len` samples, out of the recording's budget: blocks
+    /// until a thread is free and no longer window waits; takes one while other windows wait,
+    /// else every free thread. Give them back with [`Siblings::give_back`].
+    pub fn take(&self, len: u64) -> usize {
         let mut state = self.lock();
+        let capacity = state.capacity.max(1);
         loop {
             let longest = state.waiting.keys().next_back().copied().unwrap_or(0);
             if state.busy < capacity && len >= longest {
@@ -207,10 +204,7 @@ mod tests {
             let siblings = Siblings::alone();
             let lens: Vec<u64> = windows.iter().map(|s| s * S).collect();
             assert_eq!(siblings.plan(vec![lens.clone()], capacity), 0);
-            let taken: Vec<usize> = lens
-                .iter()
-                .map(|&len| siblings.take(capacity, len))
-                .collect();
+            let taken: Vec<usize> = lens.iter().map(|&len| siblings.take(len)).collect();
             assert_eq!(taken, want, "{windows:?} on {capacity}");
         }
     }
@@ -245,8 +239,8 @@ mod tests {
             siblings.plan(vec![vec![30 * S], vec![15 * S, 15 * S]], 2),
             0
         );
-        assert_eq!(siblings.take(2, 25 * S / 2), 1);
-        assert_eq!(siblings.take(2, 30 * S), 1);
+        assert_eq!(siblings.take(25 * S / 2), 1);
+        assert_eq!(siblings.take(30 * S), 1);
     }
 
     #[test]
@@ -255,13 +249,13 @@ mod tests {
         siblings.plan(vec![vec![10 * S, 20 * S, 30 * S]], 1);
         let short = {
             let siblings = Arc::clone(&siblings);
-            std::thread::spawn(move || siblings.take(1, 10 * S))
+            std::thread::spawn(move || siblings.take(10 * S))
         };
-        assert_eq!(siblings.take(1, 30 * S), 1);
+        assert_eq!(siblings.take(30 * S), 1);
         siblings.give_back(1);
         std::thread::sleep(Duration::from_millis(50));
         assert!(!short.is_finished(), "started before the 20 s window");
-        assert_eq!(siblings.take(1, 20 * S), 1);
+        assert_eq!(siblings.take(20 * S), 1);
         siblings.give_back(1);
         assert_eq!(short.join().unwrap(), 1);
     }
@@ -273,10 +267,10 @@ mod tests {
         siblings.plan(vec![vec![20 * S, 10 * S]], 2);
         let short = {
             let siblings = Arc::clone(&siblings);
-            std::thread::spawn(move || siblings.take(2, 10 * S))
+            std::thread::spawn(move || siblings.take(10 * S))
         };
         std::thread::sleep(Duration::from_millis(50));
-        assert_eq!(siblings.take(2, 20 * S), 1);
+        assert_eq!(siblings.take(20 * S), 1);
         // No thread was given back: the shorter window runs beside the longer one.
         assert_eq!(short.join().unwrap(), 1);
     }
@@ -286,17 +280,17 @@ mod tests {
         let siblings = Siblings::alone();
         siblings.plan(vec![vec![30 * S, 10 * S]], 2);
         siblings.cancel(30 * S);
-        assert_eq!(siblings.take(2, 10 * S), 2);
+        assert_eq!(siblings.take(10 * S), 2);
     }
 
     #[test]
     fn a_window_waits_for_a_free_thread() {
         let siblings = Siblings::alone();
         siblings.plan(vec![vec![10 * S, 10 * S]], 1);
-        assert_eq!(siblings.take(1, 10 * S), 1);
+        assert_eq!(siblings.take(10 * S), 1);
         let waiter = {
             let siblings = Arc::clone(&siblings);
-            std::thread::spawn(move || siblings.take(1, 10 * S))
+            std::thread::spawn(move || siblings.take(10 * S))
         };
         std::thread::sleep(Duration::from_millis(50));
         assert!(!waiter.is_finished(), "took a thread that was busy");

@@ -7,7 +7,7 @@ use crate::vad::SAMPLE_RATE;
 use scorejar_core::model::{Segment, Word};
 use scorejar_media::PcmReader;
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperSegment, WhisperState, WhisperSysContext,
@@ -46,7 +46,6 @@ pub(super) fn transcribe(
     let mut order: Vec<usize> = (0..windows.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(windows[i].len));
     let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
     let done: Mutex<Vec<Option<WindowTranscript>>> = Mutex::new(vec![None; windows.len()]);
     let first_error: Mutex<Option<SttError>> = Mutex::new(None);
     std::thread::scope(|scope| {
@@ -54,18 +53,18 @@ pub(super) fn transcribe(
             scope.spawn(|| {
                 while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let window = &windows[index];
-                    if failed.load(Ordering::Relaxed) {
+                    if lock(&first_error).is_some() {
+                        // The channel has failed: its other windows need not run.
                         siblings.cancel(window.len);
                         continue;
                     }
-                    let threads = siblings.take(settings.threads, window.len);
+                    let threads = siblings.take(window.len);
                     let result =
                         transcribe_window(context, settings, audio, language, window, threads);
                     siblings.give_back(threads);
                     match result {
                         Ok(transcript) => lock(&done)[index] = Some(transcript),
                         Err(e) => {
-                            failed.store(true, Ordering::Relaxed);
                             lock(&first_error).get_or_insert(e);
                         }
                     }
