@@ -1,7 +1,7 @@
 //! Building the transcription engine from settings: the built-in whisper.cpp engine with its
 //! model (installed on first need), or the OpenAI-compatible remote engine.
 
-use scorejar_models::{resolve, InstallOptions, ModelSpec};
+use scorejar_models::{resolve, InstallOptions, ModelSpec, WeightType};
 use scorejar_server::config::{Settings, TranscriptionConfig};
 use scorejar_stt::remote::{RemoteEngine, RemoteSettings};
 use scorejar_stt::whisper::{Sampling, WhisperEngine, WhisperSettings};
@@ -21,8 +21,11 @@ pub fn lazy_transcriber(settings: &Settings) -> anyhow::Result<LazyTranscriber> 
     match config.engine.as_str() {
         "whisper" => {
             let models_dir = settings.data_dir.join("models");
+            // Checked now: configuration mistakes should stop the start-up, not fail jobs.
+            let spec = ModelSpec::from_settings(&config.whisper.model, &config.whisper.quantize)
+                .map_err(|e| anyhow::anyhow!("transcription.whisper: {e}"))?;
             Ok(LazyTranscriber::new(move || {
-                build_whisper(&config, &models_dir).map(|e| Transcriber::new(Arc::new(e)))
+                build_whisper(&config, &spec, &models_dir).map(|e| Transcriber::new(Arc::new(e)))
             }))
         }
         "remote" => {
@@ -36,9 +39,10 @@ pub fn lazy_transcriber(settings: &Settings) -> anyhow::Result<LazyTranscriber> 
 
 fn build_whisper(
     config: &TranscriptionConfig,
+    spec: &ModelSpec,
     models_dir: &Path,
 ) -> Result<WhisperEngine, SttError> {
-    let (model_path, model_name) = resolve_model(config, models_dir)?;
+    let (model_path, model_name) = resolve_model(config, spec, models_dir)?;
     let (_, threads) = config.parallelism(cores());
     let mut settings = WhisperSettings::new(model_path, model_name, threads);
     settings.sampling = match config.whisper.beam_size {
@@ -55,29 +59,28 @@ fn build_whisper(
 /// `models_dir` is downloaded and converted now (minutes on a fresh machine; progress logged).
 fn resolve_model(
     config: &TranscriptionConfig,
+    spec: &ModelSpec,
     models_dir: &Path,
 ) -> Result<(PathBuf, String), SttError> {
-    let quantize = config.whisper.quantize.trim();
-    let configured = if quantize.is_empty() {
-        config.whisper.model.trim().to_string()
-    } else {
-        format!("{}-{quantize}", config.whisper.model.trim())
-    };
-    let spec = ModelSpec::parse(&configured);
-    if let ModelSpec::Named { name, weights } = &spec {
+    let configured = spec.to_string();
+    if let ModelSpec::Named { name, weights } = spec {
         let path = name.default_path(models_dir, *weights);
         if !path.is_file() && !config.whisper.install_on_first_need {
+            let quantize = match weights {
+                WeightType::F16 => String::new(),
+                w => format!(" --quantize {}", w.as_str()),
+            };
             return Err(SttError::Retryable(format!(
-                "model {} is not installed (run `scorejar models install {name}`)",
+                "model {} is not installed (run `scorejar models install {name}{quantize}`)",
                 path.display()
             )));
         }
     }
     let options = InstallOptions::new(models_dir)
         .progress(|p| tracing::info!(target: "scorejar::models", "{p}"));
-    let path = resolve(&spec, &options)
+    let path = resolve(spec, &options)
         .map_err(|e| SttError::Retryable(format!("model {configured}: {e:#}")))?;
-    let name = match &spec {
+    let name = match spec {
         ModelSpec::Named { .. } => spec.to_string(),
         ModelSpec::File(path) => path
             .file_stem()

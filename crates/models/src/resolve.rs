@@ -19,18 +19,32 @@ pub enum ModelSpec {
 }
 
 impl ModelSpec {
-    /// `tiny.en`, `base`, `small`, optionally with `-q8_0` (the file names' suffix); anything
-    /// else is taken as a path (write `./base` for a file literally named like a model).
+    /// `tiny.en`, `base`, `small`, optionally with `-q8_0` or `-q8_0-head` (the file names'
+    /// suffixes); anything else is taken as a path (write `./base` for a file literally named
+    /// like a model).
     pub fn parse(s: &str) -> Self {
         let s = s.trim();
-        let (stem, weights) = match s.strip_suffix("-q8_0") {
-            Some(stem) => (stem, WeightType::Q8_0),
-            None => (s, WeightType::F16),
-        };
-        match ModelName::parse(stem) {
-            Ok(name) => ModelSpec::Named { name, weights },
-            Err(_) => ModelSpec::File(PathBuf::from(s)),
-        }
+        let named = WeightType::ALL.into_iter().find_map(|weights| {
+            let stem = s.strip_suffix(weights.suffix())?;
+            let name = ModelName::parse(stem).ok()?;
+            Some(ModelSpec::Named { name, weights })
+        });
+        named.unwrap_or_else(|| ModelSpec::File(PathBuf::from(s)))
+    }
+
+    /// The `model` setting with the `quantize` setting applied: a model name without a
+    /// variant suffix takes the variant `quantize` names (`f16` or empty, `q8_0`,
+    /// `q8_0-head`); a name with a suffix, or a path, is used as written.
+    pub fn from_settings(model: &str, quantize: &str) -> Result<Self, String> {
+        let weights = WeightType::parse(quantize).ok_or_else(|| {
+            format!("quantize is {quantize:?}: expected f16 (or empty), q8_0 or q8_0-head")
+        })?;
+        Ok(match Self::parse(model) {
+            ModelSpec::Named { name, .. } if model.trim() == name.as_str() => {
+                ModelSpec::Named { name, weights }
+            }
+            spec => spec,
+        })
     }
 
     /// Whether the model is known to be English-only without opening it (a named model).
@@ -45,14 +59,7 @@ impl ModelSpec {
 impl fmt::Display for ModelSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ModelSpec::Named {
-                name,
-                weights: WeightType::F16,
-            } => write!(f, "{name}"),
-            ModelSpec::Named {
-                name,
-                weights: WeightType::Q8_0,
-            } => write!(f, "{name}-q8_0"),
+            ModelSpec::Named { name, weights } => write!(f, "{name}{}", weights.suffix()),
             ModelSpec::File(path) => write!(f, "{}", path.display()),
         }
     }
@@ -101,6 +108,14 @@ mod tests {
                     weights: WeightType::Q8_0,
                 },
             ),
+            (
+                "tiny.en-q8_0-head",
+                ModelSpec::Named {
+                    name: ModelName::TinyEn,
+                    weights: WeightType::F16Q8Head,
+                },
+            ),
+            ("tiny.en-head", ModelSpec::File("tiny.en-head".into())),
             ("./base", ModelSpec::File("./base".into())),
             (
                 "/models/ggml-large-v3.bin",
@@ -118,6 +133,53 @@ mod tests {
         assert_eq!(ModelSpec::parse("tiny.en").is_english_only(), Some(true));
         assert_eq!(ModelSpec::parse("base").is_english_only(), Some(false));
         assert_eq!(ModelSpec::parse("x.bin").is_english_only(), None);
+    }
+
+    #[test]
+    fn quantize_applies_to_a_bare_model_name_only() {
+        let named = |name, weights| ModelSpec::Named { name, weights };
+        let cases = [
+            ("tiny.en", "", Ok(named(ModelName::TinyEn, WeightType::F16))),
+            (
+                "tiny.en",
+                "f16",
+                Ok(named(ModelName::TinyEn, WeightType::F16)),
+            ),
+            (
+                "tiny.en",
+                "q8_0",
+                Ok(named(ModelName::TinyEn, WeightType::Q8_0)),
+            ),
+            (
+                " base ",
+                "q8_0-head",
+                Ok(named(ModelName::Base, WeightType::F16Q8Head)),
+            ),
+            // A suffix written in the model setting wins over the quantize setting.
+            (
+                "tiny.en-q8_0",
+                "q8_0-head",
+                Ok(named(ModelName::TinyEn, WeightType::Q8_0)),
+            ),
+            // A file is what it is.
+            (
+                "/m/ggml-small.bin",
+                "q8_0-head",
+                Ok(ModelSpec::File("/m/ggml-small.bin".into())),
+            ),
+        ];
+        for (model, quantize, expected) in cases {
+            assert_eq!(
+                ModelSpec::from_settings(model, quantize),
+                expected,
+                "{model} {quantize}"
+            );
+        }
+        let err = ModelSpec::from_settings("tiny.en", "q4_0").unwrap_err();
+        assert!(
+            err.contains("\"q4_0\"") && err.contains("q8_0-head"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -27,3 +27,14 @@ fn tiny_en_q8_0_matches_its_faster_whisper_source_within_the_bound() {
     assert_eq!(cmp.tensors, 167);
     assert_eq!(cmp.quantised, 6 * 4 + 10 * 4 + 1);
 }
+
+#[test]
+fn tiny_en_q8_0_head_is_f16_but_for_the_token_embedding() {
+    let source = ensure_source(ModelName::TinyEn);
+    let model = ensure_model(ModelName::TinyEn, WeightType::F16Q8Head);
+    let cmp = assert_matches_source(&source, &model, WeightType::F16Q8Head);
+    assert_eq!(cmp.tensors, 167);
+    // The token embedding alone is quantised (and within q8_0's bound); every other tensor
+    // matched its source exactly.
+    assert_eq!(cmp.quantised, 1);
+}

@@ -24,7 +24,7 @@ pub fn expected_tensors(h: &Hparams) -> Vec<Expected> {
             class,
         })
     };
-    use TensorClass::{Conv, Matrix, Small};
+    use TensorClass::{Conv, Small, TokenEmbedding};
 
     push(
         "encoder.positional_embedding".into(),
@@ -53,7 +53,7 @@ pub fn expected_tensors(h: &Hparams) -> Vec<Expected> {
     push(
         "decoder.token_embedding.weight".into(),
         &[text, h.n_vocab as usize],
-        Matrix,
+        TokenEmbedding,
     );
     push("decoder.ln.weight".into(), &[text], Small);
     push("decoder.ln.bias".into(), &[text], Small);

@@ -64,7 +64,7 @@ fn plan_variable(var: &Variable, out: &mut Plan) -> Result<(), FormatError> {
         ne: var.shape.iter().rev().copied().collect(),
         class,
     };
-    use TensorClass::{Conv, Matrix, Small};
+    use TensorClass::{Conv, Small, TokenEmbedding};
     let planned = match parts.as_slice() {
         ["encoder", conv @ ("conv1" | "conv2"), "weight"] => {
             whole(&format!("encoder.{conv}.weight"), Conv)
@@ -81,7 +81,9 @@ fn plan_variable(var: &Variable, out: &mut Plan) -> Result<(), FormatError> {
             whole(&format!("encoder.ln_post.{}", norm_param(p)?), Small)
         }
         ["decoder", "layer_norm", p] => whole(&format!("decoder.ln.{}", norm_param(p)?), Small),
-        ["decoder", "embeddings", "weight"] => whole("decoder.token_embedding.weight", Matrix),
+        ["decoder", "embeddings", "weight"] => {
+            whole("decoder.token_embedding.weight", TokenEmbedding)
+        }
         [side @ ("encoder" | "decoder"), layer, module, rest @ ..] => {
             let index: usize = layer
                 .strip_prefix("layer_")

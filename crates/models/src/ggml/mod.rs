@@ -12,7 +12,9 @@
 //!
 //! whisper.cpp decides each tensor's type itself (`ftype` picks the type of the big matrices)
 //! and only checks the byte count, so the writer must store each tensor in exactly the type the
-//! loader allocates: see [`TensorClass`].
+//! loader allocates: see [`TensorClass`]. One exception is ours: the whisper.cpp that scorejar
+//! builds (`vendor/whisper-rs-sys`) also reads [`FTYPE_TOKEN_EMBD_Q8_0`], which gives the token
+//! embedding its own type ([`WeightType::F16Q8Head`]).
 
 pub mod q8_0;
 pub mod reader;
@@ -24,6 +26,10 @@ pub const MAGIC: u32 = 0x6767_6d6c;
 /// ggml multiplies the quantisation format version into `ftype` (`ftype % 1000` is the type).
 pub const QNT_VERSION: i32 = 2;
 pub const QNT_VERSION_FACTOR: i32 = 1000;
+/// A flag in `ftype`, read by scorejar's patched whisper.cpp (vendor/README.md): the token
+/// embedding is q8_0 while the other matrices keep the type the rest of `ftype` names. Stock
+/// whisper.cpp refuses such a file as a bad `ftype` instead of misreading it.
+pub const FTYPE_TOKEN_EMBD_Q8_0: i32 = 0x10000;
 
 /// ggml tensor types, numbered as in `ggml.h`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,29 +73,46 @@ pub enum WeightType {
     #[default]
     F16,
     Q8_0,
+    /// f16, except the token embedding — also the decoder's output projection, the largest
+    /// product of every decoding step — in q8_0: nearly q8_0's decoding speed at f16's
+    /// accuracy (docs/transcription.md). Loads only in scorejar's whisper.cpp.
+    F16Q8Head,
 }
 
 impl WeightType {
+    /// The type of the matrices other than the token embedding.
     pub fn ggml_type(self) -> GgmlType {
         match self {
-            WeightType::F16 => GgmlType::F16,
+            WeightType::F16 | WeightType::F16Q8Head => GgmlType::F16,
             WeightType::Q8_0 => GgmlType::Q8_0,
         }
     }
 
+    /// The type of the token embedding.
+    pub fn token_embedding_type(self) -> GgmlType {
+        match self {
+            WeightType::F16 => GgmlType::F16,
+            WeightType::Q8_0 | WeightType::F16Q8Head => GgmlType::Q8_0,
+        }
+    }
+
     /// The hparams `ftype`: ggml's file type (1 mostly-f16, 7 mostly-q8_0), quantised types
-    /// carrying the quantisation version (`2 * 1000 + 7`), as whisper.cpp's quantize tool writes.
+    /// carrying the quantisation version (`2 * 1000 + 7`), as whisper.cpp's quantize tool
+    /// writes; with [`FTYPE_TOKEN_EMBD_Q8_0`] for [`WeightType::F16Q8Head`].
     pub fn ftype(self) -> i32 {
         match self {
             WeightType::F16 => 1,
             WeightType::Q8_0 => QNT_VERSION * QNT_VERSION_FACTOR + 7,
+            WeightType::F16Q8Head => FTYPE_TOKEN_EMBD_Q8_0 | 1,
         }
     }
 
     pub fn from_ftype(ftype: i32) -> Option<Self> {
-        match ftype % QNT_VERSION_FACTOR {
-            1 => Some(WeightType::F16),
-            7 => Some(WeightType::Q8_0),
+        let head = ftype & FTYPE_TOKEN_EMBD_Q8_0 != 0;
+        match ((ftype & !FTYPE_TOKEN_EMBD_Q8_0) % QNT_VERSION_FACTOR, head) {
+            (1, false) => Some(WeightType::F16),
+            (7, false) => Some(WeightType::Q8_0),
+            (1, true) => Some(WeightType::F16Q8Head),
             _ => None,
         }
     }
@@ -102,8 +125,11 @@ pub enum TensorClass {
     Small,
     /// Convolution kernels: f16 (whisper.cpp never quantises them).
     Conv,
-    /// The 2-D matrices (attention, MLP, token embedding): the model's weight type.
+    /// The 2-D matrices of attention and MLP: the model's weight type.
     Matrix,
+    /// The token embedding, also the decoder's output projection: the model's weight type,
+    /// or q8_0 in [`WeightType::F16Q8Head`].
+    TokenEmbedding,
 }
 
 impl TensorClass {
@@ -112,6 +138,7 @@ impl TensorClass {
             TensorClass::Small => GgmlType::F32,
             TensorClass::Conv => GgmlType::F16,
             TensorClass::Matrix => weights.ggml_type(),
+            TensorClass::TokenEmbedding => weights.token_embedding_type(),
         }
     }
 }
@@ -254,11 +281,18 @@ mod tests {
     fn ftype_carries_the_quantisation_version() {
         assert_eq!(WeightType::F16.ftype(), 1);
         assert_eq!(WeightType::Q8_0.ftype(), 2007);
-        for w in [WeightType::F16, WeightType::Q8_0] {
+        assert_eq!(WeightType::F16Q8Head.ftype(), 65537);
+        for w in [WeightType::F16, WeightType::Q8_0, WeightType::F16Q8Head] {
             assert_eq!(WeightType::from_ftype(w.ftype()), Some(w));
         }
         assert_eq!(WeightType::from_ftype(1007), Some(WeightType::Q8_0));
         assert_eq!(WeightType::from_ftype(2), None);
+        // The flag only goes with f16 (the vendored loader would read it with any type, but
+        // the converter never writes that, so the reader refuses it).
+        assert_eq!(WeightType::from_ftype(FTYPE_TOKEN_EMBD_Q8_0 | 2007), None);
+        // Stock whisper.cpp reads the flagged ftype as ftype 537 (65537 % 1000), which names
+        // no type: it refuses the file instead of loading f16 bytes as q8_0.
+        assert_eq!(WeightType::F16Q8Head.ftype() % QNT_VERSION_FACTOR, 537);
     }
 
     #[test]
@@ -270,6 +304,20 @@ mod tests {
             (TensorClass::Conv, WeightType::Q8_0, GgmlType::F16),
             (TensorClass::Matrix, WeightType::F16, GgmlType::F16),
             (TensorClass::Matrix, WeightType::Q8_0, GgmlType::Q8_0),
+            (TensorClass::Matrix, WeightType::F16Q8Head, GgmlType::F16),
+            (TensorClass::TokenEmbedding, WeightType::F16, GgmlType::F16),
+            (
+                TensorClass::TokenEmbedding,
+                WeightType::Q8_0,
+                GgmlType::Q8_0,
+            ),
+            (
+                TensorClass::TokenEmbedding,
+                WeightType::F16Q8Head,
+                GgmlType::Q8_0,
+            ),
+            (TensorClass::Conv, WeightType::F16Q8Head, GgmlType::F16),
+            (TensorClass::Small, WeightType::F16Q8Head, GgmlType::F32),
         ];
         for (class, weights, expected) in cases {
             assert_eq!(class.ggml_type(weights), expected, "{class:?} {weights:?}");

@@ -109,12 +109,10 @@ impl ModelName {
         }
     }
 
-    /// `ggml-tiny.en.bin`, `ggml-base-q8_0.bin`, … (whisper.cpp's own naming).
+    /// `ggml-tiny.en.bin`, `ggml-base-q8_0.bin`, … (whisper.cpp's own naming, and
+    /// `ggml-tiny.en-q8_0-head.bin` for scorejar's own variant).
     pub fn file_name(self, weights: WeightType) -> String {
-        match weights {
-            WeightType::F16 => format!("ggml-{}.bin", self.as_str()),
-            WeightType::Q8_0 => format!("ggml-{}-q8_0.bin", self.as_str()),
-        }
+        format!("ggml-{}{}.bin", self.as_str(), weights.suffix())
     }
 
     /// Where `install` puts this model under a models directory.
@@ -137,11 +135,15 @@ impl fmt::Display for ModelName {
 }
 
 impl WeightType {
-    /// `f16` (also `none`/empty: no quantisation) or `q8_0`.
+    pub const ALL: [WeightType; 3] = [WeightType::F16, WeightType::Q8_0, WeightType::F16Q8Head];
+
+    /// `f16` (also `none`/empty: no quantisation), `q8_0`, or `q8_0-head` (f16 with the token
+    /// embedding in q8_0).
     pub fn parse(s: &str) -> Option<Self> {
         match s.trim().to_ascii_lowercase().as_str() {
             "" | "f16" | "none" => Some(WeightType::F16),
             "q8_0" | "q8" => Some(WeightType::Q8_0),
+            "q8_0-head" => Some(WeightType::F16Q8Head),
             _ => None,
         }
     }
@@ -150,6 +152,17 @@ impl WeightType {
         match self {
             WeightType::F16 => "f16",
             WeightType::Q8_0 => "q8_0",
+            WeightType::F16Q8Head => "q8_0-head",
+        }
+    }
+
+    /// What follows a model's name in its file name and in the model setting: nothing for
+    /// f16, `-q8_0`, `-q8_0-head`.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            WeightType::F16 => "",
+            WeightType::Q8_0 => "-q8_0",
+            WeightType::F16Q8Head => "-q8_0-head",
         }
     }
 }
@@ -197,6 +210,11 @@ mod tests {
                 WeightType::Q8_0,
                 "/data/models/ggml-base-q8_0.bin",
             ),
+            (
+                ModelName::TinyEn,
+                WeightType::F16Q8Head,
+                "/data/models/ggml-tiny.en-q8_0-head.bin",
+            ),
         ];
         for (name, weights, path) in cases {
             assert_eq!(name.default_path(dir, weights), PathBuf::from(path));
@@ -221,6 +239,10 @@ mod tests {
         assert_eq!(WeightType::parse("q8_0"), Some(WeightType::Q8_0));
         assert_eq!(WeightType::parse("Q8_0"), Some(WeightType::Q8_0));
         assert_eq!(WeightType::parse("f16"), Some(WeightType::F16));
+        assert_eq!(WeightType::parse("q8_0-head"), Some(WeightType::F16Q8Head));
         assert_eq!(WeightType::parse("q4_0"), None);
+        for w in WeightType::ALL {
+            assert_eq!(WeightType::parse(w.as_str()), Some(w));
+        }
     }
 }

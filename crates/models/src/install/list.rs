@@ -1,4 +1,4 @@
-//! What is installed under a models directory: every known model in both variants (installed
+//! What is installed under a models directory: every known model in each variant (installed
 //! or not), then any other whisper.cpp model file a user put there.
 
 use super::catalog::ModelName;
@@ -28,12 +28,9 @@ pub enum Status {
 pub fn list(models_dir: &Path) -> Vec<ModelEntry> {
     let mut entries = Vec::new();
     for name in ModelName::ALL {
-        for weights in [WeightType::F16, WeightType::Q8_0] {
+        for weights in WeightType::ALL {
             let path = name.default_path(models_dir, weights);
-            let label = match weights {
-                WeightType::F16 => name.to_string(),
-                WeightType::Q8_0 => format!("{name}-q8_0"),
-            };
+            let label = format!("{name}{}", weights.suffix());
             let status = match installed(&path) {
                 Some(status) => status,
                 None => match name.unavailable_reason() {
@@ -112,16 +109,19 @@ mod tests {
         let expected = [
             ("tiny.en", "not installed"),
             ("tiny.en-q8_0", "not installed"),
+            ("tiny.en-q8_0-head", "not installed"),
             ("base", "installed"),
             ("base-q8_0", "not installed"),
+            ("base-q8_0-head", "not installed"),
             ("small", "unavailable"),
             ("small-q8_0", "unavailable"),
+            ("small-q8_0-head", "unavailable"),
             ("my-own.bin", "installed"),
         ];
         let expected: Vec<(String, &str)> =
             expected.iter().map(|(l, s)| (l.to_string(), *s)).collect();
         assert_eq!(summary, expected);
-        match &entries[2].status {
+        match &entries[3].status {
             Status::Installed { hparams, .. } => assert!(hparams.is_multilingual()),
             other => panic!("{other:?}"),
         }
@@ -130,7 +130,7 @@ mod tests {
     #[test]
     fn a_missing_directory_lists_nothing_installed() {
         let entries = list(Path::new("/nonexistent/models"));
-        assert_eq!(entries.len(), 6);
+        assert_eq!(entries.len(), 9);
         assert!(entries
             .iter()
             .all(|e| !matches!(e.status, Status::Installed { .. })));

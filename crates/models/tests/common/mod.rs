@@ -249,9 +249,15 @@ fn expected_type(name: &str, ne: &[usize], weights: WeightType) -> GgmlType {
         GgmlType::F16
     } else if ne.len() == 1 || name.contains("conv") || name.contains("positional") {
         GgmlType::F32
-    } else {
+    } else if name == "decoder.token_embedding.weight" {
+        // Also the decoder's output projection: q8_0 in the q8_0-head variant.
         match weights {
             WeightType::F16 => GgmlType::F16,
+            WeightType::Q8_0 | WeightType::F16Q8Head => GgmlType::Q8_0,
+        }
+    } else {
+        match weights {
+            WeightType::F16 | WeightType::F16Q8Head => GgmlType::F16,
             WeightType::Q8_0 => GgmlType::Q8_0,
         }
     }

@@ -31,8 +31,9 @@ fn transcriber() -> Transcriber {
     static ENGINE: OnceLock<Transcriber> = OnceLock::new();
     ENGINE
         .get_or_init(|| {
-            let model = ensure_model(ModelName::TinyEn, WeightType::F16);
-            let settings = WhisperSettings::new(model, "tiny.en", 2);
+            // The default model (`transcription.whisper.quantize = "q8_0-head"`).
+            let model = ensure_model(ModelName::TinyEn, WeightType::F16Q8Head);
+            let settings = WhisperSettings::new(model, "tiny.en-q8_0-head", 2);
             Transcriber::new(Arc::new(
                 WhisperEngine::load(settings).expect("load tiny.en"),
             ))
@@ -95,7 +96,7 @@ async fn multipart_mono_call_is_transcribed(app: &TestApp) {
     assert_eq!(transcript["source"], json!("ENGINE"), "{stored}");
     assert_eq!(transcript["language"], json!("en"), "{stored}");
     assert_eq!(transcript["engine"], json!("whisper.cpp"), "{stored}");
-    assert_eq!(transcript["model"], json!("tiny.en"), "{stored}");
+    assert_eq!(transcript["model"], json!("tiny.en-q8_0-head"), "{stored}");
 
     let segments = segments(&stored);
     assert!(!segments.is_empty());

@@ -1,6 +1,6 @@
 use super::*;
 use crate::ct2::DType;
-use TensorClass::{Conv, Matrix, Small};
+use TensorClass::{Conv, Matrix, Small, TokenEmbedding};
 
 fn var(name: &str, shape: &[usize]) -> Variable {
     Variable {
@@ -76,7 +76,7 @@ fn renames_and_splits_as_whisper_cpp_names_them() {
                 "decoder.token_embedding.weight",
                 0..51864,
                 vec![384, 51864],
-                Matrix,
+                TokenEmbedding,
             )],
         ),
         (
