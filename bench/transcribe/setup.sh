@@ -1,5 +1,6 @@
 # Sourced by bench/transcribe/run and bench/transcribe/devset/run (from the workspace root):
-# builds the transcribe_file example (BIN), finds or installs the tiny.en models (M16, M8) and
+# builds the transcribe_file example (BIN), finds or installs the tiny.en models (MH, the
+# default q8_0-head variant; M16, f16; M8, q8_0) and
 # the CTranslate2 source of the same weights (CT2), and installs faster-whisper into
 # target/bench-venv.
 cargo build --release -q -p scorejar-stt --example transcribe_file
@@ -8,13 +9,17 @@ BIN=target/release/examples/transcribe_file
 MODELS=${SCOREJAR_MODEL_CACHE:-target/models}
 M16=$MODELS/ggml-tiny.en.bin
 M8=$MODELS/ggml-tiny.en-q8_0.bin
+MH=$MODELS/ggml-tiny.en-q8_0-head.bin
 CT2=$MODELS/sources/faster-whisper-tiny.en
-if [ ! -f "$M16" ] || [ ! -f "$M8" ]; then
+if [ ! -f "$M16" ] || [ ! -f "$M8" ] || [ ! -f "$MH" ]; then
   cargo build --release -q -p scorejar
-  target/release/scorejar models install tiny.en --data-dir target/bench-data >/dev/null
-  target/release/scorejar models install tiny.en --quantize q8_0 --data-dir target/bench-data >/dev/null
+  for q in f16 q8_0 q8_0-head; do
+    target/release/scorejar models install tiny.en --data-dir target/bench-data \
+      $([ $q = f16 ] || echo "--quantize $q") >/dev/null
+  done
   M16=target/bench-data/models/ggml-tiny.en.bin
   M8=target/bench-data/models/ggml-tiny.en-q8_0.bin
+  MH=target/bench-data/models/ggml-tiny.en-q8_0-head.bin
 fi
 if [ ! -f "$CT2/model.bin" ]; then
   # The CTranslate2 source of the same weights, for faster-whisper.

@@ -2,9 +2,9 @@
 factor and the set's word error rate (all errors over all reference words), so settings are
 chosen on many files instead of on the shared fixtures (which then check the choice).
 
-usage: run.py DEVSET_DIR TRANSCRIBE_FILE_BIN FW_PYTHON FW_SCRIPT CT2_DIR F16_MODEL Q8_MODEL KIND ROW...
+usage: run.py DEVSET_DIR TRANSCRIBE_FILE_BIN FW_PYTHON FW_SCRIPT CT2_DIR F16_MODEL Q8_MODEL Q8_HEAD_MODEL KIND ROW...
 KIND: mono or call (the 12 dialogues), long-mono or long-call (all of them as one recording).
-A ROW is `fw:BEAM` (faster-whisper int8) or `sj:MODEL:BEAM:FLASH:FIT` (MODEL f16 or q8_0).
+A ROW is `fw:BEAM` (faster-whisper int8) or `sj:MODEL:BEAM:FLASH:FIT` (MODEL f16, q8_0 or q8_0-head).
 """
 import glob
 import json
@@ -17,7 +17,8 @@ from wer import words  # noqa: E402
 
 
 def main():
-    devset, bin_, fw_py, fw_script, ct2, m16, m8, kind, *rows = sys.argv[1:]
+    devset, bin_, fw_py, fw_script, ct2, m16, m8, mh, kind, *rows = sys.argv[1:]
+    models = {"f16": m16, "q8_0": m8, "q8_0-head": mh}
     threads = str(os.cpu_count())
     if kind.startswith("long-"):
         devset, kind = f"{devset}/long", kind[len("long-"):]
@@ -41,7 +42,7 @@ def main():
             if parts[0] == "fw":
                 cmd = [fw_py, fw_script, ct2, f, "--beam", parts[1], "--threads", threads] + ref_args
             else:
-                model = m16 if parts[1] == "f16" else m8
+                model = models[parts[1]]
                 cmd = [bin_, model, f, "--beam", parts[2], "--flash", parts[3], "--fit-ctx", parts[4],
                        "--threads", threads, "--json"] + ref_args
             out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout

@@ -6,6 +6,7 @@ mod common;
 use common::{assert_matches_source, write_synthetic_model, TINY};
 use scorejar_models::convert::convert_dir;
 use scorejar_models::ggml::reader::GgmlModel;
+use scorejar_models::ggml::GgmlType;
 use scorejar_models::WeightType;
 
 fn convert(dir: &std::path::Path, weights: WeightType) -> std::path::PathBuf {
@@ -85,6 +86,23 @@ fn q8_0_conversion_quantises_matrices_within_the_error_bound() {
         .len();
     let q8_size = std::fs::metadata(&out).unwrap().len();
     assert!(q8_size < f16_size * 6 / 10, "{q8_size} vs {f16_size}");
+}
+
+#[test]
+fn q8_0_head_conversion_quantises_the_token_embedding_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_synthetic_model(&tmp.path().join("src"), &TINY, false);
+    let out = convert(tmp.path(), WeightType::F16Q8Head);
+    let cmp = assert_matches_source(&tmp.path().join("src"), &out, WeightType::F16Q8Head);
+    assert_eq!(cmp.quantised, 1);
+    let (model, _) = GgmlModel::open(&out).unwrap();
+    assert_eq!(model.hparams.ftype, 0x10000 | 1);
+    let embedding = model.tensor("decoder.token_embedding.weight").unwrap();
+    assert_eq!(embedding.ttype, GgmlType::Q8_0);
+    assert_eq!(
+        model.tensor("decoder.blocks.0.mlp.0.weight").unwrap().ttype,
+        GgmlType::F16
+    );
 }
 
 #[test]
