@@ -4,7 +4,7 @@ chosen on many files instead of on the shared fixtures (which then check the cho
 
 usage: run.py DEVSET_DIR TRANSCRIBE_FILE_BIN FW_PYTHON FW_SCRIPT CT2_DIR F16_MODEL Q8_MODEL Q8_HEAD_MODEL KIND ROW...
 KIND: mono or call (the 12 dialogues), long-mono or long-call (all of them as one recording).
-A ROW is `fw:BEAM` (faster-whisper int8) or `sj:MODEL:BEAM:FLASH:FIT` (MODEL f16, q8_0 or q8_0-head).
+A ROW is `fw:BEAM[:COMPUTE]` (faster-whisper, int8 unless COMPUTE says, e.g. float32) or `sj:MODEL:BEAM:FLASH:FIT` (MODEL f16, q8_0 or q8_0-head).
 """
 import glob
 import json
@@ -40,7 +40,9 @@ def main():
                             "--reference-channel", f"1={stem}_customer_ch1.txt"]
             parts = row.split(":")
             if parts[0] == "fw":
-                cmd = [fw_py, fw_script, ct2, f, "--beam", parts[1], "--threads", threads] + ref_args
+                compute = parts[2] if len(parts) > 2 else "int8"
+                cmd = [fw_py, fw_script, ct2, f, "--beam", parts[1], "--compute", compute,
+                       "--threads", threads] + ref_args
             else:
                 model = models[parts[1]]
                 cmd = [bin_, model, f, "--beam", parts[2], "--flash", parts[3], "--fit-ctx", parts[4],

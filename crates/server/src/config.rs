@@ -158,7 +158,7 @@ pub struct WhisperConfig {
     /// need) or the path of a ggml model file you already have.
     pub model: String,
     /// The variant of a named model to use (and install): `q8_0-head` (default) — f16 but for
-    /// the token embedding (the decoder's output projection) in 8 bits: 12–20 % faster than
+    /// the token embedding (the decoder's output projection) in 8 bits: 7–17 % faster than
     /// plain f16 at about the same accuracy (docs/transcription.md); `f16` (or empty) — the
     /// plain conversion; `q8_0` — every matrix in 8 bits: about as fast as `q8_0-head`, less
     /// accurate. Ignored when `model` is a path.
