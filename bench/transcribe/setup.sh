@@ -14,8 +14,8 @@ CT2=$MODELS/sources/faster-whisper-tiny.en
 if [ ! -f "$M16" ] || [ ! -f "$M8" ] || [ ! -f "$MH" ]; then
   cargo build --release -q -p scorejar
   for q in f16 q8_0 q8_0-head; do
-    target/release/scorejar models install tiny.en --data-dir target/bench-data \
-      $([ $q = f16 ] || echo "--quantize $q") >/dev/null
+    target/release/scorejar models install tiny.en --quantize $q --data-dir target/bench-data \
+      >/dev/null
   done
   M16=target/bench-data/models/ggml-tiny.en.bin
   M8=target/bench-data/models/ggml-tiny.en-q8_0.bin

@@ -1,7 +1,7 @@
 //! Building the transcription engine from settings: the built-in whisper.cpp engine with its
 //! model (installed on first need), or the OpenAI-compatible remote engine.
 
-use scorejar_models::{resolve, InstallOptions, ModelSpec, WeightType};
+use scorejar_models::{resolve, InstallOptions, ModelSpec};
 use scorejar_server::config::{Settings, TranscriptionConfig};
 use scorejar_stt::remote::{RemoteEngine, RemoteSettings};
 use scorejar_stt::whisper::{Sampling, WhisperEngine, WhisperSettings};
@@ -66,13 +66,10 @@ fn resolve_model(
     if let ModelSpec::Named { name, weights } = spec {
         let path = name.default_path(models_dir, *weights);
         if !path.is_file() && !config.whisper.install_on_first_need {
-            let quantize = match weights {
-                WeightType::F16 => String::new(),
-                w => format!(" --quantize {}", w.as_str()),
-            };
             return Err(SttError::Retryable(format!(
-                "model {} is not installed (run `scorejar models install {name}{quantize}`)",
-                path.display()
+                "model {} is not installed (run `scorejar models install {name} --quantize {}`)",
+                path.display(),
+                weights.as_str()
             )));
         }
     }

@@ -71,6 +71,16 @@ fn install_reuses_an_installed_model_and_refuses_what_it_cannot_install() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("using the installed model"));
 
+    // Without --quantize: the variant the service uses by default.
+    let default = data.path().join("models/ggml-tiny.en-q8_0-head.bin");
+    plant_model(&default, 51864);
+    let out = models(data.path(), &["install", "tiny.en"]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        default.to_str().unwrap()
+    );
+
     let out = models(data.path(), &["install", "large-v9"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("known: tiny.en, base, small"));
