@@ -9,6 +9,7 @@
 //! The model is loaded once per process and shared; each transcription gets its own
 //! `WhisperState` (whisper.cpp's per-call buffers), so several run at once.
 
+mod heap;
 mod run;
 mod settings;
 

@@ -150,6 +150,8 @@ fn transcribe_window(
             continues = next.is_some(),
             "whisper pass"
         );
+        drop(pass);
+        super::heap::release_freed_memory();
         match next {
             Some(next) => from = next,
             None => return Ok(out),
