@@ -279,8 +279,13 @@ impl Worker {
                 JobOutcome::Failed { error, effects }
             }
         };
-        // The batcher takes the job out of `running` once its write returns.
-        if is_effect_free(&outcome) && done.finish(job.id.clone()) {
+        // The batcher takes the job out of `running` once its write returns. Not for a kind with
+        // a limit of its own: its slot is given back when this returns, and the job must have
+        // left RUNNING by then, or the store would show more of the kind claimed than may run
+        // (a batched DONE is written a moment later). Such kinds are heavy: one more write per
+        // job costs nothing.
+        let limited = handler.max_concurrent().is_some();
+        if !limited && is_effect_free(&outcome) && done.finish(job.id.clone()) {
             return;
         }
         self.record(&job, handler.as_ref(), outcome).await;
