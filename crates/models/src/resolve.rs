@@ -40,9 +40,11 @@ impl ModelSpec {
             format!("quantize is {quantize:?}: expected f16 (or empty), q8_0 or q8_0-head")
         })?;
         Ok(match Self::parse(model) {
-            ModelSpec::Named { name, .. } if model.trim() == name.as_str() => {
-                ModelSpec::Named { name, weights }
-            }
+            // f16 has no suffix: a named f16 model is a bare name.
+            ModelSpec::Named {
+                name,
+                weights: WeightType::F16,
+            } => ModelSpec::Named { name, weights },
             spec => spec,
         })
     }

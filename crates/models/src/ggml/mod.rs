@@ -282,7 +282,7 @@ mod tests {
         assert_eq!(WeightType::F16.ftype(), 1);
         assert_eq!(WeightType::Q8_0.ftype(), 2007);
         assert_eq!(WeightType::F16Q8Head.ftype(), 65537);
-        for w in [WeightType::F16, WeightType::Q8_0, WeightType::F16Q8Head] {
+        for w in WeightType::ALL {
             assert_eq!(WeightType::from_ftype(w.ftype()), Some(w));
         }
         assert_eq!(WeightType::from_ftype(1007), Some(WeightType::Q8_0));

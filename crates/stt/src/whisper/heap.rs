@@ -1,7 +1,7 @@
 //! Giving the memory of finished whisper passes back to the operating system.
 //!
-//! Every pass builds a fresh whisper state — on the order of 100 MB of caches and compute
-//! buffers — and frees it when done. After a free that large, glibc raises its mmap threshold,
+//! Every pass builds a fresh whisper state — about 170 MB of caches and compute buffers
+//! touched — and frees it when done. After a free that large, glibc raises its mmap threshold,
 //! so later states are carved out of malloc's heaps (one arena per thread), and what they
 //! leave behind on free stays part of the process. Measured here on the dev set's 5-minute
 //! two-channel call: 606–660 MB at the peak, against 310 MB for the fixture call; with a trim
