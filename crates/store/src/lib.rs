@@ -1,8 +1,14 @@
 //! scorejar-store: the one storage boundary of scorejar.
 //!
-//! [`Store`] is the trait every handler and worker talks to; [`sqlite::SqliteStore`] (the embedded
-//! default, rusqlite with a single writer thread) and [`postgres::PgStore`] (sqlx) implement it,
-//! each with its own migrations. The backend is picked once from the database URL by [`open`].
+//! [`Store`] is the trait every handler and worker talks to. It is implemented once
+//! (`backend.rs`) over any [`backend::Backend`]: [`sqlite::SqliteStore`] (the embedded default,
+//! rusqlite with a single writer thread) and [`postgres::PgStore`] (sqlx), each with its own
+//! migrations. The backend is picked once from the database URL by [`open`].
+//!
+//! Where things live: rules (pure, table-tested) in `rules/`; the statements of each operation,
+//! written once in SQL both dialects speak, in `ops/` over the neutral `sql::Db`; column codecs in
+//! `codec.rs`; in `sqlite/` and `postgres/` only connections, transactions and the SQL that is a
+//! dialect's own (PostgreSQL's one-statement upload, each backend's claim).
 //!
 //! Rules every backend keeps:
 //! - a method that writes does so in one transaction: it all happens or none of it does;
@@ -10,8 +16,13 @@
 //! - a resource of another account is reported exactly like a missing one;
 //! - jobs are rows enqueued in the same transaction as the change they follow.
 
+mod backend;
+mod codec;
+mod ops;
 pub mod postgres;
 pub mod queue;
+mod rules;
+mod sql;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -179,10 +190,6 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
 
     /// Balance and the most recent `limit` ledger entries, newest first.
     async fn credits(&self, account_id: &str, limit: u32) -> StoreResult<(i64, Vec<LedgerEntry>)>;
-
-    // --- jobs (the queue itself grows in the pipeline issue) ---
-
-    async fn jobs_for_interaction(&self, interaction_id: &str) -> StoreResult<Vec<JobRecord>>;
 }
 
 /// Opens the store a URL names: `postgres://…` / `postgresql://…` → PostgreSQL, `sqlite://PATH`

@@ -2,45 +2,27 @@
 //! `migrations/postgres`.
 //!
 //! Rules of this backend:
-//! - every writing method is one transaction, and the hot ones (uploads, evaluations, credits)
-//!   do their writes in one data-modifying statement so that an upload costs few round trips;
+//! - every writing method is one transaction; an upload is one data-modifying statement, so it
+//!   costs few round trips;
 //! - credits are debited with a guarded `UPDATE ... WHERE credits >= $charge`, so concurrent
 //!   debits can never take a balance below zero (a CHECK constraint backs it up);
 //! - only bound parameters reach SQL; identifiers (test schemas) are validated before use.
 //!
-//! The submodules own one area each: `accounts` (accounts, credits, users, tokens, sessions),
-//! `catalog` (tags and scorecards), `upload` and `upload_sql` (create_upload, find_upload),
-//! `evaluations` (queue_evaluation, jobs of an interaction), `participants` (the pure matching
-//! rules for agent/customer), `read` and `listing` (interaction reads), `codec` (columns ⇄
-//! domain types) and `errors` (sqlx errors ⇄ [`StoreError`]); the job queue: `queue`,
-//! `queue_effects` and `queue_sql` (claims, leases, finishing with effects), `queue_read`
-//! (reads of jobs), `listener`
-//! (LISTEN/NOTIFY wake-ups for `wait_for_jobs`) and `queue_api` (the
-//! [`crate::queue::JobQueue`] impl).
+//! What it runs is `crate::ops` (through `crate::backend`); this module owns the pool and
+//! PostgreSQL's own SQL: `db` (the neutral `Db` on a sqlx connection), `backend` (how work
+//! runs here), `upload` and `upload_sql` (a whole upload as one statement), `claim` (claiming
+//! with `FOR UPDATE SKIP LOCKED`) and `listener` (LISTEN/NOTIFY wake-ups for `wait_for_jobs`).
 
-mod accounts;
-mod catalog;
+mod backend;
+mod claim;
 #[cfg(test)]
 mod claim_plan_tests;
-mod codec;
-mod errors;
-mod evaluations;
+mod db;
 mod listener;
-mod listing;
-mod participants;
-mod queue;
-mod queue_api;
-mod queue_effects;
-mod queue_read;
-mod queue_sql;
-mod read;
 mod upload;
 mod upload_sql;
 
-use crate::{NewApiToken, NewSession, Store, StoreResult};
 use anyhow::Context;
-use async_trait::async_trait;
-use scorejar_core::model::*;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::Connection;
 use std::str::FromStr;
@@ -157,163 +139,6 @@ fn quote_schema(schema: &str) -> anyhow::Result<String> {
         anyhow::bail!("invalid schema name {schema:?}: use [a-z_][a-z0-9_]*, at most 63 bytes");
     }
     Ok(format!("\"{schema}\""))
-}
-
-#[async_trait]
-impl Store for PgStore {
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-
-    async fn create_account(
-        &self,
-        account_id: &str,
-        name: &str,
-        credits: i64,
-        token: NewApiToken,
-    ) -> StoreResult<Account> {
-        accounts::create_account(&self.pool, account_id, name, credits, token).await
-    }
-
-    async fn account_count(&self) -> StoreResult<i64> {
-        accounts::account_count(&self.pool).await
-    }
-
-    async fn get_account(&self, account_id: &str) -> StoreResult<Option<Account>> {
-        accounts::get_account(&self.pool, account_id).await
-    }
-
-    async fn add_credits(&self, account_id: &str, amount: i64, reason: &str) -> StoreResult<i64> {
-        accounts::add_credits(&self.pool, account_id, amount, reason).await
-    }
-
-    async fn create_user(
-        &self,
-        user_id: &str,
-        account_id: &str,
-        email: &str,
-        password_hash: &str,
-    ) -> StoreResult<()> {
-        accounts::create_user(&self.pool, user_id, account_id, email, password_hash).await
-    }
-
-    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
-        accounts::find_user_by_email(&self.pool, email).await
-    }
-
-    async fn find_user(&self, user_id: &str) -> StoreResult<Option<UserRecord>> {
-        accounts::find_user(&self.pool, user_id).await
-    }
-
-    async fn create_api_token(
-        &self,
-        account_id: &str,
-        token: NewApiToken,
-    ) -> StoreResult<ApiTokenInfo> {
-        accounts::create_api_token(&self.pool, account_id, token).await
-    }
-
-    async fn list_api_tokens(&self, account_id: &str) -> StoreResult<Vec<ApiTokenInfo>> {
-        accounts::list_api_tokens(&self.pool, account_id).await
-    }
-
-    async fn revoke_api_token(&self, account_id: &str, token_id: &str) -> StoreResult<bool> {
-        accounts::revoke_api_token(&self.pool, account_id, token_id).await
-    }
-
-    async fn account_for_api_token(&self, token_hash: &str) -> StoreResult<Option<String>> {
-        accounts::account_for_api_token(&self.pool, token_hash).await
-    }
-
-    async fn create_session(&self, session: NewSession) -> StoreResult<()> {
-        accounts::create_session(&self.pool, session).await
-    }
-
-    async fn find_session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
-        accounts::find_session(&self.pool, token_hash).await
-    }
-
-    async fn delete_session(&self, token_hash: &str) -> StoreResult<bool> {
-        accounts::delete_session(&self.pool, token_hash).await
-    }
-
-    async fn create_tag(&self, account_id: &str, tag: Tag) -> StoreResult<Tag> {
-        catalog::create_tag(&self.pool, account_id, tag).await
-    }
-
-    async fn list_tags(&self, account_id: &str) -> StoreResult<Vec<Tag>> {
-        catalog::list_tags(&self.pool, account_id).await
-    }
-
-    async fn create_scorecard(
-        &self,
-        account_id: &str,
-        scorecard_id: &str,
-        fields: &ScorecardFields,
-    ) -> StoreResult<Scorecard> {
-        catalog::create_scorecard(&self.pool, account_id, scorecard_id, fields).await
-    }
-
-    async fn update_scorecard(
-        &self,
-        account_id: &str,
-        scorecard_id: &str,
-        fields: &ScorecardFields,
-    ) -> StoreResult<Option<Scorecard>> {
-        catalog::update_scorecard(&self.pool, account_id, scorecard_id, fields).await
-    }
-
-    async fn get_scorecard(
-        &self,
-        account_id: &str,
-        scorecard_id: &str,
-    ) -> StoreResult<Option<Scorecard>> {
-        catalog::get_scorecard(&self.pool, account_id, scorecard_id).await
-    }
-
-    async fn list_scorecards(&self, account_id: &str) -> StoreResult<Vec<Scorecard>> {
-        catalog::list_scorecards(&self.pool, account_id).await
-    }
-
-    async fn find_upload(
-        &self,
-        account_id: &str,
-        source_identifier: &str,
-    ) -> StoreResult<Option<UploadReceipt>> {
-        upload::find_upload(&self.pool, account_id, source_identifier).await
-    }
-
-    async fn create_upload(&self, upload: NewUpload) -> StoreResult<UploadOutcome> {
-        upload::create_upload(&self.pool, upload).await
-    }
-
-    async fn queue_evaluation(&self, evaluation: NewEvaluation) -> StoreResult<()> {
-        evaluations::queue_evaluation(&self.pool, evaluation).await
-    }
-
-    async fn get_interaction(
-        &self,
-        account_id: &str,
-        interaction_id: &str,
-    ) -> StoreResult<Option<InteractionRecord>> {
-        read::get_interaction(&self.pool, account_id, interaction_id).await
-    }
-
-    async fn list_interactions(
-        &self,
-        account_id: &str,
-        filter: &InteractionFilter,
-    ) -> StoreResult<InteractionPage> {
-        listing::list_interactions(&self.pool, account_id, filter).await
-    }
-
-    async fn credits(&self, account_id: &str, limit: u32) -> StoreResult<(i64, Vec<LedgerEntry>)> {
-        accounts::credits(&self.pool, account_id, limit).await
-    }
-
-    async fn jobs_for_interaction(&self, interaction_id: &str) -> StoreResult<Vec<JobRecord>> {
-        evaluations::jobs_for_interaction(&self.pool, interaction_id).await
-    }
 }
 
 #[cfg(test)]

@@ -7,16 +7,18 @@
 //! PostgreSQL breaks a deadlock, the whole upload runs again: the next attempt sees the
 //! winner's committed rows and matches them.
 
-use super::codec::{encode_email, encode_metadata, encode_segments, metadata_columns, now_us};
-use super::codec::{parse_enum, MetadataColumns};
-use super::errors::{constraint, db, is_transient};
-use super::participants::{lookup_keys, plan, ParticipantPlan, ParticipantRow};
-use super::upload_sql::{CREATE_UPLOAD, PARTICIPANT_CANDIDATES};
+use super::db::{sql_error, PgDb};
+use super::upload_sql::CREATE_UPLOAD;
+use crate::codec::{encode_metadata, metadata_row, now_micros, to_json};
+use crate::ops::{credits, upload as shared};
+use crate::rules::participants::{plan, ParticipantPlan, ParticipantRow};
+use crate::rules::tags::{self, name_key, FoundTag};
+use crate::sql::{SqlError, SqlErrorKind};
 use crate::{StoreError, StoreResult};
 use scorejar_core::ids::new_id;
 use scorejar_core::jobs::max_attempts;
 use scorejar_core::model::*;
-use sqlx::{PgConnection, PgPool, Postgres, Row};
+use sqlx::{PgPool, Postgres, Row};
 
 /// Attempts of one upload before a run of lost races becomes an error.
 const MAX_ATTEMPTS: usize = 5;
@@ -24,10 +26,16 @@ const MAX_ATTEMPTS: usize = 5;
 /// Why one attempt did not finish.
 enum AttemptError {
     /// Lost a race PostgreSQL detected; running the upload again resolves it.
-    Race(sqlx::Error),
+    Race(SqlError),
     /// The debit found no room, which undid the statement.
     Unpaid,
     Failed(StoreError),
+}
+
+impl From<SqlError> for AttemptError {
+    fn from(e: SqlError) -> Self {
+        AttemptError::Failed(e.into())
+    }
 }
 
 impl From<StoreError> for AttemptError {
@@ -41,7 +49,11 @@ struct Encoded {
     segments: Option<String>,
     email: Option<String>,
     custom_metadata: Option<String>,
-    metadata: MetadataColumns,
+    metadata_keys: Vec<String>,
+    metadata_types: Vec<&'static str>,
+    metadata_texts: Vec<Option<String>>,
+    metadata_numbers: Vec<Option<f64>>,
+    metadata_ints: Vec<Option<i64>>,
     tag_refs_lower: Vec<String>,
     job_ids: Vec<String>,
     job_kinds: Vec<String>,
@@ -58,14 +70,19 @@ impl Encoded {
             .transcript
             .as_ref()
             .and_then(UploadTranscript::provided)
-            .map(|t| encode_segments(&t.segments))
+            .map(|t| to_json(&t.segments))
             .transpose()?;
+        let rows: Vec<_> = upload.custom_metadata.iter().map(|(k, v)| metadata_row(k, v)).collect();
         Ok(Encoded {
             segments,
-            email: upload.email.as_ref().map(encode_email).transpose()?,
+            email: upload.email.as_ref().map(to_json).transpose()?,
             custom_metadata: encode_metadata(&upload.custom_metadata)?,
-            metadata: metadata_columns(&upload.custom_metadata),
-            tag_refs_lower: upload.tags.iter().map(|t| t.to_lowercase()).collect(),
+            metadata_keys: rows.iter().map(|r| r.key.to_owned()).collect(),
+            metadata_types: rows.iter().map(|r| r.value_type).collect(),
+            metadata_texts: rows.iter().map(|r| r.text.clone()).collect(),
+            metadata_numbers: rows.iter().map(|r| r.number).collect(),
+            metadata_ints: rows.iter().map(|r| r.int).collect(),
+            tag_refs_lower: upload.tags.iter().map(|t| name_key(t)).collect(),
             job_ids: upload.jobs.iter().map(|j| j.id.clone()).collect(),
             job_kinds: upload.jobs.iter().map(|j| j.kind.clone()).collect(),
             job_interactions: upload
@@ -80,16 +97,17 @@ impl Encoded {
     }
 }
 
-pub(crate) async fn create_upload(pool: &PgPool, upload: NewUpload) -> StoreResult<UploadOutcome> {
-    let encoded = Encoded::new(&upload)?;
+pub(super) async fn create_upload(pool: &PgPool, upload: &NewUpload) -> StoreResult<UploadOutcome> {
+    let encoded = Encoded::new(upload)?;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_create_upload(pool, &upload, &encoded).await {
+        match try_create_upload(pool, upload, &encoded).await {
             Ok(outcome) => return Ok(outcome),
             Err(AttemptError::Failed(e)) => return Err(e),
             Err(AttemptError::Unpaid) => {
-                let balance = balance(pool, &upload.account_id).await?;
+                let mut db = PgDb::Pooled(pool.acquire().await.map_err(sql_error)?);
+                let balance = credits::balance(&mut db, &upload.account_id).await?;
                 // Credits added since the debit failed make it worth another attempt.
                 if balance < upload.charge || attempt >= MAX_ATTEMPTS {
                     return Err(StoreError::InsufficientCredits {
@@ -98,7 +116,7 @@ pub(crate) async fn create_upload(pool: &PgPool, upload: NewUpload) -> StoreResu
                     });
                 }
             }
-            Err(AttemptError::Race(e)) if attempt >= MAX_ATTEMPTS => return Err(db(e)),
+            Err(AttemptError::Race(e)) if attempt >= MAX_ATTEMPTS => return Err(e.into()),
             Err(AttemptError::Race(e)) => {
                 tracing::debug!(attempt, error = %e, "upload lost a race; running it again");
             }
@@ -112,32 +130,40 @@ async fn try_create_upload(
     encoded: &Encoded,
 ) -> Result<UploadOutcome, AttemptError> {
     // One connection for both statements; no BEGIN/COMMIT: the write is a single statement.
-    let mut conn = pool.acquire().await.map_err(db)?;
-    let people = resolve_participants(&mut conn, upload).await?;
+    let mut db = PgDb::Pooled(pool.acquire().await.map_err(sql_error)?);
+    let people = if upload.agent.is_none() && upload.customer.is_none() {
+        ParticipantPlan::default()
+    } else {
+        plan(shared::candidates(&mut db, upload).await?, upload.agent.as_ref(), upload.customer.as_ref(), new_id)
+    };
     let row = bind_upload(sqlx::query(CREATE_UPLOAD), upload, encoded, &people)
-        .fetch_one(&mut *conn)
+        .fetch_one(db.connection())
         .await
-        .map_err(classify_upload_error)?;
-    drop(conn);
-    let scorecard_active: bool = row.try_get("scorecard_active").map_err(db)?;
-    let inserted: bool = row.try_get("inserted").map_err(db)?;
+        .map_err(|e| classify_upload_error(sql_error(e)))?;
+    let scorecard_active: bool = row.try_get("scorecard_active").map_err(sql_error)?;
+    let inserted: bool = row.try_get("inserted").map_err(sql_error)?;
 
     if !inserted {
-        let existing = find_upload(pool, &upload.account_id, &upload.source_identifier).await?;
+        let existing = shared::find(&mut db, &upload.account_id, &upload.source_identifier).await?;
         return match existing {
             Some(receipt) => Ok(UploadOutcome::Duplicate(receipt)),
             None if !scorecard_active => Err(StoreError::ScorecardNotActive.into()),
             // The conflicting row is gone again (its transaction cannot have rolled back, or
             // ours would have inserted): treat it as a lost race and look again.
-            None => Err(AttemptError::Race(sqlx::Error::RowNotFound)),
+            None => Err(AttemptError::Race(SqlError::new(SqlErrorKind::Transient, "the duplicate vanished"))),
         };
     }
 
-    let tag_ids: Vec<String> = row.try_get("tag_ids").map_err(db)?;
-    let tag_names: Vec<String> = row.try_get("tag_names").map_err(db)?;
+    let tag_ids: Vec<String> = row.try_get("tag_ids").map_err(sql_error)?;
+    let tag_names: Vec<String> = row.try_get("tag_names").map_err(sql_error)?;
+    let found: Vec<FoundTag> = tag_ids
+        .into_iter()
+        .zip(tag_names)
+        .map(|(id, name_lower)| FoundTag { id, name_lower })
+        .collect();
     let mut warnings = upload.warnings.clone();
     warnings.extend(people.warnings);
-    warnings.extend(tag_warnings(&upload.tags, &tag_ids, &tag_names));
+    warnings.extend(tags::warnings(&upload.tags, &found));
     Ok(UploadOutcome::Created(UploadReceipt {
         interaction_id: upload.interaction_id.clone(),
         interaction_type: upload.interaction_type,
@@ -148,51 +174,6 @@ async fn try_create_upload(
             .map(|e| e.score_submission_id.clone()),
         warnings,
     }))
-}
-
-/// The balance for an `InsufficientCredits` message; `NotFound` for an unknown account.
-async fn balance(pool: &PgPool, account_id: &str) -> StoreResult<i64> {
-    let balance: Option<i64> = sqlx::query_scalar("SELECT credits FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db)?;
-    balance.ok_or(StoreError::NotFound("account"))
-}
-
-/// Reads the candidate participants and decides what to write (nothing for an upload without
-/// agent and customer, which also skips the read).
-async fn resolve_participants(
-    conn: &mut PgConnection,
-    upload: &NewUpload,
-) -> Result<ParticipantPlan, AttemptError> {
-    let (agent, customer) = (upload.agent.as_ref(), upload.customer.as_ref());
-    if agent.is_none() && customer.is_none() {
-        return Ok(ParticipantPlan::default());
-    }
-    let (sids, emails) = lookup_keys([agent, customer]);
-    let rows = sqlx::query(PARTICIPANT_CANDIDATES)
-        .bind(&upload.account_id)
-        .bind(&sids)
-        .bind(&emails)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db)?;
-    let candidates = rows
-        .iter()
-        .map(|row| {
-            Ok(ParticipantRow {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                email: row.try_get("email")?,
-                email_lower: row.try_get("email_lower")?,
-                phone: row.try_get("phone")?,
-                source_identifier: row.try_get("source_identifier")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()
-        .map_err(db)?;
-    Ok(plan(candidates, agent, customer, new_id))
 }
 
 /// Participant rows as the parallel arrays one `UNNEST` takes.
@@ -267,7 +248,7 @@ fn bind_upload<'q>(
                 .map(|ev| ev.score_submission_id.as_str()),
         ) // $30
         .bind(u.charge)
-        .bind(now_us())
+        .bind(now_micros())
         .bind(u.evaluation.as_ref().map(|ev| ev.scorecard_id.as_str()))
         .bind(new.ids)
         .bind(new.names) // $35
@@ -284,10 +265,10 @@ fn bind_upload<'q>(
         .bind(people.referenced.clone())
         .bind(&u.tags)
         .bind(&e.tag_refs_lower)
-        .bind(&e.metadata.keys)
-        .bind(&e.metadata.types) // $50
-        .bind(&e.metadata.texts)
-        .bind(&e.metadata.numbers)
+        .bind(&e.metadata_keys)
+        .bind(&e.metadata_types) // $50
+        .bind(&e.metadata_texts)
+        .bind(&e.metadata_numbers)
         .bind(&e.job_ids)
         .bind(&e.job_kinds)
         .bind(&e.job_interactions) // $55
@@ -295,15 +276,16 @@ fn bind_upload<'q>(
         .bind(&e.job_max_attempts)
         .bind(&e.ledger_id)
         .bind(&u.charge_reason) // $59
+        .bind(&e.metadata_ints)
 }
 
 /// Errors of the upload statement: lost participant races and deadlocks are retried; the
 /// ledger's CHECK means the debit found no room; an unknown account is `NotFound`.
-fn classify_upload_error(err: sqlx::Error) -> AttemptError {
-    if is_transient(&err) {
+fn classify_upload_error(err: SqlError) -> AttemptError {
+    if err.kind == SqlErrorKind::Transient {
         return AttemptError::Race(err);
     }
-    match constraint(&err) {
+    match err.constraint.as_deref() {
         Some("credit_ledger_balance_not_negative") => AttemptError::Unpaid,
         Some(
             "interactions_agent_fk"
@@ -312,75 +294,6 @@ fn classify_upload_error(err: sqlx::Error) -> AttemptError {
             | "participants_email_unique",
         ) => AttemptError::Race(err),
         Some("interactions_account_fk") => StoreError::NotFound("account").into(),
-        _ => db(err).into(),
-    }
-}
-
-/// `tags[i]: unknown tag "X" was ignored` for every reference that matched no tag by id or by
-/// case-insensitive name.
-fn tag_warnings(refs: &[String], matched_ids: &[String], matched_names: &[String]) -> Vec<String> {
-    refs.iter()
-        .enumerate()
-        .filter(|(_, r)| {
-            let lower = r.to_lowercase();
-            !matched_ids.contains(r) && !matched_names.contains(&lower)
-        })
-        .map(|(i, r)| format!("tags[{i}]: unknown tag \"{r}\" was ignored"))
-        .collect()
-}
-
-pub(crate) async fn find_upload(
-    pool: &PgPool,
-    account_id: &str,
-    source_identifier: &str,
-) -> StoreResult<Option<UploadReceipt>> {
-    let row: Option<(String, String, bool, bool, Option<String>)> = sqlx::query_as(
-        "SELECT id, interaction_type, processing_transcription, processing_evaluation,
-                score_submission_id
-         FROM interactions WHERE account_id = $1 AND source_identifier = $2",
-    )
-    .bind(account_id)
-    .bind(source_identifier)
-    .fetch_optional(pool)
-    .await
-    .map_err(db)?;
-    row.map(
-        |(id, kind, transcription, evaluation, score_submission_id)| {
-            Ok(UploadReceipt {
-                interaction_id: id,
-                interaction_type: parse_enum(
-                    &kind,
-                    InteractionType::parse,
-                    "interactions.interaction_type",
-                )?,
-                processing: Processing {
-                    transcription,
-                    evaluation,
-                },
-                score_submission_id,
-                warnings: Vec::new(),
-            })
-        },
-    )
-    .transpose()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::tag_warnings;
-
-    #[test]
-    fn unknown_tags_are_warned_about_by_position() {
-        let refs: Vec<String> = ["VIP", "t-1", "nope", "vip", "Other"]
-            .map(String::from)
-            .to_vec();
-        let ids = vec!["t-1".to_string(), "t-2".to_string()];
-        let names = vec!["vip".to_string(), "other".to_string()];
-        assert_eq!(
-            tag_warnings(&refs, &ids, &names),
-            ["tags[2]: unknown tag \"nope\" was ignored"]
-        );
-        assert!(tag_warnings(&[], &ids, &names).is_empty());
-        assert_eq!(tag_warnings(&refs[2..3], &[], &[]).len(), 1);
+        _ => AttemptError::Failed(err.into()),
     }
 }

@@ -20,9 +20,9 @@
 //! Parameters: $1 interaction id, $2 account id, $3–$32 interaction columns (see `upload.rs`),
 //! $33 scorecard id, $34–$39 new participants, $40–$45 filled participants, $46 referenced
 //! participants, $47–$48 tag references (as given, lower-cased), $49–$52 metadata rows,
-//! $53–$57 jobs, $58 ledger entry id, $59 ledger reason.
+//! $53–$57 jobs, $58 ledger entry id, $59 ledger reason, $60 exact INT metadata values.
 
-pub(crate) const CREATE_UPLOAD: &str = r#"
+pub(super) const CREATE_UPLOAD: &str = r#"
 WITH
 scorecard AS (
     SELECT $33::text IS NULL OR EXISTS (
@@ -84,11 +84,11 @@ linked_tags AS (
 ),
 metadata AS (
     INSERT INTO interaction_metadata
-        (interaction_id, account_id, key, value_type, value_text, value_number)
-    SELECT interaction.id, $2, m.key, m.value_type, m.value_text, m.value_number
+        (interaction_id, account_id, key, value_type, value_text, value_number, value_int)
+    SELECT interaction.id, $2, m.key, m.value_type, m.value_text, m.value_number, m.value_int
     FROM interaction,
-         UNNEST($49::text[], $50::text[], $51::text[], $52::float8[])
-             AS m(key, value_type, value_text, value_number)
+         UNNEST($49::text[], $50::text[], $51::text[], $52::float8[], $60::int8[])
+             AS m(key, value_type, value_text, value_number, value_int)
 ),
 evaluation AS (
     INSERT INTO evaluations
@@ -130,64 +130,5 @@ SELECT (SELECT active FROM scorecard) AS scorecard_active,
        (SELECT credits FROM debit) AS balance_after,
        ARRAY(SELECT id FROM matched_tags) AS tag_ids,
        ARRAY(SELECT name_lower FROM matched_tags) AS tag_names,
-       (SELECT count(*) FROM notified) AS notified
-"#;
-
-/// Participants that may match an upload's agent or customer (see `participants.rs`).
-pub(crate) const PARTICIPANT_CANDIDATES: &str = "
-SELECT id, name, email, email_lower, phone, source_identifier FROM participants
-WHERE account_id = $1 AND (source_identifier = ANY($2) OR email_lower = ANY($3))";
-
-/// Queues an evaluation of an existing interaction: evaluation, job, debit and ledger entry;
-/// the interaction's `credits_charged` grows, its upload receipt (flags, score submission id)
-/// stays that of the upload.
-/// $1 interaction, $2 account, $3 scorecard, $4 evaluation id, $5 now, $6–$9 job id, kind,
-/// interaction id, payload, $10 max attempts, $11 charge, $12 ledger id, $13 ledger reason.
-pub(crate) const QUEUE_EVALUATION: &str = r#"
-WITH
-target AS (
-    SELECT id FROM interactions WHERE id = $1 AND account_id = $2
-),
-scorecard AS (
-    SELECT EXISTS (
-        SELECT 1 FROM scorecards
-        WHERE id = $3 AND account_id = $2 AND status = 'ACTIVE') AS active
-),
-evaluation AS (
-    INSERT INTO evaluations
-        (id, account_id, interaction_id, scorecard_id, status, created_at, updated_at)
-    SELECT $4, $2, target.id, $3, 'QUEUED', $5, $5
-    FROM target, scorecard WHERE scorecard.active
-    RETURNING id
-),
-queued_job AS (
-    INSERT INTO jobs (id, kind, interaction_id, payload, status, attempts, max_attempts, run_at,
-                      created_at, updated_at)
-    SELECT $6, $7, $8, $9, 'QUEUED', 0, $10, $5, $5, $5 FROM evaluation
-    RETURNING id
-),
-notified AS (
-    SELECT pg_notify('scorejar_jobs', '') FROM queued_job
-),
-charged AS (
-    UPDATE interactions SET credits_charged = credits_charged + $11
-    FROM evaluation WHERE interactions.id = $1 AND $11 <> 0
-    RETURNING interactions.id
-),
-debit AS (
-    UPDATE accounts SET credits = credits - $11
-    WHERE id = $2 AND credits >= $11 AND $11 > 0
-      AND (SELECT count(*) FROM evaluation) + (SELECT count(*) FROM queued_job)
-        + (SELECT count(*) FROM charged) > 0
-    RETURNING credits
-),
-ledger AS (
-    INSERT INTO credit_ledger
-        (id, account_id, amount, balance_after, reason, interaction_id, created_at)
-    SELECT $12, $2, -$11, debit.credits, $13, $1, $5 FROM debit
-)
-SELECT EXISTS (SELECT 1 FROM target) AS found,
-       (SELECT active FROM scorecard) AS scorecard_active,
-       (SELECT credits FROM debit) AS balance_after,
        (SELECT count(*) FROM notified) AS notified
 "#;

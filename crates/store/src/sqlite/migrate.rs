@@ -35,6 +35,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0003_transcript_engine",
         include_str!("../../migrations/sqlite/0003_transcript_engine.sql"),
     ),
+    (
+        4,
+        "0004_exact_int_metadata",
+        include_str!("../../migrations/sqlite/0004_exact_int_metadata.sql"),
+    ),
 ];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.
@@ -115,7 +120,7 @@ fn apply_pending(conn: &Connection) -> anyhow::Result<()> {
             .with_context(|| format!("applying migration {name}"))?;
         conn.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-            rusqlite::params![version, name, super::codec::now_micros()],
+            rusqlite::params![version, name, crate::codec::now_micros()],
         )?;
         tracing::info!(migration = name, "applied SQLite migration");
     }

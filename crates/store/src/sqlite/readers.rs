@@ -4,9 +4,9 @@
 //! never waits for a connection (SQLite readers in WAL mode do not block each other or the
 //! writer) while a quiet process keeps few file handles.
 
+use super::db::SqliteDb;
 use super::migrate;
 use crate::{StoreError, StoreResult};
-use rusqlite::Connection;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -15,7 +15,7 @@ const MAX_IDLE: usize = 4;
 
 pub(super) struct ReadPool {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<SqliteDb>>,
 }
 
 impl ReadPool {
@@ -26,38 +26,44 @@ impl ReadPool {
         }
     }
 
+    /// Runs `work` on a pooled connection on a blocking thread, inside one read transaction so
+    /// that everything it reads comes from the same snapshot.
     pub(super) async fn read<T, F>(self: &Arc<Self>, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&mut SqliteDb) -> StoreResult<T> + Send + 'static,
     {
         let pool = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.checkout()?;
-            let result = work(&mut conn);
-            pool.checkin(conn);
-            result
+            let mut db = pool.checkout()?;
+            db.conn().execute_batch("BEGIN")?;
+            let result = work(&mut db);
+            let ended = db.conn().execute_batch("COMMIT");
+            pool.checkin(db);
+            let value = result?;
+            ended?;
+            Ok(value)
         })
         .await
         .map_err(|e| StoreError::Internal(anyhow::anyhow!("SQLite read task failed: {e}")))?
     }
 
-    fn checkout(&self) -> StoreResult<Connection> {
+    fn checkout(&self) -> StoreResult<SqliteDb> {
         let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         match pooled {
-            Some(conn) => Ok(conn),
-            None => Ok(migrate::open_reader(&self.path)?),
+            Some(db) => Ok(db),
+            None => Ok(SqliteDb::new(migrate::open_reader(&self.path)?)),
         }
     }
 
-    fn checkin(&self, conn: Connection) {
+    fn checkin(&self, db: SqliteDb) {
         // A connection left inside a transaction would pin an old snapshot: drop it instead.
-        if !conn.is_autocommit() {
+        if !db.conn().is_autocommit() {
             return;
         }
         if let Ok(mut idle) = self.idle.lock() {
             if idle.len() < MAX_IDLE {
-                idle.push(conn);
+                idle.push(db);
             }
         }
     }

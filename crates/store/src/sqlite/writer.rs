@@ -7,6 +7,7 @@
 //! error too: nothing is reported done that is not durable.
 
 use super::checkpointer::CheckpointSignal;
+use super::db::SqliteDb;
 use crate::{StoreError, StoreResult};
 use rusqlite::Connection;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -24,21 +25,18 @@ pub(super) struct Writer {
 
 impl Writer {
     /// Starts the writer thread; it pokes `checkpoints` after every commit.
-    pub(super) fn start(
-        conn: Connection,
-        checkpoints: CheckpointSignal,
-    ) -> std::io::Result<Writer> {
+    pub(super) fn start(conn: Connection, checkpoints: CheckpointSignal) -> std::io::Result<Writer> {
         let (queue, requests) = mpsc::channel::<Box<dyn PendingWrite>>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, requests, checkpoints))?;
+            .spawn(move || run(SqliteDb::new(conn), requests, checkpoints))?;
         Ok(Writer { queue })
     }
 
     pub(super) async fn write<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&mut SqliteDb) -> StoreResult<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let request = Request {
@@ -64,7 +62,7 @@ struct BatchFailure {
 impl BatchFailure {
     fn from_sqlite(e: &rusqlite::Error) -> BatchFailure {
         BatchFailure {
-            busy: super::errors::is_busy(e),
+            busy: super::db::is_busy(e),
             message: e.to_string(),
         }
     }
@@ -84,7 +82,7 @@ impl BatchFailure {
 /// One queued write with its reply channel, type-erased so one queue carries every kind.
 trait PendingWrite: Send {
     /// Runs the work; true when it succeeded (its changes are kept).
-    fn run(&mut self, conn: &Connection) -> bool;
+    fn run(&mut self, db: &mut SqliteDb) -> bool;
     /// Replies: the work's own outcome, unless it succeeded but its batch did not commit.
     fn finish(self: Box<Self>, batch_failure: Option<&BatchFailure>);
 }
@@ -98,14 +96,14 @@ struct Request<T, F> {
 impl<T, F> PendingWrite for Request<T, F>
 where
     T: Send + 'static,
-    F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    F: FnOnce(&mut SqliteDb) -> StoreResult<T> + Send + 'static,
 {
-    fn run(&mut self, conn: &Connection) -> bool {
+    fn run(&mut self, db: &mut SqliteDb) -> bool {
         let Some(work) = self.work.take() else {
             return false;
         };
         // A panic must not take the writer thread (and every later write) down with it.
-        let outcome = catch_unwind(AssertUnwindSafe(|| work(conn))).unwrap_or_else(|_| {
+        let outcome = catch_unwind(AssertUnwindSafe(|| work(db))).unwrap_or_else(|_| {
             Err(StoreError::Internal(anyhow::anyhow!(
                 "a SQLite write panicked"
             )))
@@ -130,7 +128,7 @@ where
 }
 
 fn run(
-    conn: Connection,
+    mut db: SqliteDb,
     requests: mpsc::Receiver<Box<dyn PendingWrite>>,
     checkpoints: CheckpointSignal,
 ) {
@@ -143,13 +141,13 @@ fn run(
                 Err(_) => break,
             }
         }
-        commit_batch(&conn, batch);
+        commit_batch(&mut db, batch);
         checkpoints.poke();
     }
 }
 
-fn commit_batch(conn: &Connection, batch: Vec<Box<dyn PendingWrite>>) {
-    if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
+fn commit_batch(db: &mut SqliteDb, batch: Vec<Box<dyn PendingWrite>>) {
+    if let Err(e) = exec(db.conn(), "BEGIN IMMEDIATE") {
         let failure = BatchFailure::from_sqlite(&e);
         tracing::warn!(error = %e, "SQLite writer could not begin a transaction");
         batch.into_iter().for_each(|r| r.finish(Some(&failure)));
@@ -160,7 +158,7 @@ fn commit_batch(conn: &Connection, batch: Vec<Box<dyn PendingWrite>>) {
     for mut request in batch {
         // Once the transaction is gone, the rest are not run: they get the batch's error.
         if broken.is_none() {
-            if let Err(failure) = run_in_savepoint(conn, request.as_mut()) {
+            if let Err(failure) = run_in_savepoint(db, request.as_mut()) {
                 broken = Some(failure);
             }
         }
@@ -168,14 +166,14 @@ fn commit_batch(conn: &Connection, batch: Vec<Box<dyn PendingWrite>>) {
     }
     let failure = match broken {
         Some(failure) => {
-            rollback(conn);
+            rollback(db.conn());
             Some(failure)
         }
-        None => match exec(conn, "COMMIT") {
+        None => match exec(db.conn(), "COMMIT") {
             Ok(()) => None,
             Err(e) => {
                 tracing::warn!(error = %e, "SQLite writer could not commit");
-                rollback(conn);
+                rollback(db.conn());
                 Some(BatchFailure::from_sqlite(&e))
             }
         },
@@ -183,10 +181,11 @@ fn commit_batch(conn: &Connection, batch: Vec<Box<dyn PendingWrite>>) {
     done.into_iter().for_each(|r| r.finish(failure.as_ref()));
 }
 
-fn run_in_savepoint(conn: &Connection, request: &mut dyn PendingWrite) -> Result<(), BatchFailure> {
+fn run_in_savepoint(db: &mut SqliteDb, request: &mut dyn PendingWrite) -> Result<(), BatchFailure> {
     let sqlite = |e: rusqlite::Error| BatchFailure::from_sqlite(&e);
-    exec(conn, "SAVEPOINT write_request").map_err(sqlite)?;
-    let succeeded = request.run(conn);
+    exec(db.conn(), "SAVEPOINT write_request").map_err(sqlite)?;
+    let succeeded = request.run(db);
+    let conn = db.conn();
     // Some errors (disk full, I/O) make SQLite roll back the whole transaction by itself.
     if conn.is_autocommit() {
         return Err(BatchFailure {
@@ -242,7 +241,8 @@ mod tests {
             let writer = writer.clone();
             tasks.push(tokio::spawn(async move {
                 writer
-                    .write(move |c| {
+                    .write(move |db| {
+                        let c = db.conn();
                         c.execute("INSERT INTO t (v) VALUES (?1)", [i])?;
                         if i % 4 == 0 {
                             // Inserted above, then fails: the insert must be undone too.
@@ -271,7 +271,7 @@ mod tests {
             .await;
         assert!(matches!(panicked, Err(StoreError::Internal(_))));
         writer
-            .write(|c| Ok(c.execute("INSERT INTO t (v) VALUES (1)", [])?))
+            .write(|db| Ok(db.conn().execute("INSERT INTO t (v) VALUES (1)", [])?))
             .await
             .unwrap();
         assert_eq!(count(&path), 1);

@@ -1,0 +1,223 @@
+//! Accounts, users, sessions and API tokens. E-mails match case-insensitively through
+//! `email_lower` (lower-cased in Rust, so non-ASCII letters fold the same on both backends).
+//! A revoked token stays as a row (with `revoked_at`) but never authenticates again;
+//! `last_used_at` is not written on use, which would put a write on every request.
+
+use super::credits;
+use crate::codec::now_micros;
+use crate::sql::{args, Db, Row, SqlError};
+use crate::{NewApiToken, NewSession, StoreError, StoreResult};
+use scorejar_core::cursor::{from_micros, to_micros};
+use scorejar_core::model::{Account, ApiTokenInfo, SessionRecord, UserRecord};
+
+/// Ledger reason of the credits an account starts with.
+const INITIAL_GRANT_REASON: &str = "grant: initial credits";
+
+pub(crate) async fn create_account<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    name: &str,
+    credits: i64,
+    token: &NewApiToken,
+) -> StoreResult<Account> {
+    if credits < 0 {
+        return Err(StoreError::InsufficientCredits { required: -credits, balance: 0 });
+    }
+    let now = now_micros();
+    db.execute(
+        "INSERT INTO accounts (id, name, credits, created_at) VALUES ($1, $2, $3, $4)",
+        args![account_id, name, credits, now],
+    )
+    .await?;
+    if credits > 0 {
+        credits::insert_ledger_entry(db, account_id, credits, credits, INITIAL_GRANT_REASON, None, now).await?;
+    }
+    insert_token(db, account_id, token, now).await?;
+    Ok(Account {
+        id: account_id.to_owned(),
+        name: name.to_owned(),
+        credits,
+        created_at: from_micros(now),
+    })
+}
+
+pub(crate) async fn account_count<D: Db>(db: &mut D) -> StoreResult<i64> {
+    Ok(db.fetch_one("SELECT COUNT(*) AS n FROM accounts", &[]).await?.get("n")?)
+}
+
+pub(crate) async fn get_account<D: Db>(db: &mut D, account_id: &str) -> StoreResult<Option<Account>> {
+    let row = db
+        .fetch_optional("SELECT id, name, credits, created_at FROM accounts WHERE id = $1", args![account_id])
+        .await?;
+    row.map(|r| -> Result<Account, SqlError> {
+        Ok(Account {
+            id: r.get("id")?,
+            name: r.get("name")?,
+            credits: r.get("credits")?,
+            created_at: from_micros(r.get("created_at")?),
+        })
+    })
+    .transpose()
+    .map_err(Into::into)
+}
+
+/// `NotFound("account")` unless the account exists.
+pub(crate) async fn require_account<D: Db>(db: &mut D, account_id: &str) -> StoreResult<()> {
+    let found = db.fetch_optional("SELECT 1 AS one FROM accounts WHERE id = $1", args![account_id]).await?;
+    found.map(|_| ()).ok_or(StoreError::NotFound("account"))
+}
+
+pub(crate) async fn create_user<D: Db>(
+    db: &mut D,
+    user_id: &str,
+    account_id: &str,
+    email: &str,
+    password_hash: &str,
+) -> StoreResult<()> {
+    require_account(db, account_id).await?;
+    let inserted = db
+        .execute(
+            "INSERT INTO users (id, account_id, email, email_lower, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            args![user_id, account_id, email, email.to_lowercase().as_str(), password_hash, now_micros()],
+        )
+        .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_unique() => Err(StoreError::Conflict("user email")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn user_from_row(r: Row) -> Result<UserRecord, SqlError> {
+    Ok(UserRecord {
+        id: r.get("id")?,
+        account_id: r.get("account_id")?,
+        email: r.get("email")?,
+        password_hash: r.get("password_hash")?,
+    })
+}
+
+pub(crate) async fn find_user_by_email<D: Db>(db: &mut D, email: &str) -> StoreResult<Option<UserRecord>> {
+    let row = db
+        .fetch_optional(
+            "SELECT id, account_id, email, password_hash FROM users WHERE email_lower = $1",
+            args![email.to_lowercase().as_str()],
+        )
+        .await?;
+    Ok(row.map(user_from_row).transpose()?)
+}
+
+pub(crate) async fn find_user<D: Db>(db: &mut D, user_id: &str) -> StoreResult<Option<UserRecord>> {
+    let row = db
+        .fetch_optional("SELECT id, account_id, email, password_hash FROM users WHERE id = $1", args![user_id])
+        .await?;
+    Ok(row.map(user_from_row).transpose()?)
+}
+
+pub(crate) async fn create_session<D: Db>(db: &mut D, session: &NewSession) -> StoreResult<()> {
+    let user = db
+        .fetch_optional(
+            "SELECT 1 AS one FROM users WHERE id = $1 AND account_id = $2",
+            args![&session.user_id, &session.account_id],
+        )
+        .await?;
+    user.ok_or(StoreError::NotFound("user"))?;
+    db.execute(
+        "INSERT INTO sessions (token_hash, user_id, account_id, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
+        args![&session.token_hash, &session.user_id, &session.account_id, to_micros(session.expires_at), now_micros()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn find_session<D: Db>(db: &mut D, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
+    let row = db
+        .fetch_optional(
+            "SELECT user_id, account_id, expires_at FROM sessions WHERE token_hash = $1",
+            args![token_hash],
+        )
+        .await?;
+    row.map(|r| -> Result<SessionRecord, SqlError> {
+        Ok(SessionRecord {
+            user_id: r.get("user_id")?,
+            account_id: r.get("account_id")?,
+            expires_at: from_micros(r.get("expires_at")?),
+        })
+    })
+    .transpose()
+    .map_err(Into::into)
+}
+
+pub(crate) async fn delete_session<D: Db>(db: &mut D, token_hash: &str) -> StoreResult<bool> {
+    Ok(db.execute("DELETE FROM sessions WHERE token_hash = $1", args![token_hash]).await? > 0)
+}
+
+async fn insert_token<D: Db>(db: &mut D, account_id: &str, token: &NewApiToken, now: i64) -> StoreResult<()> {
+    db.execute(
+        "INSERT INTO api_tokens (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        args![&token.id, account_id, &token.name, &token.token_hash, now],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn create_api_token<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    token: NewApiToken,
+) -> StoreResult<ApiTokenInfo> {
+    require_account(db, account_id).await?;
+    let now = now_micros();
+    insert_token(db, account_id, &token, now).await?;
+    Ok(ApiTokenInfo {
+        id: token.id,
+        name: token.name,
+        created_at: from_micros(now),
+        last_used_at: None,
+    })
+}
+
+/// Tokens not revoked, newest first.
+pub(crate) async fn list_api_tokens<D: Db>(db: &mut D, account_id: &str) -> StoreResult<Vec<ApiTokenInfo>> {
+    let rows = db
+        .fetch_all(
+            "SELECT id, name, created_at, last_used_at FROM api_tokens
+             WHERE account_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC",
+            args![account_id],
+        )
+        .await?;
+    rows.into_iter()
+        .map(|r| -> Result<ApiTokenInfo, SqlError> {
+            Ok(ApiTokenInfo {
+                id: r.get("id")?,
+                name: r.get("name")?,
+                created_at: from_micros(r.get("created_at")?),
+                last_used_at: r.get::<Option<i64>>("last_used_at")?.map(from_micros),
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map_err(Into::into)
+}
+
+pub(crate) async fn revoke_api_token<D: Db>(db: &mut D, account_id: &str, token_id: &str) -> StoreResult<bool> {
+    let changed = db
+        .execute(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
+            args![now_micros(), token_id, account_id],
+        )
+        .await?;
+    Ok(changed > 0)
+}
+
+/// The authentication hot path: one indexed read, no write.
+pub(crate) async fn account_for_api_token<D: Db>(db: &mut D, token_hash: &str) -> StoreResult<Option<String>> {
+    let row = db
+        .fetch_optional(
+            "SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            args![token_hash],
+        )
+        .await?;
+    Ok(row.map(|r| r.get("account_id")).transpose()?)
+}

@@ -1,0 +1,180 @@
+//! Tags and scorecards: the per-account catalogue uploads refer to. Tag names are unique per
+//! account case-insensitively (`name_lower`); tags list by that name, compared byte-wise on both
+//! backends (PostgreSQL's columns are `COLLATE "C"`). Scorecard sections are JSON text validated
+//! by scorejar-core before they get here.
+
+use super::accounts::require_account;
+use crate::codec::{from_json, now_micros, parse_enum, to_json};
+use crate::rules::tags::{name_key, FoundTag};
+use crate::sql::{args, Arg, Db, Row, Sql};
+use crate::{StoreError, StoreResult};
+use scorejar_core::cursor::from_micros;
+use scorejar_core::model::{Scorecard, ScorecardFields, ScorecardStatus, Tag};
+
+pub(crate) async fn create_tag<D: Db>(db: &mut D, account_id: &str, tag: Tag) -> StoreResult<Tag> {
+    require_account(db, account_id).await?;
+    let inserted = db
+        .execute(
+            "INSERT INTO tags (id, account_id, name, name_lower, created_at) VALUES ($1, $2, $3, $4, $5)",
+            args![&tag.id, account_id, &tag.name, name_key(&tag.name).as_str(), now_micros()],
+        )
+        .await;
+    match inserted {
+        Ok(_) => Ok(tag),
+        Err(e) if e.is_unique() => Err(StoreError::Conflict("tag name")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Sorted by name.
+pub(crate) async fn list_tags<D: Db>(db: &mut D, account_id: &str) -> StoreResult<Vec<Tag>> {
+    let rows = db
+        .fetch_all(
+            "SELECT id, name FROM tags WHERE account_id = $1 ORDER BY name_lower, name, id",
+            args![account_id],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Ok::<_, crate::sql::SqlError>(Tag { id: r.get("id")?, name: r.get("name")? }))
+        .collect::<Result<_, _>>()?)
+}
+
+const FIND_TAGS: Sql = Sql {
+    sqlite: "SELECT id, name_lower FROM tags WHERE account_id = $1
+             AND (id IN (SELECT value FROM json_each($2)) OR name_lower IN (SELECT value FROM json_each($3)))
+             ORDER BY id",
+    postgres: "SELECT id, name_lower FROM tags WHERE account_id = $1
+               AND (id = ANY($2) OR name_lower = ANY($3)) ORDER BY id",
+};
+
+/// The account's tags that `refs` name (see `rules::tags`), each once.
+pub(crate) async fn find_tags<D: Db>(db: &mut D, account_id: &str, refs: &[String]) -> StoreResult<Vec<FoundTag>> {
+    if refs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: Vec<String> = refs.iter().map(|r| name_key(r)).collect();
+    let sql = FIND_TAGS.text(db.dialect());
+    let rows = db.fetch_all(sql, &[Arg::from(account_id), Arg::TextList(refs), Arg::TextList(&names)]).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Ok::<_, crate::sql::SqlError>(FoundTag { id: r.get("id")?, name_lower: r.get("name_lower")? }))
+        .collect::<Result<_, _>>()?)
+}
+
+pub(crate) async fn create_scorecard<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    scorecard_id: &str,
+    fields: &ScorecardFields,
+) -> StoreResult<Scorecard> {
+    require_account(db, account_id).await?;
+    let now = now_micros();
+    db.execute(
+        "INSERT INTO scorecards (id, account_id, name, description, status, prompt, model,
+                                 passing_score, sections, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        args![
+            scorecard_id,
+            account_id,
+            &fields.name,
+            &fields.description,
+            fields.status.as_str(),
+            &fields.prompt,
+            &fields.model,
+            fields.passing_score,
+            to_json(&fields.sections)?.as_str(),
+            now
+        ],
+    )
+    .await?;
+    Ok(Scorecard {
+        id: scorecard_id.to_owned(),
+        fields: fields.clone(),
+        created_at: from_micros(now),
+        updated_at: from_micros(now),
+    })
+}
+
+/// Replaces the fields; `None` when no such scorecard on this account.
+pub(crate) async fn update_scorecard<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    scorecard_id: &str,
+    fields: &ScorecardFields,
+) -> StoreResult<Option<Scorecard>> {
+    let now = now_micros();
+    let row = db
+        .fetch_optional(
+            "UPDATE scorecards SET name = $3, description = $4, status = $5, prompt = $6, model = $7,
+                                   passing_score = $8, sections = $9, updated_at = $10
+             WHERE id = $1 AND account_id = $2 RETURNING created_at",
+            args![
+                scorecard_id,
+                account_id,
+                &fields.name,
+                &fields.description,
+                fields.status.as_str(),
+                &fields.prompt,
+                &fields.model,
+                fields.passing_score,
+                to_json(&fields.sections)?.as_str(),
+                now
+            ],
+        )
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Scorecard {
+        id: scorecard_id.to_owned(),
+        fields: fields.clone(),
+        created_at: from_micros(row.get("created_at")?),
+        updated_at: from_micros(now),
+    }))
+}
+
+const SELECT_SCORECARDS: &str = "SELECT id, name, description, status, prompt, model, passing_score, \
+     sections, created_at, updated_at FROM scorecards";
+
+fn scorecard_from_row(r: Row) -> StoreResult<Scorecard> {
+    Ok(Scorecard {
+        id: r.get("id")?,
+        fields: ScorecardFields {
+            name: r.get("name")?,
+            description: r.get("description")?,
+            status: parse_enum(&r.get::<String>("status")?, ScorecardStatus::parse, "scorecards.status")?,
+            prompt: r.get("prompt")?,
+            model: r.get("model")?,
+            passing_score: r.get("passing_score")?,
+            sections: from_json(r.get("sections")?, "scorecards.sections")?.unwrap_or(serde_json::Value::Null),
+        },
+        created_at: from_micros(r.get("created_at")?),
+        updated_at: from_micros(r.get("updated_at")?),
+    })
+}
+
+pub(crate) async fn get_scorecard<D: Db>(db: &mut D, account_id: &str, scorecard_id: &str) -> StoreResult<Option<Scorecard>> {
+    let sql = format!("{SELECT_SCORECARDS} WHERE id = $1 AND account_id = $2");
+    let row = db.fetch_optional(&sql, args![scorecard_id, account_id]).await?;
+    row.map(scorecard_from_row).transpose()
+}
+
+/// Oldest first.
+pub(crate) async fn list_scorecards<D: Db>(db: &mut D, account_id: &str) -> StoreResult<Vec<Scorecard>> {
+    let sql = format!("{SELECT_SCORECARDS} WHERE account_id = $1 ORDER BY created_at, id");
+    let rows = db.fetch_all(&sql, args![account_id]).await?;
+    rows.into_iter().map(scorecard_from_row).collect()
+}
+
+/// `ScorecardNotActive` unless the scorecard is an ACTIVE one of this account.
+pub(crate) async fn require_active_scorecard<D: Db>(db: &mut D, account_id: &str, scorecard_id: &str) -> StoreResult<()> {
+    let row = db
+        .fetch_optional(
+            "SELECT status FROM scorecards WHERE id = $1 AND account_id = $2",
+            args![scorecard_id, account_id],
+        )
+        .await?;
+    match row.map(|r| r.get::<String>("status")).transpose()? {
+        Some(s) if s == ScorecardStatus::Active.as_str() => Ok(()),
+        _ => Err(StoreError::ScorecardNotActive),
+    }
+}

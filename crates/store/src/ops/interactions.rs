@@ -1,0 +1,177 @@
+//! Reading interactions as [`InteractionRecord`]s: the interaction row with its two
+//! participants (one query), then the tags and evaluations of a whole page at once (one query
+//! each), so a page of 100 costs three queries, not 201. Tags come back sorted by name
+//! (case-insensitively, byte-wise): the link table keeps no upload order.
+
+use crate::codec::{decode_metadata, from_json, parse_enum, parse_opt_enum};
+use crate::rules::listing::{next_cursor, page_query, page_size};
+use crate::sql::{args, Arg, Db, Row, Sql};
+use crate::StoreResult;
+use scorejar_core::cursor::from_micros;
+use scorejar_core::model::*;
+use std::collections::HashMap;
+
+/// The interaction columns plus both participants; callers append WHERE/ORDER/LIMIT.
+pub(crate) const SELECT_INTERACTIONS: &str = "
+SELECT i.id, i.source_identifier, i.interaction_type, i.direction, i.occurred_at, i.duration_ms,
+       i.download_url, i.media_status, i.media_object_key, i.media_content_type,
+       i.media_size_bytes, i.media_duration_ms, i.media_channels, i.media_sample_rate,
+       i.media_codec, i.media_container, i.media_error, i.transcript_status,
+       i.transcript_source, i.transcript_text, i.transcript_language,
+       i.transcript_agent_channel, i.transcript_segments, i.transcript_error,
+       i.transcript_engine, i.transcript_model, i.email,
+       i.custom_metadata, i.processing_transcription, i.processing_evaluation,
+       i.credits_charged, i.created_at,
+       a.id AS agent_id, a.name AS agent_name, a.email AS agent_email, a.phone AS agent_phone,
+       a.source_identifier AS agent_source_identifier,
+       c.id AS customer_id, c.name AS customer_name, c.email AS customer_email,
+       c.phone AS customer_phone, c.source_identifier AS customer_source_identifier
+FROM interactions i
+LEFT JOIN participants a ON a.id = i.agent_id
+LEFT JOIN participants c ON c.id = i.customer_id";
+
+pub(crate) async fn get<D: Db>(db: &mut D, account_id: &str, interaction_id: &str) -> StoreResult<Option<InteractionRecord>> {
+    let sql = format!("{SELECT_INTERACTIONS} WHERE i.id = $1 AND i.account_id = $2");
+    let Some(row) = db.fetch_optional(&sql, args![interaction_id, account_id]).await? else {
+        return Ok(None);
+    };
+    let mut records = vec![record_from_row(&row)?];
+    attach_tags_and_evaluations(db, &mut records).await?;
+    Ok(records.pop())
+}
+
+/// An interaction and its account, whatever the account (workers are not tenants).
+pub(crate) async fn get_any<D: Db>(db: &mut D, interaction_id: &str) -> StoreResult<Option<(String, InteractionRecord)>> {
+    let row = db
+        .fetch_optional("SELECT account_id FROM interactions WHERE id = $1", args![interaction_id])
+        .await?;
+    let Some(account) = row.map(|r| r.get::<String>("account_id")).transpose()? else {
+        return Ok(None);
+    };
+    Ok(get(db, &account, interaction_id).await?.map(|record| (account, record)))
+}
+
+pub(crate) async fn list<D: Db>(db: &mut D, account_id: &str, filter: &InteractionFilter) -> StoreResult<InteractionPage> {
+    let query = page_query(SELECT_INTERACTIONS, account_id, filter)?;
+    let rows = db.fetch_all(&query.sql, &query.args()).await?;
+    let limit = page_size(filter);
+    let mut data = rows.iter().take(limit).map(record_from_row).collect::<StoreResult<Vec<_>>>()?;
+    let next_cursor = next_cursor(rows.len() > limit, data.last().map(|r| (r.occurred_at, r.id.as_str())));
+    attach_tags_and_evaluations(db, &mut data).await?;
+    Ok(InteractionPage { data, next_cursor })
+}
+
+const PAGE_TAGS: Sql = Sql {
+    sqlite: "SELECT it.interaction_id, t.id, t.name FROM interaction_tags it JOIN tags t ON t.id = it.tag_id
+             WHERE it.interaction_id IN (SELECT value FROM json_each($1)) ORDER BY t.name_lower, t.name, t.id",
+    postgres: "SELECT it.interaction_id, t.id, t.name FROM interaction_tags it JOIN tags t ON t.id = it.tag_id
+               WHERE it.interaction_id = ANY($1) ORDER BY t.name_lower, t.name, t.id",
+};
+
+const PAGE_EVALUATIONS: Sql = Sql {
+    sqlite: "SELECT interaction_id, id, scorecard_id, status, result, error, created_at FROM evaluations
+             WHERE interaction_id IN (SELECT value FROM json_each($1)) ORDER BY created_at, id",
+    postgres: "SELECT interaction_id, id, scorecard_id, status, result, error, created_at FROM evaluations
+               WHERE interaction_id = ANY($1) ORDER BY created_at, id",
+};
+
+/// Fills `tags` (by name) and `evaluations` (oldest first) of every record.
+async fn attach_tags_and_evaluations<D: Db>(db: &mut D, records: &mut [InteractionRecord]) -> StoreResult<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    let position: HashMap<String, usize> = ids.iter().cloned().enumerate().map(|(i, id)| (id, i)).collect();
+    let dialect = db.dialect();
+    for row in db.fetch_all(PAGE_TAGS.text(dialect), &[Arg::TextList(&ids)]).await? {
+        let interaction_id: String = row.get("interaction_id")?;
+        if let Some(&i) = position.get(&interaction_id) {
+            records[i].tags.push(Tag { id: row.get("id")?, name: row.get("name")? });
+        }
+    }
+    for row in db.fetch_all(PAGE_EVALUATIONS.text(dialect), &[Arg::TextList(&ids)]).await? {
+        let interaction_id: String = row.get("interaction_id")?;
+        let evaluation = EvaluationRecord {
+            score_submission_id: row.get("id")?,
+            scorecard_id: row.get("scorecard_id")?,
+            status: parse_enum(&row.get::<String>("status")?, EvaluationStatus::parse, "evaluations.status")?,
+            result: from_json(row.get("result")?, "evaluations.result")?,
+            error: row.get("error")?,
+            created_at: from_micros(row.get("created_at")?),
+        };
+        if let Some(&i) = position.get(&interaction_id) {
+            records[i].evaluations.push(evaluation);
+        }
+    }
+    Ok(())
+}
+
+/// The record of one row of [`SELECT_INTERACTIONS`], without tags and evaluations.
+fn record_from_row(r: &Row) -> StoreResult<InteractionRecord> {
+    let media = match r.get::<Option<String>>("media_status")? {
+        None => None,
+        Some(status) => Some(MediaRecord {
+            status: parse_enum(&status, StepStatus::parse, "interactions.media_status")?,
+            info: MediaInfo {
+                object_key: r.get("media_object_key")?,
+                content_type: r.get("media_content_type")?,
+                size_bytes: r.get("media_size_bytes")?,
+                duration_ms: r.get("media_duration_ms")?,
+                channels: r.get("media_channels")?,
+                sample_rate: r.get("media_sample_rate")?,
+                codec: r.get("media_codec")?,
+                container: r.get("media_container")?,
+            },
+            error: r.get("media_error")?,
+        }),
+    };
+    let transcript = match r.get::<Option<String>>("transcript_status")? {
+        None => None,
+        Some(status) => Some(TranscriptRecord {
+            status: parse_enum(&status, StepStatus::parse, "interactions.transcript_status")?,
+            source: parse_opt_enum(r.get("transcript_source")?, TranscriptSource::parse, "interactions.transcript_source")?,
+            text: r.get("transcript_text")?,
+            language: r.get("transcript_language")?,
+            agent_channel: r.get("transcript_agent_channel")?,
+            segments: from_json(r.get("transcript_segments")?, "interactions.transcript_segments")?.unwrap_or_default(),
+            error: r.get("transcript_error")?,
+            engine: r.get("transcript_engine")?,
+            model: r.get("transcript_model")?,
+        }),
+    };
+    let participant = |prefix: &str| -> StoreResult<Option<Participant>> {
+        let Some(id) = r.get::<Option<String>>(&format!("{prefix}_id"))? else {
+            return Ok(None);
+        };
+        Ok(Some(Participant {
+            id,
+            name: r.get(&format!("{prefix}_name"))?,
+            email: r.get(&format!("{prefix}_email"))?,
+            phone: r.get(&format!("{prefix}_phone"))?,
+            source_identifier: r.get(&format!("{prefix}_source_identifier"))?,
+        }))
+    };
+    Ok(InteractionRecord {
+        id: r.get("id")?,
+        source_identifier: r.get("source_identifier")?,
+        interaction_type: parse_enum(&r.get::<String>("interaction_type")?, InteractionType::parse, "interactions.interaction_type")?,
+        direction: parse_enum(&r.get::<String>("direction")?, Direction::parse, "interactions.direction")?,
+        occurred_at: from_micros(r.get("occurred_at")?),
+        duration_ms: r.get("duration_ms")?,
+        download_url: r.get("download_url")?,
+        agent: participant("agent")?,
+        customer: participant("customer")?,
+        tags: Vec::new(),
+        custom_metadata: decode_metadata(r.get("custom_metadata")?)?,
+        media,
+        transcript,
+        email: from_json(r.get("email")?, "interactions.email")?,
+        evaluations: Vec::new(),
+        processing: Processing {
+            transcription: r.get("processing_transcription")?,
+            evaluation: r.get("processing_evaluation")?,
+        },
+        credits_charged: r.get("credits_charged")?,
+        created_at: from_micros(r.get("created_at")?),
+    })
+}

@@ -1,0 +1,13 @@
+//! The store's operations, written once over [`crate::sql::Db`]: each function is the
+//! statements of one store method (or one part of it), in SQL both dialects understand, with
+//! the rules of `crate::rules` deciding what to write. Which transaction a function runs in is
+//! the caller's choice (`crate::backend`); a function never commits.
+
+pub(crate) mod accounts;
+pub(crate) mod catalog;
+pub(crate) mod credits;
+pub(crate) mod effects;
+pub(crate) mod evaluations;
+pub(crate) mod interactions;
+pub(crate) mod jobs;
+pub(crate) mod upload;
