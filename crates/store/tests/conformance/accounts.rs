@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use scorejar_core::ids::new_id;
-use scorejar_store::{NewSession, Store, StoreError};
+use scorejar_store::{NewApiToken, NewSession, Store, StoreError};
 use std::sync::Arc;
 use time::macros::datetime;
 
@@ -40,8 +40,34 @@ pub async fn account_and_first_token(store: Arc<dyn Store>) {
             .account_for_api_token(&first.token_hash)
             .await
             .unwrap(),
-        Some(id)
+        Some(id.clone())
     );
+
+    // An account whose first token's hash is taken is not created at all: account, token and
+    // grant are written together or not at all.
+    let clash = NewApiToken {
+        token_hash: first.token_hash.clone(),
+        ..token("clash")
+    };
+    let refused = new_id();
+    assert!(store
+        .create_account(&refused, "Clash", 10, clash)
+        .await
+        .is_err());
+    assert_eq!(store.get_account(&refused).await.unwrap(), None);
+    assert!(matches!(
+        store.credits(&refused, 10).await,
+        Err(StoreError::NotFound("account"))
+    ));
+    assert_eq!(store.account_count().await.unwrap(), before + 1);
+    assert_eq!(
+        store
+            .account_for_api_token(&first.token_hash)
+            .await
+            .unwrap(),
+        Some(id.clone())
+    );
+    assert_eq!(store.list_api_tokens(&id).await.unwrap(), tokens);
 }
 
 pub async fn account_without_credits_has_no_ledger_entry(store: Arc<dyn Store>) {
@@ -55,7 +81,12 @@ pub async fn account_without_credits_has_no_ledger_entry(store: Arc<dyn Store>) 
 }
 
 pub async fn token_auth_and_revoke(store: Arc<dyn Store>) {
-    let a = account(&store, 0).await;
+    let first_token = token("first");
+    let a = new_id();
+    store
+        .create_account(&a, "Acme", 0, first_token.clone())
+        .await
+        .unwrap();
     let b = account(&store, 0).await;
     let first = store.list_api_tokens(&a).await.unwrap().remove(0);
     let second = token("ci");
@@ -100,14 +131,15 @@ pub async fn token_auth_and_revoke(store: Arc<dyn Store>) {
             .unwrap(),
         None
     );
-    let listed: Vec<String> = store
-        .list_api_tokens(&a)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    assert_eq!(listed, vec![first.id]);
+    // The other token of the account still works and is all that is listed.
+    assert_eq!(
+        store
+            .account_for_api_token(&first_token.token_hash)
+            .await
+            .unwrap(),
+        Some(a.clone())
+    );
+    assert_eq!(store.list_api_tokens(&a).await.unwrap(), vec![first]);
 
     assert_eq!(
         store

@@ -89,9 +89,12 @@ pub async fn scorecards_crud(store: Arc<dyn Store>) {
         "oldest first"
     );
 
+    // An update replaces every field, clearing optional ones it leaves out.
     let mut changed = scorecard_fields("Onboarding v2", ScorecardStatus::Active);
     changed.sections = serde_json::json!([{ "name": "Close", "criteria": [] }]);
-    changed.passing_score = Some(90.0);
+    changed.description = None;
+    changed.passing_score = None;
+    changed.model = Some("large".into());
     let updated = store
         .update_scorecard(&a, &first_id, &changed)
         .await
@@ -102,7 +105,12 @@ pub async fn scorecards_crud(store: Arc<dyn Store>) {
     assert!(updated.updated_at >= first.updated_at);
     assert_eq!(
         store.get_scorecard(&a, &first_id).await.unwrap(),
-        Some(updated)
+        Some(updated.clone())
+    );
+    assert_eq!(
+        store.list_scorecards(&a).await.unwrap(),
+        vec![updated, second],
+        "still in creation order"
     );
 
     // Another account sees nothing and changes nothing.

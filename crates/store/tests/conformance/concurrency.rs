@@ -3,6 +3,7 @@
 use crate::support::*;
 use scorejar_core::model::*;
 use scorejar_store::{Store, StoreError};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 pub async fn concurrent_duplicates_create_once(store: Arc<dyn Store>) {
@@ -12,6 +13,7 @@ pub async fn concurrent_duplicates_create_once(store: Arc<dyn Store>) {
             let store = store.clone();
             let mut up = upload(&a, "same-source");
             up.charge = 3;
+            up.agent = Some(participant(Some("agent-1"), Some("a1@example.com"), None));
             tokio::spawn(async move { store.create_upload(up).await })
         })
         .collect();
@@ -31,6 +33,63 @@ pub async fn concurrent_duplicates_create_once(store: Arc<dyn Store>) {
     );
     assert_eq!(balance(&store, &a).await, 97, "charged once");
     assert_eq!(ledger(&store, &a).await.len(), 2);
+    assert_eq!(all_interactions(&store, &a).await.len(), 1);
+
+    // The racers' agent is the winner's participant: a later upload naming it by e-mail alone
+    // (any case) finds that one.
+    let winner = interaction(&store, &a, &created_ids[0]).await;
+    let mut later = upload(&a, "later");
+    later.agent = Some(participant(None, Some("A1@example.com"), None));
+    let later = created(&store, later).await;
+    assert_eq!(
+        interaction(&store, &a, &later.interaction_id).await.agent,
+        winner.agent
+    );
+}
+
+/// Uploads racing to create the same new agent and customer end up sharing one participant
+/// per role instead of creating one each (or failing on the unique keys).
+pub async fn concurrent_uploads_share_one_new_participant(store: Arc<dyn Store>) {
+    let a = account(&store, 0).await;
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let store = store.clone();
+            let mut up = upload(&a, &format!("src-{i}"));
+            up.agent = Some(participant(
+                Some("agent-new"),
+                Some("New@Example.com"),
+                Some("N"),
+            ));
+            // Known by e-mail only.
+            up.customer = Some(participant(None, Some("cust@example.com"), None));
+            tokio::spawn(async move { store.create_upload(up).await })
+        })
+        .collect();
+    for task in tasks {
+        let outcome = task.await.unwrap().unwrap();
+        assert!(matches!(outcome, UploadOutcome::Created(_)), "{outcome:?}");
+    }
+    let listed = all_interactions(&store, &a).await;
+    assert_eq!(listed.len(), 12);
+    let agents: HashSet<&str> = listed
+        .iter()
+        .map(|r| r.agent.as_ref().unwrap().id.as_str())
+        .collect();
+    let customers: HashSet<&str> = listed
+        .iter()
+        .map(|r| r.customer.as_ref().unwrap().id.as_str())
+        .collect();
+    assert_eq!((agents.len(), customers.len()), (1, 1));
+    assert!(agents.is_disjoint(&customers));
+    let agent = listed[0].agent.clone().unwrap();
+    assert_eq!(
+        (
+            agent.name.as_deref(),
+            agent.email.as_deref(),
+            agent.source_identifier.as_deref()
+        ),
+        (Some("N"), Some("New@Example.com"), Some("agent-new"))
+    );
 }
 
 pub async fn concurrent_debits_never_go_negative(store: Arc<dyn Store>) {
@@ -68,15 +127,20 @@ pub async fn concurrent_debits_never_go_negative(store: Arc<dyn Store>) {
         (0..10).collect::<Vec<_>>(),
         "one debit per balance step"
     );
-    let listed = store
-        .list_interactions(
-            &a,
-            &InteractionFilter {
-                limit: 100,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(listed.data.len(), 10, "refused uploads left no interaction");
+    assert_eq!(
+        all_interactions(&store, &a).await.len(),
+        10,
+        "refused uploads left no interaction"
+    );
+}
+
+/// The account's interactions, at most 100 (one page).
+async fn all_interactions(store: &Arc<dyn Store>, account_id: &str) -> Vec<InteractionRecord> {
+    let filter = InteractionFilter {
+        limit: 100,
+        ..Default::default()
+    };
+    let page = store.list_interactions(account_id, &filter).await.unwrap();
+    assert_eq!(page.next_cursor, None);
+    page.data
 }

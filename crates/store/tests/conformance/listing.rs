@@ -1,9 +1,9 @@
-//! `list_interactions`: each filter alone and combined, ordering, cursor pagination, limits.
+//! `list_interactions`: each filter alone and combined, and the records a listing shows.
+//! Ordering, cursor pagination and limits are in `listing_pages.rs`.
 
 use crate::support::*;
 use scorejar_core::model::*;
 use scorejar_store::Store;
-use std::collections::HashSet;
 use std::sync::Arc;
 use time::Duration;
 
@@ -56,7 +56,8 @@ async fn fixture(store: &Arc<dyn Store>) -> Fixture {
             InteractionType::Sms,
             Direction::Inbound,
             Some("ag-1"),
-            vec!["Billing", "Sales"],
+            // Listed by name, not in upload order.
+            vec!["Sales", "Billing"],
             vec![("score", V::Float(7.5)), ("plan", V::String("gold".into()))],
         ),
         (
@@ -272,6 +273,33 @@ pub async fn list_filters_agent_and_tag(store: Arc<dyn Store>) {
             "{filter:?}"
         );
     }
+    // Listed records are whole: tags (by name), metadata and the rest as `get_interaction`
+    // shows them.
+    let listed = store
+        .list_interactions(
+            &f.account,
+            &InteractionFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(listed.len(), 5);
+    for record in &listed {
+        assert_eq!(*record, interaction(&store, &f.account, &record.id).await);
+    }
+    let i2 = listed.iter().find(|r| r.source_identifier == "i2").unwrap();
+    assert_eq!(i2.tags, vec![f.billing.clone(), f.sales.clone()]);
+    assert_eq!(
+        i2.custom_metadata,
+        vec![
+            ("score".to_string(), V::Float(7.5)),
+            ("plan".to_string(), V::String("gold".into()))
+        ]
+    );
+
     // Another account's tag of the same name does not match this account's interactions.
     let other = account(&store, 0).await;
     create_tag(&store, &other, "Billing").await;
@@ -295,9 +323,24 @@ pub async fn list_filters_metadata(store: Arc<dyn Store>) {
         op: Comparison::Gt,
         value: V::Int(6),
     });
+    // Two bounds on one key: a range.
+    let mut range = meta("score", Comparison::Gt, V::Int(3));
+    range.metadata.push(MetadataFilter {
+        key: "score".into(),
+        op: Comparison::Lte,
+        value: V::Float(7.5),
+    });
+    // Metadata with the other filters: each alone matches two of i0, i2, i4.
+    let with_others = InteractionFilter {
+        interaction_type: Some(InteractionType::Chat),
+        tag: Some("billing".into()),
+        ..meta("plan", Comparison::Eq, V::String("gold".into()))
+    };
     let cases: Vec<(InteractionFilter, Vec<&str>)> = vec![
         (meta("score", Comparison::Eq, V::Int(5)), vec!["i0"]),
         (meta("score", Comparison::Eq, V::Float(7.5)), vec!["i2"]),
+        // A FLOAT equals an INT of the same value.
+        (meta("score", Comparison::Eq, V::Float(5.0)), vec!["i0"]),
         (meta("score", Comparison::Gt, V::Int(5)), vec!["i2", "i1"]),
         (
             meta("score", Comparison::Gte, V::Float(7.5)),
@@ -330,6 +373,8 @@ pub async fn list_filters_metadata(store: Arc<dyn Store>) {
         (meta("vip", Comparison::Eq, V::Boolean(false)), vec!["i1"]),
         (meta("missing", Comparison::Eq, V::Int(5)), vec![]),
         (combined, vec!["i2"]),
+        (range, vec!["i2", "i0"]),
+        (with_others, vec!["i0"]),
     ];
     for (filter, expected) in cases {
         assert_eq!(
@@ -338,141 +383,4 @@ pub async fn list_filters_metadata(store: Arc<dyn Store>) {
             "{filter:?}"
         );
     }
-}
-
-pub async fn cursor_pagination_has_no_gaps_or_duplicates(store: Arc<dyn Store>) {
-    let a = account(&store, 0).await;
-    let mut expected = Vec::new();
-    for i in 0..25i64 {
-        let mut up = upload(&a, &format!("p{i}"));
-        // Groups of three share an event time: the id breaks the tie.
-        up.occurred_at = T0 + Duration::seconds(i / 3);
-        up.interaction_type = if i % 2 == 0 {
-            InteractionType::Chat
-        } else {
-            InteractionType::Sms
-        };
-        expected.push((
-            up.occurred_at,
-            up.interaction_id.clone(),
-            up.interaction_type,
-        ));
-        created(&store, up).await;
-    }
-    expected.sort_by(|x, y| (y.0, &y.1).cmp(&(x.0, &x.1)));
-
-    for (kind, page_sizes) in [
-        (None, vec![10, 10, 5]),
-        (Some(InteractionType::Chat), vec![10, 3]),
-    ] {
-        let want: Vec<String> = expected
-            .iter()
-            .filter(|e| kind.is_none_or(|k| e.2 == k))
-            .map(|e| e.1.clone())
-            .collect();
-        let mut got = Vec::new();
-        let mut sizes = Vec::new();
-        let mut cursor = None;
-        loop {
-            let filter = InteractionFilter {
-                interaction_type: kind,
-                cursor: cursor.clone(),
-                limit: 10,
-                ..Default::default()
-            };
-            let page = store.list_interactions(&a, &filter).await.unwrap();
-            sizes.push(page.data.len());
-            got.extend(page.data.into_iter().map(|r| r.id));
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-            assert!(sizes.len() <= 5, "pagination does not end");
-        }
-        assert_eq!(sizes, page_sizes, "{kind:?}");
-        assert_eq!(got, want, "{kind:?}: every row once, in order");
-        assert_eq!(got.iter().collect::<HashSet<_>>().len(), got.len());
-    }
-
-    // A page that ends exactly at the last row has no next cursor.
-    let all = store
-        .list_interactions(
-            &a,
-            &InteractionFilter {
-                limit: 25,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!((all.data.len(), all.next_cursor), (25, None));
-    let most = store
-        .list_interactions(
-            &a,
-            &InteractionFilter {
-                limit: 24,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(most.data.len(), 24);
-    let last = store
-        .list_interactions(
-            &a,
-            &InteractionFilter {
-                limit: 24,
-                cursor: most.next_cursor,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        last.data.into_iter().map(|r| r.id).collect::<Vec<_>>(),
-        vec![expected[24].1.clone()]
-    );
-    assert_eq!(last.next_cursor, None);
-}
-
-pub async fn limit_is_clamped(store: Arc<dyn Store>) {
-    let a = account(&store, 0).await;
-    for i in 0..101 {
-        created(&store, upload(&a, &format!("c{i}"))).await;
-    }
-    let zero = store
-        .list_interactions(
-            &a,
-            &InteractionFilter {
-                limit: 0,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(zero.data.len(), 1);
-    assert!(zero.next_cursor.is_some());
-    let huge = store
-        .list_interactions(
-            &a,
-            &InteractionFilter {
-                limit: 10_000,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(huge.data.len(), 100);
-    let rest = store
-        .list_interactions(
-            &a,
-            &InteractionFilter {
-                limit: 10_000,
-                cursor: huge.next_cursor,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!((rest.data.len(), rest.next_cursor), (1, None));
 }

@@ -10,11 +10,13 @@ mod catalog;
 mod concurrency;
 mod evaluations;
 mod listing;
+mod listing_pages;
 mod matching;
 mod queue;
 mod queue_effects;
 mod queue_support;
 mod support;
+mod upload_refusals;
 mod uploads;
 
 /// `conformance_tests!(backend_prefix, factory_expr)`: one test module `backend_prefix` with a
@@ -31,23 +33,24 @@ macro_rules! conformance_tests {
             catalog::tags_conflict_case_insensitively_per_account,
             catalog::scorecards_crud,
             uploads::upload_round_trip,
-            uploads::duplicate_upload_returns_receipt_and_writes_nothing,
-            uploads::insufficient_credits_writes_nothing,
-            uploads::scorecard_not_active_writes_nothing,
+            upload_refusals::duplicate_upload_returns_receipt_and_writes_nothing,
+            upload_refusals::insufficient_credits_writes_nothing,
+            upload_refusals::scorecard_not_active_writes_nothing,
             matching::participants_match_by_source_then_email,
             matching::email_of_another_participant_is_dropped,
             matching::unknown_tags_warn_and_duplicates_link_once,
             uploads::tenant_isolation,
-            evaluations::queue_evaluation_debits_and_enqueues,
+            evaluations::queue_evaluation_checks_in_order_then_debits_and_enqueues,
             uploads::zero_charge_writes_no_ledger_entry,
             uploads::pending_transcript_keeps_its_hints,
             concurrency::concurrent_duplicates_create_once,
+            concurrency::concurrent_uploads_share_one_new_participant,
             concurrency::concurrent_debits_never_go_negative,
             listing::list_filters_type_direction_and_time,
             listing::list_filters_agent_and_tag,
             listing::list_filters_metadata,
-            listing::cursor_pagination_has_no_gaps_or_duplicates,
-            listing::limit_is_clamped,
+            listing_pages::cursor_pagination_has_no_gaps_or_duplicates,
+            listing_pages::limit_is_clamped,
             queue::claim_marks_running_and_respects_kinds_limit_and_run_at,
             queue::leases_keep_jobs_apart_until_they_expire,
             queue::extend_leases_keeps_jobs_held,

@@ -146,23 +146,25 @@ pub async fn email_of_another_participant_is_dropped(store: Arc<dyn Store>) {
             Some("jane@example.com"),
             Some("Jane"),
         )),
-        Some(participant(Some("C-1"), None, Some("Carl"))),
+        Some(participant(Some("C-1"), None, None)),
     )
     .await;
     let (jane, carl) = (jane.unwrap(), carl.unwrap());
 
-    // Carl is matched by sourceIdentifier, but the e-mail is Jane's: dropped with a warning.
-    let (_, customer, warnings) = upload_people(
-        &store,
-        &a,
-        None,
-        Some(participant(Some("C-1"), Some("Jane@Example.com"), None)),
-    )
-    .await;
+    // Carl is matched by sourceIdentifier, but the e-mail is Jane's: dropped with a warning,
+    // while the name and phone he lacked are filled in.
+    let mut input = participant(Some("C-1"), Some("Jane@Example.com"), Some("Carl"));
+    input.phone = Some("+1555".into());
+    let (_, customer, warnings) = upload_people(&store, &a, None, Some(input)).await;
     let customer = customer.unwrap();
     assert_eq!(
-        (customer.id.as_str(), customer.email.as_deref()),
-        (carl.id.as_str(), None)
+        (
+            customer.id.as_str(),
+            customer.name.as_deref(),
+            customer.email.as_deref(),
+            customer.phone.as_deref()
+        ),
+        (carl.id.as_str(), Some("Carl"), None, Some("+1555"))
     );
     assert_eq!(warnings, vec!["customer.email: Jane@Example.com already belongs to another participant; it was dropped"]);
 
@@ -209,6 +211,8 @@ pub async fn unknown_tags_warn_and_duplicates_link_once(store: Arc<dyn Store>) {
         "BILLING".into(),
         foreign.id.clone(),
         "sales".into(),
+        // Another account's tag is unknown here, by id as by name.
+        "Foreign".into(),
     ];
     let receipt = created(&store, up).await;
     assert_eq!(
@@ -217,6 +221,7 @@ pub async fn unknown_tags_warn_and_duplicates_link_once(store: Arc<dyn Store>) {
             "from the server".to_string(),
             "tags[1]: unknown tag \"nope\" was ignored".to_string(),
             format!("tags[5]: unknown tag \"{}\" was ignored", foreign.id),
+            "tags[7]: unknown tag \"Foreign\" was ignored".to_string(),
         ]
     );
     let got = interaction(&store, &a, &receipt.interaction_id).await;

@@ -172,7 +172,7 @@ pub async fn a_charge_that_does_not_fit_writes_nothing(store: Arc<dyn Store>) {
     let row = job_row(&store, &p.interaction, TRANSCRIBE).await;
     assert_eq!((row.status.as_str(), row.attempts), ("RUNNING", 1));
     assert!(store
-        .jobs_for_interaction(&p.interaction)
+        .interaction_jobs(&p.interaction)
         .await
         .unwrap()
         .iter()

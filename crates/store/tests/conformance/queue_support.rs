@@ -5,7 +5,7 @@ use crate::support::*;
 use scorejar_core::ids::new_id;
 use scorejar_core::jobs::{EVALUATE, FETCH_MEDIA, TRANSCRIBE};
 use scorejar_core::model::*;
-use scorejar_store::queue::ClaimedJob;
+use scorejar_store::queue::{ClaimedJob, JobState};
 use scorejar_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,12 +83,12 @@ pub async fn claim_one(store: &Arc<dyn Store>, worker: &str, kind: &str) -> Clai
     jobs.remove(0)
 }
 
-/// The interaction's job of `kind` as `jobs_for_interaction` shows it.
-pub async fn job_row(store: &Arc<dyn Store>, interaction: &str, kind: &str) -> JobRecord {
+/// The interaction's job of `kind` as `interaction_jobs` shows it.
+pub async fn job_row(store: &Arc<dyn Store>, interaction: &str, kind: &str) -> JobState {
     store
-        .jobs_for_interaction(interaction)
+        .interaction_jobs(interaction)
         .await
-        .expect("jobs_for_interaction")
+        .expect("interaction_jobs")
         .into_iter()
         .find(|j| j.kind == kind)
         .expect("the job exists")

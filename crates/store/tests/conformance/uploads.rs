@@ -1,9 +1,9 @@
-//! Uploads end to end: the round trip, the order of the checks, "nothing written" on every
-//! refusal and tenant isolation.
+//! Uploads end to end: every field round-trips, free uploads, pending transcripts and tenant
+//! isolation. Refused and duplicate uploads are in `upload_refusals.rs`.
 
 use crate::support::*;
 use scorejar_core::ids::new_id;
-use scorejar_core::jobs::{EVALUATE, FETCH_MEDIA, TRANSCRIBE};
+use scorejar_core::jobs::{max_attempts, EVALUATE, FETCH_MEDIA, TRANSCRIBE};
 use scorejar_core::model::*;
 use scorejar_store::{Store, StoreError};
 use std::sync::Arc;
@@ -28,7 +28,8 @@ fn full_upload(account_id: &str, scorecard_id: &str) -> NewUpload {
     };
     up.agent = Some(ParticipantInput {
         name: Some("Ada Agent".into()),
-        email: Some("ada@example.com".into()),
+        // Kept as given; matched case-insensitively.
+        email: Some("Ada@Example.com".into()),
         phone: Some("+15550001".into()),
         source_identifier: Some("agent-7".into()),
     });
@@ -38,7 +39,7 @@ fn full_upload(account_id: &str, scorecard_id: &str) -> NewUpload {
         phone: Some("+15550002".into()),
         source_identifier: None,
     });
-    up.tags = vec!["Billing".into(), "vip".into()];
+    up.tags = vec!["vip".into(), "Billing".into()];
     up.custom_metadata = vec![
         ("zeta".into(), MetadataValue::Int(5)),
         ("alpha".into(), MetadataValue::Float(5.0)),
@@ -108,8 +109,9 @@ fn full_upload(account_id: &str, scorecard_id: &str) -> NewUpload {
 pub async fn upload_round_trip(store: Arc<dyn Store>) {
     let a = account(&store, 100).await;
     let scorecard_id = scorecard(&store, &a, ScorecardStatus::Active).await;
-    let billing = create_tag(&store, &a, "Billing").await;
+    // Created, and referenced, in another order than their names'.
     let vip = create_tag(&store, &a, "VIP").await;
+    let billing = create_tag(&store, &a, "Billing").await;
     let up = full_upload(&a, &scorecard_id);
     let spec = up.evaluation.clone().unwrap();
 
@@ -129,63 +131,47 @@ pub async fn upload_round_trip(store: Arc<dyn Store>) {
     found.warnings = receipt.warnings.clone();
     assert_eq!(found, receipt);
 
+    // Every field comes back; only ids and times the store chose are taken from the answer.
     let got = interaction(&store, &a, &up.interaction_id).await;
-    assert_eq!(got.id, up.interaction_id);
-    assert_eq!(got.source_identifier, "call-0001");
-    assert_eq!(
-        (got.interaction_type, got.direction),
-        (up.interaction_type, up.direction)
-    );
-    assert_eq!(got.occurred_at, T0);
-    assert_eq!(
-        (got.duration_ms, got.download_url.as_deref()),
-        (up.duration_ms, up.download_url.as_deref())
-    );
-    let agent = got.agent.clone().unwrap();
-    let agent_in = up.agent.clone().unwrap();
-    assert_eq!(
-        (
-            agent.name,
-            agent.email,
-            agent.phone,
-            agent.source_identifier
-        ),
-        (
-            agent_in.name,
-            agent_in.email,
-            agent_in.phone,
-            agent_in.source_identifier
-        )
-    );
-    let customer = got.customer.clone().unwrap();
-    assert_ne!(customer.id, got.agent.as_ref().unwrap().id);
-    assert_eq!(
-        (
-            customer.name.as_deref(),
-            customer.email,
-            customer.phone.as_deref()
-        ),
-        (Some("Carl Customer"), None, Some("+15550002"))
-    );
-    assert_eq!(got.tags, vec![billing, vip]);
-    assert_eq!(
-        got.custom_metadata, up.custom_metadata,
-        "order and types kept"
-    );
-    assert_eq!(
-        got.media,
-        Some(MediaRecord {
-            status: StepStatus::Pending,
-            info: up.media.clone(),
-            error: None
-        })
-    );
+    let agent_id = got.agent.as_ref().expect("agent").id.clone();
+    let customer_id = got.customer.as_ref().expect("customer").id.clone();
+    assert_ne!(agent_id, customer_id);
+    let evaluation_created_at = got.evaluations.first().expect("evaluation").created_at;
     let Some(UploadTranscript::Provided(transcript_in)) = up.transcript.clone() else {
         panic!("the full upload provides its transcript");
     };
-    assert_eq!(
-        got.transcript,
-        Some(TranscriptRecord {
+    let expected = InteractionRecord {
+        id: up.interaction_id.clone(),
+        source_identifier: "call-0001".into(),
+        interaction_type: up.interaction_type,
+        direction: up.direction,
+        occurred_at: T0,
+        duration_ms: up.duration_ms,
+        download_url: up.download_url.clone(),
+        agent: Some(Participant {
+            id: agent_id,
+            name: Some("Ada Agent".into()),
+            email: Some("Ada@Example.com".into()),
+            phone: Some("+15550001".into()),
+            source_identifier: Some("agent-7".into()),
+        }),
+        customer: Some(Participant {
+            id: customer_id,
+            name: Some("Carl Customer".into()),
+            email: None,
+            phone: Some("+15550002".into()),
+            source_identifier: None,
+        }),
+        // By name, whatever the order of creation or reference.
+        tags: vec![billing, vip],
+        // In upload order, each with its type: INT 5 stays INT, FLOAT 5.0 stays FLOAT.
+        custom_metadata: up.custom_metadata.clone(),
+        media: Some(MediaRecord {
+            status: StepStatus::Pending,
+            info: up.media.clone(),
+            error: None,
+        }),
+        transcript: Some(TranscriptRecord {
             status: StepStatus::Completed,
             source: Some(TranscriptSource::Provided),
             text: Some(transcript_in.text),
@@ -195,26 +181,26 @@ pub async fn upload_round_trip(store: Arc<dyn Store>) {
             error: None,
             engine: None,
             model: None,
-        })
-    );
-    assert_eq!(got.email, up.email);
-    assert_eq!(got.evaluations.len(), 1);
-    let evaluation = &got.evaluations[0];
-    assert_eq!(
-        (
-            evaluation.score_submission_id.as_str(),
-            evaluation.scorecard_id.as_str()
-        ),
-        (spec.score_submission_id.as_str(), scorecard_id.as_str())
-    );
-    assert_eq!(
-        (evaluation.status, &evaluation.result, &evaluation.error),
-        (EvaluationStatus::Queued, &None, &None)
-    );
-    assert_eq!((got.processing, got.credits_charged), (up.processing, 7));
+        }),
+        email: up.email.clone(),
+        evaluations: vec![EvaluationRecord {
+            score_submission_id: spec.score_submission_id.clone(),
+            scorecard_id: scorecard_id.clone(),
+            status: EvaluationStatus::Queued,
+            result: None,
+            error: None,
+            created_at: evaluation_created_at,
+        }],
+        processing: up.processing,
+        credits_charged: 7,
+        created_at: got.created_at,
+    };
+    assert_eq!(got, expected);
 
     assert_eq!(balance(&store, &a).await, 93);
-    let debit = ledger(&store, &a).await.remove(0);
+    let entries = ledger(&store, &a).await;
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let (debit, grant) = (&entries[0], &entries[1]);
     assert_eq!(
         (debit.amount, debit.balance_after, debit.reason.as_str()),
         (-7, 93, "upload: evaluation 3 min")
@@ -223,165 +209,39 @@ pub async fn upload_round_trip(store: Arc<dyn Store>) {
         debit.interaction_id.as_deref(),
         Some(up.interaction_id.as_str())
     );
+    assert_eq!((grant.amount, grant.balance_after), (100, 100));
 
-    let jobs = store
-        .jobs_for_interaction(&up.interaction_id)
-        .await
-        .unwrap();
-    let summary: Vec<(&str, &str, &str, i64)> = jobs
-        .iter()
-        .map(|j| {
+    // The jobs as sent, in upload order, waiting with the attempt budget of their kind.
+    let jobs = store.interaction_jobs(&up.interaction_id).await.unwrap();
+    assert_eq!(jobs.len(), up.jobs.len(), "{jobs:?}");
+    for (got, sent) in jobs.iter().zip(&up.jobs) {
+        assert_eq!(
             (
-                j.id.as_str(),
-                j.kind.as_str(),
-                j.status.as_str(),
-                j.attempts,
+                got.id.as_str(),
+                got.kind.as_str(),
+                got.interaction_id.as_deref(),
+                &got.payload
+            ),
+            (
+                sent.id.as_str(),
+                sent.kind.as_str(),
+                sent.interaction_id.as_deref(),
+                &sent.payload
             )
-        })
-        .collect();
-    assert_eq!(
-        summary,
-        vec![
-            (up.jobs[0].id.as_str(), FETCH_MEDIA, "QUEUED", 0),
-            (up.jobs[1].id.as_str(), EVALUATE, "QUEUED", 0)
-        ]
-    );
-    assert!(jobs.iter().all(|j| j.last_error.is_none()));
-}
-
-pub async fn duplicate_upload_returns_receipt_and_writes_nothing(store: Arc<dyn Store>) {
-    let a = account(&store, 20).await;
-    let mut first = upload(&a, "chat-1");
-    first.charge = 2;
-    first.processing = Processing {
-        transcription: true,
-        evaluation: false,
-    };
-    first.jobs = vec![job(TRANSCRIBE, &first.interaction_id)];
-    let receipt = created(&store, first.clone()).await;
-    let ledger_before = ledger(&store, &a).await;
-
-    let mut again = upload(&a, "chat-1");
-    again.interaction_type = InteractionType::Sms;
-    again.charge = 5;
-    again.jobs = vec![job(TRANSCRIBE, &again.interaction_id)];
-    again.warnings = vec!["something".into()];
-    let expected = UploadReceipt {
-        warnings: vec![],
-        ..receipt.clone()
-    };
-    assert_eq!(
-        store.create_upload(again.clone()).await.unwrap(),
-        UploadOutcome::Duplicate(expected)
-    );
-
-    assert_eq!(balance(&store, &a).await, 18);
-    assert_eq!(ledger(&store, &a).await, ledger_before);
-    assert_eq!(
-        store
-            .get_interaction(&a, &again.interaction_id)
-            .await
-            .unwrap(),
-        None
-    );
-    assert!(store
-        .jobs_for_interaction(&again.interaction_id)
-        .await
-        .unwrap()
-        .is_empty());
-    assert_eq!(
-        store
-            .jobs_for_interaction(&first.interaction_id)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        interaction(&store, &a, &first.interaction_id)
-            .await
-            .interaction_type,
-        InteractionType::Chat
-    );
-}
-
-pub async fn insufficient_credits_writes_nothing(store: Arc<dyn Store>) {
-    let a = account(&store, 3).await;
-    let tag = create_tag(&store, &a, "Billing").await;
-    let mut up = upload(&a, "costly");
-    up.charge = 5;
-    up.agent = Some(participant(
-        Some("ag-1"),
-        Some("first@example.com"),
-        Some("First"),
-    ));
-    up.tags = vec![tag.name.clone()];
-    up.custom_metadata = vec![("k".into(), MetadataValue::Int(1))];
-    up.jobs = vec![job(TRANSCRIBE, &up.interaction_id)];
-    assert_insufficient(store.create_upload(up.clone()).await, 5, 3);
-
-    assert_eq!(
-        store.get_interaction(&a, &up.interaction_id).await.unwrap(),
-        None
-    );
-    assert_eq!(store.find_upload(&a, "costly").await.unwrap(), None);
-    assert!(store
-        .jobs_for_interaction(&up.interaction_id)
-        .await
-        .unwrap()
-        .is_empty());
-    assert_eq!(balance(&store, &a).await, 3);
-    assert_eq!(ledger(&store, &a).await.len(), 1, "only the initial grant");
-
-    // The participant was not created either: a later upload creates it with its own name.
-    let mut later = upload(&a, "cheap");
-    later.agent = Some(participant(Some("ag-1"), None, Some("Second")));
-    let receipt = created(&store, later).await;
-    let agent = interaction(&store, &a, &receipt.interaction_id)
-        .await
-        .agent
-        .unwrap();
-    assert_eq!((agent.name.as_deref(), agent.email), (Some("Second"), None));
-}
-
-pub async fn scorecard_not_active_writes_nothing(store: Arc<dyn Store>) {
-    let a = account(&store, 10).await;
-    let b = account(&store, 10).await;
-    let draft = scorecard(&store, &a, ScorecardStatus::Draft).await;
-    let archived = scorecard(&store, &a, ScorecardStatus::Archived).await;
-    let foreign = scorecard(&store, &b, ScorecardStatus::Active).await;
-    for scorecard_id in [draft, archived, foreign, new_id()] {
-        let mut up = upload(&a, "with-eval");
-        // Also over budget: the scorecard check comes before the credit check.
-        up.charge = 50;
-        up.evaluation = Some(NewEvaluationSpec {
-            score_submission_id: new_id(),
-            scorecard_id,
-        });
-        let result = store.create_upload(up.clone()).await;
-        assert!(
-            matches!(result, Err(StoreError::ScorecardNotActive)),
-            "{result:?}"
         );
         assert_eq!(
-            store.get_interaction(&a, &up.interaction_id).await.unwrap(),
-            None
+            (
+                got.status.as_str(),
+                got.attempts,
+                got.max_attempts,
+                got.last_error.as_deref(),
+                got.worker.as_deref()
+            ),
+            ("QUEUED", 0, max_attempts(&sent.kind), None, None),
+            "{}",
+            sent.kind
         );
     }
-    assert_eq!(balance(&store, &a).await, 10);
-    assert_eq!(ledger(&store, &a).await.len(), 1);
-
-    // A duplicate is answered before the scorecard is looked at.
-    let existing = created(&store, upload(&a, "plain")).await;
-    let mut dup = upload(&a, "plain");
-    dup.evaluation = Some(NewEvaluationSpec {
-        score_submission_id: new_id(),
-        scorecard_id: new_id(),
-    });
-    assert!(matches!(
-        store.create_upload(dup).await.unwrap(),
-        UploadOutcome::Duplicate(r) if r.interaction_id == existing.interaction_id
-    ));
 }
 
 pub async fn tenant_isolation(store: Arc<dyn Store>) {
