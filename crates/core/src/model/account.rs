@@ -1,0 +1,49 @@
+//! Accounts and who acts for them: the account, its API tokens, users and sessions, and the
+//! credit ledger.
+
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub credits: i64,
+    pub created_at: OffsetDateTime,
+}
+
+/// An API token as listed: never the secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiTokenInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+/// A user as needed for login and JWT checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRecord {
+    pub id: String,
+    pub account_id: String,
+    pub email: String,
+    pub password_hash: String,
+}
+
+/// A session access token (stored by hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    pub user_id: String,
+    pub account_id: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// One row of the credit ledger. `amount` is signed: grants positive, charges negative.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerEntry {
+    pub id: String,
+    pub amount: i64,
+    pub balance_after: i64,
+    pub reason: String,
+    pub interaction_id: Option<String>,
+    pub created_at: OffsetDateTime,
+}

@@ -1,0 +1,51 @@
+//! Listing interactions (`GET /api/v1/interactions`): the filters, metadata comparisons and
+//! one page of results.
+
+use time::OffsetDateTime;
+
+use super::{Direction, InteractionRecord, InteractionType, MetadataValue};
+
+/// Comparison for a metadata filter. Ordering comparisons apply to INT/FLOAT values only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Eq,
+    Ne,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetadataFilter {
+    pub key: String,
+    pub op: Comparison,
+    pub value: MetadataValue,
+}
+
+/// Filters of `GET /api/v1/interactions`; all optional, combined with AND.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InteractionFilter {
+    pub interaction_type: Option<InteractionType>,
+    pub direction: Option<Direction>,
+    /// Inclusive lower bound on the event time.
+    pub from: Option<OffsetDateTime>,
+    /// Exclusive upper bound on the event time.
+    pub to: Option<OffsetDateTime>,
+    /// Agent participant: its id or its sourceIdentifier.
+    pub agent: Option<String>,
+    /// Tag id or name (case-insensitive).
+    pub tag: Option<String>,
+    pub metadata: Vec<MetadataFilter>,
+    /// Opaque cursor from a previous page (`nextCursor`).
+    pub cursor: Option<String>,
+    /// Page size, 1..=100.
+    pub limit: u32,
+}
+
+/// One page of interactions, newest event first (ties broken by id, descending).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InteractionPage {
+    pub data: Vec<InteractionRecord>,
+    pub next_cursor: Option<String>,
+}
