@@ -74,8 +74,23 @@ async fn migrations_create_the_schema_and_are_idempotent() {
         .await
         .unwrap();
     assert_eq!(
-        applied, 3,
-        "0001_core, 0002_queue and 0003_transcript_engine"
+        applied, 4,
+        "0001_core, 0002_queue, 0003_transcript_engine and 0004_exact_int_metadata"
+    );
+    // Sorted and order-compared text is byte-wise, as on SQLite, whatever the locale.
+    let collations: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT table_name || '.' || column_name, collation_name FROM information_schema.columns
+         WHERE table_schema = current_schema() AND (table_name, column_name) IN
+             (('tags', 'name_lower'), ('interaction_metadata', 'value_text'), ('jobs', 'id'))
+         ORDER BY 1",
+    )
+    .fetch_all(again.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        collations,
+        ["interaction_metadata.value_text", "jobs.id", "tags.name_lower"]
+            .map(|c| (c.to_string(), Some("C".to_string())))
     );
     again.close().await;
     let tables: Vec<String> = sqlx::query_scalar(

@@ -1,7 +1,7 @@
-//! Background jobs: one to enqueue with a change (`NewJob`) and one as queued (`JobRecord`).
-//! Job kinds and retry budgets are in `crate::jobs`.
+//! A background job to enqueue with the change it follows (`NewJob`). Job kinds and retry
+//! budgets are in `crate::jobs`; jobs as stored are the store's `JobState`.
 
-/// A background job to enqueue in the same transaction as the upload.
+/// A background job to enqueue in the same transaction as the change it follows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
     pub id: String,
@@ -25,14 +25,4 @@ impl NewJob {
             payload,
         }
     }
-}
-
-/// A queued job, as the status endpoint and tests see it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JobRecord {
-    pub id: String,
-    pub kind: String,
-    pub status: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
 }

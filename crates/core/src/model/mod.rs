@@ -20,7 +20,7 @@
 //! - `listing` — `InteractionFilter`, `MetadataFilter`, `Comparison`, `InteractionPage`
 //! - `scorecard_record` — `Scorecard`, `ScorecardFields` (validation is `crate::scorecard`)
 //! - `account` — `Account`, `ApiTokenInfo`, `UserRecord`, `SessionRecord`, `LedgerEntry`
-//! - `job` — `NewJob`, `JobRecord`
+//! - `job` — `NewJob`
 
 mod account;
 mod email;

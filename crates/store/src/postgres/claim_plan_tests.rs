@@ -7,7 +7,7 @@
 //! JIT off for the claim's transaction) makes each branch walk its index in order instead. This
 //! test reads the plan rather than a clock.
 
-use super::queue_sql::{CLAIM, CLAIM_PLAN};
+use super::claim::{CLAIM, CLAIM_PLAN};
 use super::{drop_schema, PgStore};
 use crate::queue::JobQueue;
 use scorejar_core::jobs::{EVALUATE, FETCH_MEDIA, TRANSCRIBE};
@@ -48,7 +48,7 @@ async fn a_claim_after_a_burst_walks_the_index_without_sorting() {
 
     let mut tx = store.pool.begin().await.unwrap();
     sqlx::query(CLAIM_PLAN).execute(&mut *tx).await.unwrap();
-    let now = super::codec::now_us();
+    let now = crate::codec::now_micros();
     let plan: Vec<String> = sqlx::query(&format!("EXPLAIN {CLAIM}"))
         .bind(now)
         .bind(vec!["Noop".to_string()])

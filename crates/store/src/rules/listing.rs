@@ -151,7 +151,7 @@ mod tests {
         let q = page_query("SELECT i.id FROM interactions i", evil, &filter).unwrap();
         assert!(!q.sql.contains(evil), "{}", q.sql);
         assert_eq!(q.params().len(), 7);
-        assert!(q.sql.contains("m.value_text >= $5"), "{}", q.sql);
+        assert!(q.sql.contains("m.value_text >= $6"), "{}", q.sql);
         assert!(q.sql.ends_with("ORDER BY i.occurred_at DESC, i.id DESC LIMIT $7"), "{}", q.sql);
     }
 

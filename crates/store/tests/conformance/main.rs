@@ -10,6 +10,7 @@ mod catalog;
 mod concurrency;
 mod evaluations;
 mod listing;
+mod listing_numbers;
 mod listing_pages;
 mod matching;
 mod queue;
@@ -51,6 +52,7 @@ macro_rules! conformance_tests {
             listing::list_filters_metadata,
             listing_pages::cursor_pagination_has_no_gaps_or_duplicates,
             listing_pages::limit_is_clamped,
+            listing_numbers::int_metadata_filters_are_exact_beyond_2_pow_53,
             queue::claim_marks_running_and_respects_kinds_limit_and_run_at,
             queue::leases_keep_jobs_apart_until_they_expire,
             queue::extend_leases_keeps_jobs_held,
