@@ -63,18 +63,28 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn jobs_committed(&self);
 
     /// [`Store::create_upload`]: the rules of `ops::upload`, in the backend's fastest form.
-    fn create_upload(&self, upload: NewUpload) -> impl Future<Output = StoreResult<UploadOutcome>> + Send;
+    fn create_upload(
+        &self,
+        upload: NewUpload,
+    ) -> impl Future<Output = StoreResult<UploadOutcome>> + Send;
 
     /// [`JobQueue::claim_jobs`] for non-empty `kinds` and a positive `limit`.
-    fn claim(&self, worker_id: String, kinds: Vec<String>, limit: u32, lease: Duration)
-        -> impl Future<Output = StoreResult<Vec<ClaimedJob>>> + Send;
+    fn claim(
+        &self,
+        worker_id: String,
+        kinds: Vec<String>,
+        limit: u32,
+        lease: Duration,
+    ) -> impl Future<Output = StoreResult<Vec<ClaimedJob>>> + Send;
 
     /// [`JobQueue::wait_for_jobs`].
     fn wait_for_jobs(&self, timeout: Duration) -> impl Future<Output = ()> + Send;
 }
 
 /// Runs `attempt` again while it fails with a deadlock the database broke.
-async fn retry_transient<T, Fut: Future<Output = StoreResult<T>>>(mut attempt: impl FnMut() -> Fut) -> StoreResult<T> {
+async fn retry_transient<T, Fut: Future<Output = StoreResult<T>>>(
+    mut attempt: impl FnMut() -> Fut,
+) -> StoreResult<T> {
     let mut tries = 0;
     loop {
         tries += 1;
@@ -93,19 +103,29 @@ impl<B: Backend> Store for B {
         self.name()
     }
 
-    async fn create_account(&self, account_id: &str, name: &str, credits: i64, token: NewApiToken) -> StoreResult<Account> {
+    async fn create_account(
+        &self,
+        account_id: &str,
+        name: &str,
+        credits: i64,
+        token: NewApiToken,
+    ) -> StoreResult<Account> {
         let (account_id, name) = (account_id.to_owned(), name.to_owned());
-        self.write(work!(db => accounts::create_account(db, &account_id, &name, credits, &token).await))
-            .await
+        self.write(
+            work!(db => accounts::create_account(db, &account_id, &name, credits, &token).await),
+        )
+        .await
     }
 
     async fn account_count(&self) -> StoreResult<i64> {
-        self.read(work!(db => accounts::account_count(db).await)).await
+        self.read(work!(db => accounts::account_count(db).await))
+            .await
     }
 
     async fn get_account(&self, account_id: &str) -> StoreResult<Option<Account>> {
         let account_id = account_id.to_owned();
-        self.read(work!(db => accounts::get_account(db, &account_id).await)).await
+        self.read(work!(db => accounts::get_account(db, &account_id).await))
+            .await
     }
 
     async fn add_credits(&self, account_id: &str, amount: i64, reason: &str) -> StoreResult<i64> {
@@ -115,7 +135,13 @@ impl<B: Backend> Store for B {
             .await
     }
 
-    async fn create_user(&self, user_id: &str, account_id: &str, email: &str, password_hash: &str) -> StoreResult<()> {
+    async fn create_user(
+        &self,
+        user_id: &str,
+        account_id: &str,
+        email: &str,
+        password_hash: &str,
+    ) -> StoreResult<()> {
         let owned = [user_id, account_id, email, password_hash].map(str::to_owned);
         self.write(work!(db => {
             let [user_id, account_id, email, password_hash] = &owned;
@@ -126,15 +152,21 @@ impl<B: Backend> Store for B {
 
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
         let email = email.to_owned();
-        self.read(work!(db => accounts::find_user_by_email(db, &email).await)).await
+        self.read(work!(db => accounts::find_user_by_email(db, &email).await))
+            .await
     }
 
     async fn find_user(&self, user_id: &str) -> StoreResult<Option<UserRecord>> {
         let user_id = user_id.to_owned();
-        self.read(work!(db => accounts::find_user(db, &user_id).await)).await
+        self.read(work!(db => accounts::find_user(db, &user_id).await))
+            .await
     }
 
-    async fn create_api_token(&self, account_id: &str, token: NewApiToken) -> StoreResult<ApiTokenInfo> {
+    async fn create_api_token(
+        &self,
+        account_id: &str,
+        token: NewApiToken,
+    ) -> StoreResult<ApiTokenInfo> {
         let account_id = account_id.to_owned();
         self.write(work!(db => accounts::create_api_token(db, &account_id, token).await))
             .await
@@ -142,7 +174,8 @@ impl<B: Backend> Store for B {
 
     async fn list_api_tokens(&self, account_id: &str) -> StoreResult<Vec<ApiTokenInfo>> {
         let account_id = account_id.to_owned();
-        self.read(work!(db => accounts::list_api_tokens(db, &account_id).await)).await
+        self.read(work!(db => accounts::list_api_tokens(db, &account_id).await))
+            .await
     }
 
     async fn revoke_api_token(&self, account_id: &str, token_id: &str) -> StoreResult<bool> {
@@ -158,12 +191,14 @@ impl<B: Backend> Store for B {
     }
 
     async fn create_session(&self, session: NewSession) -> StoreResult<()> {
-        self.write(work!(db => accounts::create_session(db, &session).await)).await
+        self.write(work!(db => accounts::create_session(db, &session).await))
+            .await
     }
 
     async fn find_session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
         let token_hash = token_hash.to_owned();
-        self.read(work!(db => accounts::find_session(db, &token_hash).await)).await
+        self.read(work!(db => accounts::find_session(db, &token_hash).await))
+            .await
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<bool> {
@@ -174,18 +209,31 @@ impl<B: Backend> Store for B {
 
     async fn create_tag(&self, account_id: &str, tag: Tag) -> StoreResult<Tag> {
         let account_id = account_id.to_owned();
-        self.write(work!(db => catalog::create_tag(db, &account_id, tag).await)).await
+        self.write(work!(db => catalog::create_tag(db, &account_id, tag).await))
+            .await
     }
 
     async fn list_tags(&self, account_id: &str) -> StoreResult<Vec<Tag>> {
         let account_id = account_id.to_owned();
-        self.read(work!(db => catalog::list_tags(db, &account_id).await)).await
+        self.read(work!(db => catalog::list_tags(db, &account_id).await))
+            .await
     }
 
-    async fn create_scorecard(&self, account_id: &str, scorecard_id: &str, fields: &ScorecardFields) -> StoreResult<Scorecard> {
-        let (account_id, scorecard_id, fields) = (account_id.to_owned(), scorecard_id.to_owned(), fields.clone());
-        self.write(work!(db => catalog::create_scorecard(db, &account_id, &scorecard_id, &fields).await))
-            .await
+    async fn create_scorecard(
+        &self,
+        account_id: &str,
+        scorecard_id: &str,
+        fields: &ScorecardFields,
+    ) -> StoreResult<Scorecard> {
+        let (account_id, scorecard_id, fields) = (
+            account_id.to_owned(),
+            scorecard_id.to_owned(),
+            fields.clone(),
+        );
+        self.write(
+            work!(db => catalog::create_scorecard(db, &account_id, &scorecard_id, &fields).await),
+        )
+        .await
     }
 
     async fn update_scorecard(
@@ -194,12 +242,22 @@ impl<B: Backend> Store for B {
         scorecard_id: &str,
         fields: &ScorecardFields,
     ) -> StoreResult<Option<Scorecard>> {
-        let (account_id, scorecard_id, fields) = (account_id.to_owned(), scorecard_id.to_owned(), fields.clone());
-        self.write_one(work!(db => catalog::update_scorecard(db, &account_id, &scorecard_id, &fields).await))
-            .await
+        let (account_id, scorecard_id, fields) = (
+            account_id.to_owned(),
+            scorecard_id.to_owned(),
+            fields.clone(),
+        );
+        self.write_one(
+            work!(db => catalog::update_scorecard(db, &account_id, &scorecard_id, &fields).await),
+        )
+        .await
     }
 
-    async fn get_scorecard(&self, account_id: &str, scorecard_id: &str) -> StoreResult<Option<Scorecard>> {
+    async fn get_scorecard(
+        &self,
+        account_id: &str,
+        scorecard_id: &str,
+    ) -> StoreResult<Option<Scorecard>> {
         let (account_id, scorecard_id) = (account_id.to_owned(), scorecard_id.to_owned());
         self.read(work!(db => catalog::get_scorecard(db, &account_id, &scorecard_id).await))
             .await
@@ -207,10 +265,15 @@ impl<B: Backend> Store for B {
 
     async fn list_scorecards(&self, account_id: &str) -> StoreResult<Vec<Scorecard>> {
         let account_id = account_id.to_owned();
-        self.read(work!(db => catalog::list_scorecards(db, &account_id).await)).await
+        self.read(work!(db => catalog::list_scorecards(db, &account_id).await))
+            .await
     }
 
-    async fn find_upload(&self, account_id: &str, source_identifier: &str) -> StoreResult<Option<UploadReceipt>> {
+    async fn find_upload(
+        &self,
+        account_id: &str,
+        source_identifier: &str,
+    ) -> StoreResult<Option<UploadReceipt>> {
         let (account_id, source_identifier) = (account_id.to_owned(), source_identifier.to_owned());
         self.read(work!(db => upload::find(db, &account_id, &source_identifier).await))
             .await
@@ -236,43 +299,72 @@ impl<B: Backend> Store for B {
         Ok(())
     }
 
-    async fn get_interaction(&self, account_id: &str, interaction_id: &str) -> StoreResult<Option<InteractionRecord>> {
+    async fn get_interaction(
+        &self,
+        account_id: &str,
+        interaction_id: &str,
+    ) -> StoreResult<Option<InteractionRecord>> {
         let (account_id, interaction_id) = (account_id.to_owned(), interaction_id.to_owned());
         self.read(work!(db => interactions::get(db, &account_id, &interaction_id).await))
             .await
     }
 
-    async fn list_interactions(&self, account_id: &str, filter: &InteractionFilter) -> StoreResult<InteractionPage> {
+    async fn list_interactions(
+        &self,
+        account_id: &str,
+        filter: &InteractionFilter,
+    ) -> StoreResult<InteractionPage> {
         let (account_id, filter) = (account_id.to_owned(), filter.clone());
-        self.read(work!(db => interactions::list(db, &account_id, &filter).await)).await
+        self.read(work!(db => interactions::list(db, &account_id, &filter).await))
+            .await
     }
 
     async fn credits(&self, account_id: &str, limit: u32) -> StoreResult<(i64, Vec<LedgerEntry>)> {
         let account_id = account_id.to_owned();
-        self.read(work!(db => credits::credits(db, &account_id, limit).await)).await
+        self.read(work!(db => credits::credits(db, &account_id, limit).await))
+            .await
     }
 }
 
 #[async_trait]
 impl<B: Backend> JobQueue for B {
-    async fn claim_jobs(&self, worker_id: &str, kinds: &[String], limit: u32, lease: Duration) -> StoreResult<Vec<ClaimedJob>> {
+    async fn claim_jobs(
+        &self,
+        worker_id: &str,
+        kinds: &[String],
+        limit: u32,
+        lease: Duration,
+    ) -> StoreResult<Vec<ClaimedJob>> {
         if kinds.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
         retry_transient(|| self.claim(worker_id.to_owned(), kinds.to_vec(), limit, lease)).await
     }
 
-    async fn extend_leases(&self, worker_id: &str, job_ids: &[String], lease: Duration) -> StoreResult<u64> {
+    async fn extend_leases(
+        &self,
+        worker_id: &str,
+        job_ids: &[String],
+        lease: Duration,
+    ) -> StoreResult<u64> {
         let (worker_id, job_ids) = (worker_id.to_owned(), job_ids.to_vec());
         let lease = crate::codec::duration_micros(lease);
         self.write_one(work!(db => jobs::extend_leases(db, &worker_id, &job_ids, lease).await))
             .await
     }
 
-    async fn finish_job(&self, job_id: &str, worker_id: &str, outcome: JobOutcome) -> StoreResult<bool> {
+    async fn finish_job(
+        &self,
+        job_id: &str,
+        worker_id: &str,
+        outcome: JobOutcome,
+    ) -> StoreResult<bool> {
         if outcome == JobOutcome::Done(Default::default()) {
             // Nothing but the job row: one statement.
-            return Ok(self.finish_jobs_done(worker_id, &[job_id.to_owned()]).await? == 1);
+            return Ok(self
+                .finish_jobs_done(worker_id, &[job_id.to_owned()])
+                .await?
+                == 1);
         }
         let requeues = requeues(&outcome);
         let task = std::sync::Arc::new((job_id.to_owned(), worker_id.to_owned(), outcome));
@@ -302,14 +394,19 @@ impl<B: Backend> JobQueue for B {
             return Ok(());
         }
         let now = crate::codec::now_micros();
-        self.write(work!(db => jobs::enqueue(db, &new_jobs, now).await)).await?;
+        self.write(work!(db => jobs::enqueue(db, &new_jobs, now).await))
+            .await?;
         self.jobs_committed();
         Ok(())
     }
 
-    async fn interaction_for_job(&self, interaction_id: &str) -> StoreResult<Option<(String, InteractionRecord)>> {
+    async fn interaction_for_job(
+        &self,
+        interaction_id: &str,
+    ) -> StoreResult<Option<(String, InteractionRecord)>> {
         let interaction_id = interaction_id.to_owned();
-        self.read(work!(db => interactions::get_any(db, &interaction_id).await)).await
+        self.read(work!(db => interactions::get_any(db, &interaction_id).await))
+            .await
     }
 
     async fn job(&self, job_id: &str) -> StoreResult<Option<JobState>> {
@@ -319,11 +416,13 @@ impl<B: Backend> JobQueue for B {
 
     async fn interaction_jobs(&self, interaction_id: &str) -> StoreResult<Vec<JobState>> {
         let interaction_id = interaction_id.to_owned();
-        self.read(work!(db => jobs::interaction_jobs(db, &interaction_id).await)).await
+        self.read(work!(db => jobs::interaction_jobs(db, &interaction_id).await))
+            .await
     }
 
     async fn job_counts(&self, kind: Option<&str>) -> StoreResult<BTreeMap<String, i64>> {
         let kind = kind.map(str::to_owned);
-        self.read(work!(db => jobs::counts(db, kind.as_deref()).await)).await
+        self.read(work!(db => jobs::counts(db, kind.as_deref()).await))
+            .await
     }
 }

@@ -31,7 +31,11 @@ pub(crate) fn corrupt(column: &str, why: impl fmt::Display) -> StoreError {
 }
 
 /// Parses an enum column written by this store.
-pub(crate) fn parse_enum<T>(text: &str, parse: fn(&str) -> Option<T>, column: &str) -> StoreResult<T> {
+pub(crate) fn parse_enum<T>(
+    text: &str,
+    parse: fn(&str) -> Option<T>,
+    column: &str,
+) -> StoreResult<T> {
     parse(text).ok_or_else(|| corrupt(column, format!("unknown value {text:?}")))
 }
 
@@ -203,17 +207,27 @@ mod tests {
                 ("tiny".into(), M::Float(-2.5e-7)),
                 ("neg".into(), M::Int(i64::MIN)),
                 ("max".into(), M::Int(i64::MAX)),
-                ("quote \"ü\"".into(), M::String("line\nbreak \u{1F600}".into())),
+                (
+                    "quote \"ü\"".into(),
+                    M::String("line\nbreak \u{1F600}".into()),
+                ),
                 ("negzero".into(), M::Float(-0.0)),
             ],
         ];
         for entries in cases {
             let text = encode_metadata(&entries).unwrap().unwrap();
-            assert_eq!(decode_metadata(Some(text.clone())).unwrap(), entries, "{text}");
+            assert_eq!(
+                decode_metadata(Some(text.clone())).unwrap(),
+                entries,
+                "{text}"
+            );
         }
-        let text = encode_metadata(&[("zeta".into(), M::String("sale".into())), ("alpha".into(), M::Int(5))])
-            .unwrap()
-            .unwrap();
+        let text = encode_metadata(&[
+            ("zeta".into(), M::String("sale".into())),
+            ("alpha".into(), M::Int(5)),
+        ])
+        .unwrap()
+        .unwrap();
         assert_eq!(text, r#"{"zeta":"sale","alpha":5}"#);
     }
 
@@ -222,7 +236,14 @@ mod tests {
         assert_eq!(encode_metadata(&[]).unwrap(), None);
         assert_eq!(decode_metadata(None).unwrap(), Vec::new());
         assert!(encode_metadata(&[("x".into(), M::Float(f64::NAN))]).is_err());
-        for bad in ["[]", "{\"k\":null}", "{\"k\":[1]}", "{\"k\":18446744073709551615}", "{} x", "nope"] {
+        for bad in [
+            "[]",
+            "{\"k\":null}",
+            "{\"k\":[1]}",
+            "{\"k\":18446744073709551615}",
+            "{} x",
+            "nope",
+        ] {
             assert!(decode_metadata(Some(bad.into())).is_err(), "{bad}");
         }
     }

@@ -49,7 +49,8 @@ impl SqliteStore {
             .await
             .context("opening the SQLite database")??;
         let checkpoints = checkpointer::start(&path).context("starting the SQLite checkpointer")?;
-        let writer = Writer::start(conn, checkpoints).context("starting the SQLite writer thread")?;
+        let writer =
+            Writer::start(conn, checkpoints).context("starting the SQLite writer thread")?;
         let readers = Arc::new(ReadPool::new(path.clone()));
         Ok(SqliteStore {
             writer,
@@ -67,7 +68,8 @@ impl SqliteStore {
 
 fn open_and_migrate(path: &Path) -> anyhow::Result<Connection> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating the directory {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating the directory {}", parent.display()))?;
     }
     let conn = migrate::open_writer(path)?;
     migrate::run_migrations(&conn)?;

@@ -89,8 +89,12 @@ async fn migrations_create_the_schema_and_are_idempotent() {
     .unwrap();
     assert_eq!(
         collations,
-        ["interaction_metadata.value_text", "jobs.id", "tags.name_lower"]
-            .map(|c| (c.to_string(), Some("C".to_string())))
+        [
+            "interaction_metadata.value_text",
+            "jobs.id",
+            "tags.name_lower"
+        ]
+        .map(|c| (c.to_string(), Some("C".to_string())))
     );
     again.close().await;
     let tables: Vec<String> = sqlx::query_scalar(

@@ -21,7 +21,10 @@ pub(crate) async fn create_account<D: Db>(
     token: &NewApiToken,
 ) -> StoreResult<Account> {
     if credits < 0 {
-        return Err(StoreError::InsufficientCredits { required: -credits, balance: 0 });
+        return Err(StoreError::InsufficientCredits {
+            required: -credits,
+            balance: 0,
+        });
     }
     let now = now_micros();
     db.execute(
@@ -30,7 +33,16 @@ pub(crate) async fn create_account<D: Db>(
     )
     .await?;
     if credits > 0 {
-        credits::insert_ledger_entry(db, account_id, credits, credits, INITIAL_GRANT_REASON, None, now).await?;
+        credits::insert_ledger_entry(
+            db,
+            account_id,
+            credits,
+            credits,
+            INITIAL_GRANT_REASON,
+            None,
+            now,
+        )
+        .await?;
     }
     insert_token(db, account_id, token, now).await?;
     Ok(Account {
@@ -42,12 +54,21 @@ pub(crate) async fn create_account<D: Db>(
 }
 
 pub(crate) async fn account_count<D: Db>(db: &mut D) -> StoreResult<i64> {
-    Ok(db.fetch_one("SELECT COUNT(*) AS n FROM accounts", &[]).await?.get("n")?)
+    Ok(db
+        .fetch_one("SELECT COUNT(*) AS n FROM accounts", &[])
+        .await?
+        .get("n")?)
 }
 
-pub(crate) async fn get_account<D: Db>(db: &mut D, account_id: &str) -> StoreResult<Option<Account>> {
+pub(crate) async fn get_account<D: Db>(
+    db: &mut D,
+    account_id: &str,
+) -> StoreResult<Option<Account>> {
     let row = db
-        .fetch_optional("SELECT id, name, credits, created_at FROM accounts WHERE id = $1", args![account_id])
+        .fetch_optional(
+            "SELECT id, name, credits, created_at FROM accounts WHERE id = $1",
+            args![account_id],
+        )
         .await?;
     row.map(|r| -> Result<Account, SqlError> {
         Ok(Account {
@@ -63,7 +84,12 @@ pub(crate) async fn get_account<D: Db>(db: &mut D, account_id: &str) -> StoreRes
 
 /// `NotFound("account")` unless the account exists.
 pub(crate) async fn require_account<D: Db>(db: &mut D, account_id: &str) -> StoreResult<()> {
-    let found = db.fetch_optional("SELECT 1 AS one FROM accounts WHERE id = $1", args![account_id]).await?;
+    let found = db
+        .fetch_optional(
+            "SELECT 1 AS one FROM accounts WHERE id = $1",
+            args![account_id],
+        )
+        .await?;
     found.map(|_| ()).ok_or(StoreError::NotFound("account"))
 }
 
@@ -79,7 +105,14 @@ pub(crate) async fn create_user<D: Db>(
         .execute(
             "INSERT INTO users (id, account_id, email, email_lower, password_hash, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
-            args![user_id, account_id, email, email.to_lowercase().as_str(), password_hash, now_micros()],
+            args![
+                user_id,
+                account_id,
+                email,
+                email.to_lowercase().as_str(),
+                password_hash,
+                now_micros()
+            ],
         )
         .await;
     match inserted {
@@ -98,7 +131,10 @@ fn user_from_row(r: Row) -> Result<UserRecord, SqlError> {
     })
 }
 
-pub(crate) async fn find_user_by_email<D: Db>(db: &mut D, email: &str) -> StoreResult<Option<UserRecord>> {
+pub(crate) async fn find_user_by_email<D: Db>(
+    db: &mut D,
+    email: &str,
+) -> StoreResult<Option<UserRecord>> {
     let row = db
         .fetch_optional(
             "SELECT id, account_id, email, password_hash FROM users WHERE email_lower = $1",
@@ -110,7 +146,10 @@ pub(crate) async fn find_user_by_email<D: Db>(db: &mut D, email: &str) -> StoreR
 
 pub(crate) async fn find_user<D: Db>(db: &mut D, user_id: &str) -> StoreResult<Option<UserRecord>> {
     let row = db
-        .fetch_optional("SELECT id, account_id, email, password_hash FROM users WHERE id = $1", args![user_id])
+        .fetch_optional(
+            "SELECT id, account_id, email, password_hash FROM users WHERE id = $1",
+            args![user_id],
+        )
         .await?;
     Ok(row.map(user_from_row).transpose()?)
 }
@@ -126,13 +165,22 @@ pub(crate) async fn create_session<D: Db>(db: &mut D, session: &NewSession) -> S
     db.execute(
         "INSERT INTO sessions (token_hash, user_id, account_id, expires_at, created_at)
          VALUES ($1, $2, $3, $4, $5)",
-        args![&session.token_hash, &session.user_id, &session.account_id, to_micros(session.expires_at), now_micros()],
+        args![
+            &session.token_hash,
+            &session.user_id,
+            &session.account_id,
+            to_micros(session.expires_at),
+            now_micros()
+        ],
     )
     .await?;
     Ok(())
 }
 
-pub(crate) async fn find_session<D: Db>(db: &mut D, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
+pub(crate) async fn find_session<D: Db>(
+    db: &mut D,
+    token_hash: &str,
+) -> StoreResult<Option<SessionRecord>> {
     let row = db
         .fetch_optional(
             "SELECT user_id, account_id, expires_at FROM sessions WHERE token_hash = $1",
@@ -151,10 +199,21 @@ pub(crate) async fn find_session<D: Db>(db: &mut D, token_hash: &str) -> StoreRe
 }
 
 pub(crate) async fn delete_session<D: Db>(db: &mut D, token_hash: &str) -> StoreResult<bool> {
-    Ok(db.execute("DELETE FROM sessions WHERE token_hash = $1", args![token_hash]).await? > 0)
+    Ok(db
+        .execute(
+            "DELETE FROM sessions WHERE token_hash = $1",
+            args![token_hash],
+        )
+        .await?
+        > 0)
 }
 
-async fn insert_token<D: Db>(db: &mut D, account_id: &str, token: &NewApiToken, now: i64) -> StoreResult<()> {
+async fn insert_token<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    token: &NewApiToken,
+    now: i64,
+) -> StoreResult<()> {
     db.execute(
         "INSERT INTO api_tokens (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
         args![&token.id, account_id, &token.name, &token.token_hash, now],
@@ -180,7 +239,10 @@ pub(crate) async fn create_api_token<D: Db>(
 }
 
 /// Tokens not revoked, newest first.
-pub(crate) async fn list_api_tokens<D: Db>(db: &mut D, account_id: &str) -> StoreResult<Vec<ApiTokenInfo>> {
+pub(crate) async fn list_api_tokens<D: Db>(
+    db: &mut D,
+    account_id: &str,
+) -> StoreResult<Vec<ApiTokenInfo>> {
     let rows = db
         .fetch_all(
             "SELECT id, name, created_at, last_used_at FROM api_tokens
@@ -201,7 +263,11 @@ pub(crate) async fn list_api_tokens<D: Db>(db: &mut D, account_id: &str) -> Stor
         .map_err(Into::into)
 }
 
-pub(crate) async fn revoke_api_token<D: Db>(db: &mut D, account_id: &str, token_id: &str) -> StoreResult<bool> {
+pub(crate) async fn revoke_api_token<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    token_id: &str,
+) -> StoreResult<bool> {
     let changed = db
         .execute(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
@@ -212,7 +278,10 @@ pub(crate) async fn revoke_api_token<D: Db>(db: &mut D, account_id: &str, token_
 }
 
 /// The authentication hot path: one indexed read, no write.
-pub(crate) async fn account_for_api_token<D: Db>(db: &mut D, token_hash: &str) -> StoreResult<Option<String>> {
+pub(crate) async fn account_for_api_token<D: Db>(
+    db: &mut D,
+    token_hash: &str,
+) -> StoreResult<Option<String>> {
     let row = db
         .fetch_optional(
             "SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",

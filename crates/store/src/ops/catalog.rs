@@ -36,7 +36,12 @@ pub(crate) async fn list_tags<D: Db>(db: &mut D, account_id: &str) -> StoreResul
         .await?;
     Ok(rows
         .into_iter()
-        .map(|r| Ok::<_, crate::sql::SqlError>(Tag { id: r.get("id")?, name: r.get("name")? }))
+        .map(|r| {
+            Ok::<_, crate::sql::SqlError>(Tag {
+                id: r.get("id")?,
+                name: r.get("name")?,
+            })
+        })
         .collect::<Result<_, _>>()?)
 }
 
@@ -49,16 +54,34 @@ const FIND_TAGS: Sql = Sql {
 };
 
 /// The account's tags that `refs` name (see `rules::tags`), each once.
-pub(crate) async fn find_tags<D: Db>(db: &mut D, account_id: &str, refs: &[String]) -> StoreResult<Vec<FoundTag>> {
+pub(crate) async fn find_tags<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    refs: &[String],
+) -> StoreResult<Vec<FoundTag>> {
     if refs.is_empty() {
         return Ok(Vec::new());
     }
     let names: Vec<String> = refs.iter().map(|r| name_key(r)).collect();
     let sql = FIND_TAGS.text(db.dialect());
-    let rows = db.fetch_all(sql, &[Arg::from(account_id), Arg::TextList(refs), Arg::TextList(&names)]).await?;
+    let rows = db
+        .fetch_all(
+            sql,
+            &[
+                Arg::from(account_id),
+                Arg::TextList(refs),
+                Arg::TextList(&names),
+            ],
+        )
+        .await?;
     Ok(rows
         .into_iter()
-        .map(|r| Ok::<_, crate::sql::SqlError>(FoundTag { id: r.get("id")?, name_lower: r.get("name_lower")? }))
+        .map(|r| {
+            Ok::<_, crate::sql::SqlError>(FoundTag {
+                id: r.get("id")?,
+                name_lower: r.get("name_lower")?,
+            })
+        })
         .collect::<Result<_, _>>()?)
 }
 
@@ -132,7 +155,8 @@ pub(crate) async fn update_scorecard<D: Db>(
     }))
 }
 
-const SELECT_SCORECARDS: &str = "SELECT id, name, description, status, prompt, model, passing_score, \
+const SELECT_SCORECARDS: &str =
+    "SELECT id, name, description, status, prompt, model, passing_score, \
      sections, created_at, updated_at FROM scorecards";
 
 fn scorecard_from_row(r: Row) -> StoreResult<Scorecard> {
@@ -141,32 +165,50 @@ fn scorecard_from_row(r: Row) -> StoreResult<Scorecard> {
         fields: ScorecardFields {
             name: r.get("name")?,
             description: r.get("description")?,
-            status: parse_enum(&r.get::<String>("status")?, ScorecardStatus::parse, "scorecards.status")?,
+            status: parse_enum(
+                &r.get::<String>("status")?,
+                ScorecardStatus::parse,
+                "scorecards.status",
+            )?,
             prompt: r.get("prompt")?,
             model: r.get("model")?,
             passing_score: r.get("passing_score")?,
-            sections: from_json(r.get("sections")?, "scorecards.sections")?.unwrap_or(serde_json::Value::Null),
+            sections: from_json(r.get("sections")?, "scorecards.sections")?
+                .unwrap_or(serde_json::Value::Null),
         },
         created_at: from_micros(r.get("created_at")?),
         updated_at: from_micros(r.get("updated_at")?),
     })
 }
 
-pub(crate) async fn get_scorecard<D: Db>(db: &mut D, account_id: &str, scorecard_id: &str) -> StoreResult<Option<Scorecard>> {
+pub(crate) async fn get_scorecard<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    scorecard_id: &str,
+) -> StoreResult<Option<Scorecard>> {
     let sql = format!("{SELECT_SCORECARDS} WHERE id = $1 AND account_id = $2");
-    let row = db.fetch_optional(&sql, args![scorecard_id, account_id]).await?;
+    let row = db
+        .fetch_optional(&sql, args![scorecard_id, account_id])
+        .await?;
     row.map(scorecard_from_row).transpose()
 }
 
 /// Oldest first.
-pub(crate) async fn list_scorecards<D: Db>(db: &mut D, account_id: &str) -> StoreResult<Vec<Scorecard>> {
+pub(crate) async fn list_scorecards<D: Db>(
+    db: &mut D,
+    account_id: &str,
+) -> StoreResult<Vec<Scorecard>> {
     let sql = format!("{SELECT_SCORECARDS} WHERE account_id = $1 ORDER BY created_at, id");
     let rows = db.fetch_all(&sql, args![account_id]).await?;
     rows.into_iter().map(scorecard_from_row).collect()
 }
 
 /// `ScorecardNotActive` unless the scorecard is an ACTIVE one of this account.
-pub(crate) async fn require_active_scorecard<D: Db>(db: &mut D, account_id: &str, scorecard_id: &str) -> StoreResult<()> {
+pub(crate) async fn require_active_scorecard<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    scorecard_id: &str,
+) -> StoreResult<()> {
     let row = db
         .fetch_optional(
             "SELECT status FROM scorecards WHERE id = $1 AND account_id = $2",

@@ -29,10 +29,22 @@ pub(crate) async fn apply<D: Db>(
         .await?;
     let Some(moved) = moved else {
         let balance = balance(db, account_id).await?;
-        return Err(StoreError::InsufficientCredits { required: -amount, balance });
+        return Err(StoreError::InsufficientCredits {
+            required: -amount,
+            balance,
+        });
     };
     let balance_after: i64 = moved.get("credits")?;
-    insert_ledger_entry(db, account_id, amount, balance_after, reason, interaction_id, now).await?;
+    insert_ledger_entry(
+        db,
+        account_id,
+        amount,
+        balance_after,
+        reason,
+        interaction_id,
+        now,
+    )
+    .await?;
     Ok(balance_after)
 }
 
@@ -56,13 +68,22 @@ pub(crate) async fn insert_ledger_entry<D: Db>(
 
 /// The balance; `NotFound("account")` for an unknown account.
 pub(crate) async fn balance<D: Db>(db: &mut D, account_id: &str) -> StoreResult<i64> {
-    let row = db.fetch_optional("SELECT credits FROM accounts WHERE id = $1", args![account_id]).await?;
+    let row = db
+        .fetch_optional(
+            "SELECT credits FROM accounts WHERE id = $1",
+            args![account_id],
+        )
+        .await?;
     let row = row.ok_or(StoreError::NotFound("account"))?;
     Ok(row.get("credits")?)
 }
 
 /// The balance and the newest `limit` ledger entries, newest first.
-pub(crate) async fn credits<D: Db>(db: &mut D, account_id: &str, limit: u32) -> StoreResult<(i64, Vec<LedgerEntry>)> {
+pub(crate) async fn credits<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    limit: u32,
+) -> StoreResult<(i64, Vec<LedgerEntry>)> {
     let balance = balance(db, account_id).await?;
     let rows = db
         .fetch_all(

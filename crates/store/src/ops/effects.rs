@@ -12,7 +12,12 @@ use crate::rules::outcome::{credit_moves, touches_interaction};
 use crate::sql::{args, Db};
 use crate::{StoreError, StoreResult};
 
-pub(crate) async fn apply<D: Db>(db: &mut D, job: &ClaimedJob, effects: &JobEffects, now: i64) -> StoreResult<()> {
+pub(crate) async fn apply<D: Db>(
+    db: &mut D,
+    job: &ClaimedJob,
+    effects: &JobEffects,
+    now: i64,
+) -> StoreResult<()> {
     if touches_interaction(effects) {
         let interaction_id = job.interaction_id.as_deref().ok_or_else(|| {
             StoreError::Internal(anyhow::anyhow!(
@@ -27,7 +32,12 @@ pub(crate) async fn apply<D: Db>(db: &mut D, job: &ClaimedJob, effects: &JobEffe
     jobs::enqueue(db, &effects.enqueue, now).await
 }
 
-async fn apply_credits<D: Db>(db: &mut D, interaction_id: &str, effects: &JobEffects, now: i64) -> StoreResult<()> {
+async fn apply_credits<D: Db>(
+    db: &mut D,
+    interaction_id: &str,
+    effects: &JobEffects,
+    now: i64,
+) -> StoreResult<()> {
     let moves = credit_moves(effects);
     if moves.is_empty() {
         return Ok(());
@@ -39,14 +49,29 @@ async fn apply_credits<D: Db>(db: &mut D, interaction_id: &str, effects: &JobEff
             args![total, interaction_id],
         )
         .await?;
-    let account_id: String = row.ok_or(StoreError::NotFound("interaction"))?.get("account_id")?;
+    let account_id: String = row
+        .ok_or(StoreError::NotFound("interaction"))?
+        .get("account_id")?;
     for change in moves {
-        credits::apply(db, &account_id, change.amount, &change.reason, Some(interaction_id), now).await?;
+        credits::apply(
+            db,
+            &account_id,
+            change.amount,
+            &change.reason,
+            Some(interaction_id),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
 
-async fn apply_interaction_changes<D: Db>(db: &mut D, interaction_id: &str, effects: &JobEffects, now: i64) -> StoreResult<()> {
+async fn apply_interaction_changes<D: Db>(
+    db: &mut D,
+    interaction_id: &str,
+    effects: &JobEffects,
+    now: i64,
+) -> StoreResult<()> {
     if let Some(media) = &effects.media {
         let info = &media.info;
         db.execute(
@@ -81,7 +106,11 @@ async fn apply_interaction_changes<D: Db>(db: &mut D, interaction_id: &str, effe
         db.execute(
             "UPDATE interactions SET interaction_type = COALESCE($1, interaction_type),
                  duration_ms = COALESCE($2, duration_ms) WHERE id = $3",
-            args![effects.interaction_type.map(|t| t.as_str()), effects.duration_ms, interaction_id],
+            args![
+                effects.interaction_type.map(|t| t.as_str()),
+                effects.duration_ms,
+                interaction_id
+            ],
         )
         .await?;
     }
@@ -116,7 +145,14 @@ async fn apply_interaction_changes<D: Db>(db: &mut D, interaction_id: &str, effe
         db.execute(
             "UPDATE evaluations SET status = $1, result = $2, error = $3, updated_at = $4
              WHERE id = $5 AND interaction_id = $6",
-            args![evaluation.status.as_str(), &result, &evaluation.error, now, &evaluation.score_submission_id, interaction_id],
+            args![
+                evaluation.status.as_str(),
+                &result,
+                &evaluation.error,
+                now,
+                &evaluation.score_submission_id,
+                interaction_id
+            ],
         )
         .await?;
     }

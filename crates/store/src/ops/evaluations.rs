@@ -27,7 +27,15 @@ pub(crate) async fn queue<D: Db>(db: &mut D, evaluation: &NewEvaluation) -> Stor
     }
     catalog::require_active_scorecard(db, account_id, &evaluation.spec.scorecard_id).await?;
     let now = now_micros();
-    credits::apply(db, account_id, -evaluation.charge, &evaluation.charge_reason, Some(interaction_id), now).await?;
+    credits::apply(
+        db,
+        account_id,
+        -evaluation.charge,
+        &evaluation.charge_reason,
+        Some(interaction_id),
+        now,
+    )
+    .await?;
     insert(db, account_id, interaction_id, &evaluation.spec, now).await?;
     jobs::enqueue(db, std::slice::from_ref(&evaluation.job), now).await
 }

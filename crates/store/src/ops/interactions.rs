@@ -30,9 +30,16 @@ FROM interactions i
 LEFT JOIN participants a ON a.id = i.agent_id
 LEFT JOIN participants c ON c.id = i.customer_id";
 
-pub(crate) async fn get<D: Db>(db: &mut D, account_id: &str, interaction_id: &str) -> StoreResult<Option<InteractionRecord>> {
+pub(crate) async fn get<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    interaction_id: &str,
+) -> StoreResult<Option<InteractionRecord>> {
     let sql = format!("{SELECT_INTERACTIONS} WHERE i.id = $1 AND i.account_id = $2");
-    let Some(row) = db.fetch_optional(&sql, args![interaction_id, account_id]).await? else {
+    let Some(row) = db
+        .fetch_optional(&sql, args![interaction_id, account_id])
+        .await?
+    else {
         return Ok(None);
     };
     let mut records = vec![record_from_row(&row)?];
@@ -41,22 +48,41 @@ pub(crate) async fn get<D: Db>(db: &mut D, account_id: &str, interaction_id: &st
 }
 
 /// An interaction and its account, whatever the account (workers are not tenants).
-pub(crate) async fn get_any<D: Db>(db: &mut D, interaction_id: &str) -> StoreResult<Option<(String, InteractionRecord)>> {
+pub(crate) async fn get_any<D: Db>(
+    db: &mut D,
+    interaction_id: &str,
+) -> StoreResult<Option<(String, InteractionRecord)>> {
     let row = db
-        .fetch_optional("SELECT account_id FROM interactions WHERE id = $1", args![interaction_id])
+        .fetch_optional(
+            "SELECT account_id FROM interactions WHERE id = $1",
+            args![interaction_id],
+        )
         .await?;
     let Some(account) = row.map(|r| r.get::<String>("account_id")).transpose()? else {
         return Ok(None);
     };
-    Ok(get(db, &account, interaction_id).await?.map(|record| (account, record)))
+    Ok(get(db, &account, interaction_id)
+        .await?
+        .map(|record| (account, record)))
 }
 
-pub(crate) async fn list<D: Db>(db: &mut D, account_id: &str, filter: &InteractionFilter) -> StoreResult<InteractionPage> {
+pub(crate) async fn list<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    filter: &InteractionFilter,
+) -> StoreResult<InteractionPage> {
     let query = page_query(SELECT_INTERACTIONS, account_id, filter)?;
     let rows = db.fetch_all(&query.sql, &query.args()).await?;
     let limit = page_size(filter);
-    let mut data = rows.iter().take(limit).map(record_from_row).collect::<StoreResult<Vec<_>>>()?;
-    let next_cursor = next_cursor(rows.len() > limit, data.last().map(|r| (r.occurred_at, r.id.as_str())));
+    let mut data = rows
+        .iter()
+        .take(limit)
+        .map(record_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let next_cursor = next_cursor(
+        rows.len() > limit,
+        data.last().map(|r| (r.occurred_at, r.id.as_str())),
+    );
     attach_tags_and_evaluations(db, &mut data).await?;
     Ok(InteractionPage { data, next_cursor })
 }
@@ -69,32 +95,55 @@ const PAGE_TAGS: Sql = Sql {
 };
 
 const PAGE_EVALUATIONS: Sql = Sql {
-    sqlite: "SELECT interaction_id, id, scorecard_id, status, result, error, created_at FROM evaluations
+    sqlite:
+        "SELECT interaction_id, id, scorecard_id, status, result, error, created_at FROM evaluations
              WHERE interaction_id IN (SELECT value FROM json_each($1)) ORDER BY created_at, id",
-    postgres: "SELECT interaction_id, id, scorecard_id, status, result, error, created_at FROM evaluations
+    postgres:
+        "SELECT interaction_id, id, scorecard_id, status, result, error, created_at FROM evaluations
                WHERE interaction_id = ANY($1) ORDER BY created_at, id",
 };
 
 /// Fills `tags` (by name) and `evaluations` (oldest first) of every record.
-async fn attach_tags_and_evaluations<D: Db>(db: &mut D, records: &mut [InteractionRecord]) -> StoreResult<()> {
+async fn attach_tags_and_evaluations<D: Db>(
+    db: &mut D,
+    records: &mut [InteractionRecord],
+) -> StoreResult<()> {
     if records.is_empty() {
         return Ok(());
     }
     let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
-    let position: HashMap<String, usize> = ids.iter().cloned().enumerate().map(|(i, id)| (id, i)).collect();
+    let position: HashMap<String, usize> = ids
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, id)| (id, i))
+        .collect();
     let dialect = db.dialect();
-    for row in db.fetch_all(PAGE_TAGS.text(dialect), &[Arg::TextList(&ids)]).await? {
+    for row in db
+        .fetch_all(PAGE_TAGS.text(dialect), &[Arg::TextList(&ids)])
+        .await?
+    {
         let interaction_id: String = row.get("interaction_id")?;
         if let Some(&i) = position.get(&interaction_id) {
-            records[i].tags.push(Tag { id: row.get("id")?, name: row.get("name")? });
+            records[i].tags.push(Tag {
+                id: row.get("id")?,
+                name: row.get("name")?,
+            });
         }
     }
-    for row in db.fetch_all(PAGE_EVALUATIONS.text(dialect), &[Arg::TextList(&ids)]).await? {
+    for row in db
+        .fetch_all(PAGE_EVALUATIONS.text(dialect), &[Arg::TextList(&ids)])
+        .await?
+    {
         let interaction_id: String = row.get("interaction_id")?;
         let evaluation = EvaluationRecord {
             score_submission_id: row.get("id")?,
             scorecard_id: row.get("scorecard_id")?,
-            status: parse_enum(&row.get::<String>("status")?, EvaluationStatus::parse, "evaluations.status")?,
+            status: parse_enum(
+                &row.get::<String>("status")?,
+                EvaluationStatus::parse,
+                "evaluations.status",
+            )?,
             result: from_json(row.get("result")?, "evaluations.result")?,
             error: row.get("error")?,
             created_at: from_micros(row.get("created_at")?),
@@ -129,11 +178,19 @@ fn record_from_row(r: &Row) -> StoreResult<InteractionRecord> {
         None => None,
         Some(status) => Some(TranscriptRecord {
             status: parse_enum(&status, StepStatus::parse, "interactions.transcript_status")?,
-            source: parse_opt_enum(r.get("transcript_source")?, TranscriptSource::parse, "interactions.transcript_source")?,
+            source: parse_opt_enum(
+                r.get("transcript_source")?,
+                TranscriptSource::parse,
+                "interactions.transcript_source",
+            )?,
             text: r.get("transcript_text")?,
             language: r.get("transcript_language")?,
             agent_channel: r.get("transcript_agent_channel")?,
-            segments: from_json(r.get("transcript_segments")?, "interactions.transcript_segments")?.unwrap_or_default(),
+            segments: from_json(
+                r.get("transcript_segments")?,
+                "interactions.transcript_segments",
+            )?
+            .unwrap_or_default(),
             error: r.get("transcript_error")?,
             engine: r.get("transcript_engine")?,
             model: r.get("transcript_model")?,
@@ -154,8 +211,16 @@ fn record_from_row(r: &Row) -> StoreResult<InteractionRecord> {
     Ok(InteractionRecord {
         id: r.get("id")?,
         source_identifier: r.get("source_identifier")?,
-        interaction_type: parse_enum(&r.get::<String>("interaction_type")?, InteractionType::parse, "interactions.interaction_type")?,
-        direction: parse_enum(&r.get::<String>("direction")?, Direction::parse, "interactions.direction")?,
+        interaction_type: parse_enum(
+            &r.get::<String>("interaction_type")?,
+            InteractionType::parse,
+            "interactions.interaction_type",
+        )?,
+        direction: parse_enum(
+            &r.get::<String>("direction")?,
+            Direction::parse,
+            "interactions.direction",
+        )?,
         occurred_at: from_micros(r.get("occurred_at")?),
         duration_ms: r.get("duration_ms")?,
         download_url: r.get("download_url")?,

@@ -51,13 +51,23 @@ const EXTEND_LEASES: Sql = Sql {
 };
 
 /// Extends the leases `worker_id` still holds; returns how many.
-pub(crate) async fn extend_leases<D: Db>(db: &mut D, worker_id: &str, job_ids: &[String], lease_micros: i64) -> StoreResult<u64> {
+pub(crate) async fn extend_leases<D: Db>(
+    db: &mut D,
+    worker_id: &str,
+    job_ids: &[String],
+    lease_micros: i64,
+) -> StoreResult<u64> {
     if job_ids.is_empty() {
         return Ok(0);
     }
     let now = now_micros();
     let sql = EXTEND_LEASES.text(db.dialect());
-    let args = [Arg::from(now.saturating_add(lease_micros)), Arg::from(now), Arg::TextList(job_ids), Arg::from(worker_id)];
+    let args = [
+        Arg::from(now.saturating_add(lease_micros)),
+        Arg::from(now),
+        Arg::TextList(job_ids),
+        Arg::from(worker_id),
+    ];
     Ok(db.execute(sql, &args).await?)
 }
 
@@ -70,17 +80,35 @@ const FINISH_DONE: Sql = Sql {
 
 /// Marks the jobs DONE (no effects) where `worker_id` still holds them; returns how many.
 /// The owner stays on the row: it names the worker that ran the job.
-pub(crate) async fn finish_done<D: Db>(db: &mut D, worker_id: &str, job_ids: &[String]) -> StoreResult<u64> {
+pub(crate) async fn finish_done<D: Db>(
+    db: &mut D,
+    worker_id: &str,
+    job_ids: &[String],
+) -> StoreResult<u64> {
     if job_ids.is_empty() {
         return Ok(0);
     }
     let sql = FINISH_DONE.text(db.dialect());
-    Ok(db.execute(sql, &[Arg::from(now_micros()), Arg::TextList(job_ids), Arg::from(worker_id)]).await?)
+    Ok(db
+        .execute(
+            sql,
+            &[
+                Arg::from(now_micros()),
+                Arg::TextList(job_ids),
+                Arg::from(worker_id),
+            ],
+        )
+        .await?)
 }
 
 /// Applies `outcome` when `worker_id` holds the job; `Ok(false)` and nothing written otherwise.
 /// A finished job keeps its owner (who ran it); a re-queued one loses it.
-pub(crate) async fn finish<D: Db>(db: &mut D, job_id: &str, worker_id: &str, outcome: &JobOutcome) -> StoreResult<bool> {
+pub(crate) async fn finish<D: Db>(
+    db: &mut D,
+    job_id: &str,
+    worker_id: &str,
+    outcome: &JobOutcome,
+) -> StoreResult<bool> {
     let now = now_micros();
     let change = job_row_change(outcome, now);
     let row = db
@@ -91,7 +119,15 @@ pub(crate) async fn finish<D: Db>(db: &mut D, job_id: &str, worker_id: &str, out
                     lease_expires_at = NULL, updated_at = $7
              WHERE id = $1 AND lease_owner = $2 AND status = 'RUNNING'
              RETURNING id, kind, interaction_id, payload, attempts, max_attempts",
-            args![job_id, worker_id, change.status, change.run_at, change.last_error, change.attempts_delta, now],
+            args![
+                job_id,
+                worker_id,
+                change.status,
+                change.run_at,
+                change.last_error,
+                change.attempts_delta,
+                now
+            ],
         )
         .await?;
     let Some(row) = row else { return Ok(false) };
@@ -109,9 +145,16 @@ pub(crate) async fn finish<D: Db>(db: &mut D, job_id: &str, worker_id: &str, out
 }
 
 /// Sets the step `job` drives (see `rules::outcome::step_change`).
-pub(crate) async fn set_step<D: Db>(db: &mut D, job: &ClaimedJob, state: StepState, now: i64) -> StoreResult<()> {
+pub(crate) async fn set_step<D: Db>(
+    db: &mut D,
+    job: &ClaimedJob,
+    state: StepState,
+    now: i64,
+) -> StoreResult<()> {
     use crate::rules::outcome::StepChange;
-    let (Some(change), Some(interaction_id)) = (step_change(job, state), job.interaction_id.as_deref()) else {
+    let (Some(change), Some(interaction_id)) =
+        (step_change(job, state), job.interaction_id.as_deref())
+    else {
         return Ok(());
     };
     match change {
@@ -165,16 +208,29 @@ fn job_state(r: Row) -> StoreResult<JobState> {
 
 pub(crate) async fn job<D: Db>(db: &mut D, job_id: &str) -> StoreResult<Option<JobState>> {
     let sql = format!("{SELECT_JOBS} WHERE id = $1");
-    db.fetch_optional(&sql, args![job_id]).await?.map(job_state).transpose()
+    db.fetch_optional(&sql, args![job_id])
+        .await?
+        .map(job_state)
+        .transpose()
 }
 
 /// Oldest first.
-pub(crate) async fn interaction_jobs<D: Db>(db: &mut D, interaction_id: &str) -> StoreResult<Vec<JobState>> {
+pub(crate) async fn interaction_jobs<D: Db>(
+    db: &mut D,
+    interaction_id: &str,
+) -> StoreResult<Vec<JobState>> {
     let sql = format!("{SELECT_JOBS} WHERE interaction_id = $1 ORDER BY created_at, id");
-    db.fetch_all(&sql, args![interaction_id]).await?.into_iter().map(job_state).collect()
+    db.fetch_all(&sql, args![interaction_id])
+        .await?
+        .into_iter()
+        .map(job_state)
+        .collect()
 }
 
-pub(crate) async fn counts<D: Db>(db: &mut D, kind: Option<&str>) -> StoreResult<BTreeMap<String, i64>> {
+pub(crate) async fn counts<D: Db>(
+    db: &mut D,
+    kind: Option<&str>,
+) -> StoreResult<BTreeMap<String, i64>> {
     let rows = db
         .fetch_all(
             "SELECT status, COUNT(*) AS n FROM jobs WHERE CAST($1 AS TEXT) IS NULL OR kind = $1 GROUP BY status",

@@ -16,7 +16,11 @@ use scorejar_core::cursor::to_micros;
 use scorejar_core::ids::new_id;
 use scorejar_core::model::*;
 
-pub(crate) async fn find<D: Db>(db: &mut D, account_id: &str, source_identifier: &str) -> StoreResult<Option<UploadReceipt>> {
+pub(crate) async fn find<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    source_identifier: &str,
+) -> StoreResult<Option<UploadReceipt>> {
     let row = db
         .fetch_optional(
             "SELECT id, interaction_type, processing_transcription, processing_evaluation, score_submission_id
@@ -27,7 +31,11 @@ pub(crate) async fn find<D: Db>(db: &mut D, account_id: &str, source_identifier:
     let Some(r) = row else { return Ok(None) };
     Ok(Some(UploadReceipt {
         interaction_id: r.get("id")?,
-        interaction_type: parse_enum(&r.get::<String>("interaction_type")?, InteractionType::parse, "interactions.interaction_type")?,
+        interaction_type: parse_enum(
+            &r.get::<String>("interaction_type")?,
+            InteractionType::parse,
+            "interactions.interaction_type",
+        )?,
         processing: Processing {
             transcription: r.get("processing_transcription")?,
             evaluation: r.get("processing_evaluation")?,
@@ -47,11 +55,26 @@ pub(crate) async fn create<D: Db>(db: &mut D, upload: &NewUpload) -> StoreResult
     }
     let now = now_micros();
     // The debit comes first: when it does not fit, nothing else has been written.
-    credits::apply(db, account_id, -upload.charge, &upload.charge_reason, Some(&upload.interaction_id), now).await?;
+    credits::apply(
+        db,
+        account_id,
+        -upload.charge,
+        &upload.charge_reason,
+        Some(&upload.interaction_id),
+        now,
+    )
+    .await?;
     let mut warnings = upload.warnings.clone();
     let people = resolve_participants(db, upload, now).await?;
     warnings.extend(people.warnings);
-    insert_interaction(db, upload, people.agent_id.as_deref(), people.customer_id.as_deref(), now).await?;
+    insert_interaction(
+        db,
+        upload,
+        people.agent_id.as_deref(),
+        people.customer_id.as_deref(),
+        now,
+    )
+    .await?;
     let found = catalog::find_tags(db, account_id, &upload.tags).await?;
     for tag in &found {
         db.execute(
@@ -67,7 +90,15 @@ pub(crate) async fn create<D: Db>(db: &mut D, upload: &NewUpload) -> StoreResult
             "INSERT INTO interaction_metadata
                  (interaction_id, account_id, key, value_type, value_text, value_number, value_int)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            args![&upload.interaction_id, account_id, row.key, row.value_type, &row.text, row.number, row.int],
+            args![
+                &upload.interaction_id,
+                account_id,
+                row.key,
+                row.value_type,
+                &row.text,
+                row.number,
+                row.int
+            ],
         )
         .await?;
     }
@@ -79,14 +110,20 @@ pub(crate) async fn create<D: Db>(db: &mut D, upload: &NewUpload) -> StoreResult
         interaction_id: upload.interaction_id.clone(),
         interaction_type: upload.interaction_type,
         processing: upload.processing,
-        score_submission_id: upload.evaluation.as_ref().map(|e| e.score_submission_id.clone()),
+        score_submission_id: upload
+            .evaluation
+            .as_ref()
+            .map(|e| e.score_submission_id.clone()),
         warnings,
     }))
 }
 
 /// Every participant of the account whose sourceIdentifier or e-mail the upload's agent or
 /// customer carries: what `rules::participants::plan` decides on.
-pub(crate) async fn candidates<D: Db>(db: &mut D, upload: &NewUpload) -> StoreResult<Vec<ParticipantRow>> {
+pub(crate) async fn candidates<D: Db>(
+    db: &mut D,
+    upload: &NewUpload,
+) -> StoreResult<Vec<ParticipantRow>> {
     let (sids, emails) = lookup_keys([upload.agent.as_ref(), upload.customer.as_ref()]);
     let key = |keys: &[String], i: usize| keys.get(i).cloned();
     let rows = db
@@ -124,10 +161,18 @@ struct People {
     warnings: Vec<String>,
 }
 
-async fn resolve_participants<D: Db>(db: &mut D, upload: &NewUpload, now: i64) -> StoreResult<People> {
+async fn resolve_participants<D: Db>(
+    db: &mut D,
+    upload: &NewUpload,
+    now: i64,
+) -> StoreResult<People> {
     let (agent, customer) = (upload.agent.as_ref(), upload.customer.as_ref());
     if agent.is_none() && customer.is_none() {
-        return Ok(People { agent_id: None, customer_id: None, warnings: Vec::new() });
+        return Ok(People {
+            agent_id: None,
+            customer_id: None,
+            warnings: Vec::new(),
+        });
     }
     let people = plan(candidates(db, upload).await?, agent, customer, new_id);
     for p in &people.inserts {
@@ -146,7 +191,11 @@ async fn resolve_participants<D: Db>(db: &mut D, upload: &NewUpload, now: i64) -
         )
         .await?;
     }
-    Ok(People { agent_id: people.agent_id, customer_id: people.customer_id, warnings: people.warnings })
+    Ok(People {
+        agent_id: people.agent_id,
+        customer_id: people.customer_id,
+        warnings: people.warnings,
+    })
 }
 
 async fn insert_interaction<D: Db>(
@@ -204,7 +253,10 @@ async fn insert_interaction<D: Db>(
             &encode_metadata(&upload.custom_metadata)?,
             upload.processing.transcription,
             upload.processing.evaluation,
-            upload.evaluation.as_ref().map(|e| e.score_submission_id.as_str()),
+            upload
+                .evaluation
+                .as_ref()
+                .map(|e| e.score_submission_id.as_str()),
             upload.charge,
             now
         ],

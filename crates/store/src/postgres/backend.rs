@@ -26,7 +26,9 @@ impl PgStore {
     {
         let mut db = PgDb::Tx(self.pool.begin().await.map_err(sql_error)?);
         let result = work(&mut db).await;
-        let PgDb::Tx(tx) = db else { unreachable!("a transaction stays one") };
+        let PgDb::Tx(tx) = db else {
+            unreachable!("a transaction stays one")
+        };
         match result {
             Ok(value) => {
                 tx.commit().await.map_err(sql_error)?;
@@ -77,13 +79,23 @@ impl Backend for PgStore {
 
     fn jobs_committed(&self) {}
 
-    fn create_upload(&self, new: NewUpload) -> impl Future<Output = StoreResult<UploadOutcome>> + Send {
+    fn create_upload(
+        &self,
+        new: NewUpload,
+    ) -> impl Future<Output = StoreResult<UploadOutcome>> + Send {
         async move { upload::create_upload(&self.pool, &new).await }
     }
 
-    fn claim(&self, worker_id: String, kinds: Vec<String>, limit: u32, lease: Duration)
-        -> impl Future<Output = StoreResult<Vec<ClaimedJob>>> + Send {
-        self.in_transaction(move |db| Box::pin(async move { claim::claim(db, &worker_id, &kinds, limit, lease).await }))
+    fn claim(
+        &self,
+        worker_id: String,
+        kinds: Vec<String>,
+        limit: u32,
+        lease: Duration,
+    ) -> impl Future<Output = StoreResult<Vec<ClaimedJob>>> + Send {
+        self.in_transaction(move |db| {
+            Box::pin(async move { claim::claim(db, &worker_id, &kinds, limit, lease).await })
+        })
     }
 
     fn wait_for_jobs(&self, timeout: Duration) -> impl Future<Output = ()> + Send {

@@ -72,7 +72,13 @@ ORDER BY run_at, created_at, id COLLATE "C"
 "#;
 
 /// Claims in its own transaction, planned with sorting disabled (`CLAIM_PLAN`).
-pub(super) async fn claim(db: &mut PgDb, worker_id: &str, kinds: &[String], limit: u32, lease: Duration) -> StoreResult<Vec<ClaimedJob>> {
+pub(super) async fn claim(
+    db: &mut PgDb,
+    worker_id: &str,
+    kinds: &[String],
+    limit: u32,
+    lease: Duration,
+) -> StoreResult<Vec<ClaimedJob>> {
     db.execute(CLAIM_PLAN, &[]).await?;
     let now = now_micros();
     let args = [

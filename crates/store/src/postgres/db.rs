@@ -51,19 +51,41 @@ impl Db for PgDb {
         Dialect::Postgres
     }
 
-    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> impl Future<Output = Result<u64, SqlError>> + Send {
+    fn execute(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> impl Future<Output = Result<u64, SqlError>> + Send {
         async move {
-            let done = bound(sql, args).execute(self.connection()).await.map_err(sql_error)?;
+            let done = bound(sql, args)
+                .execute(self.connection())
+                .await
+                .map_err(sql_error)?;
             Ok(done.rows_affected())
         }
     }
 
-    fn fetch_all(&mut self, sql: &str, args: &[Arg<'_>]) -> impl Future<Output = Result<Vec<Row>, SqlError>> + Send {
+    fn fetch_all(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> impl Future<Output = Result<Vec<Row>, SqlError>> + Send {
         async move {
-            let rows = bound(sql, args).fetch_all(self.connection()).await.map_err(sql_error)?;
-            let Some(first) = rows.first() else { return Ok(Vec::new()) };
-            let names: Arc<[String]> = first.columns().iter().map(|c| c.name().to_owned()).collect();
-            rows.iter().map(|row| Ok(Row::new(names.clone(), values(row)?))).collect()
+            let rows = bound(sql, args)
+                .fetch_all(self.connection())
+                .await
+                .map_err(sql_error)?;
+            let Some(first) = rows.first() else {
+                return Ok(Vec::new());
+            };
+            let names: Arc<[String]> = first
+                .columns()
+                .iter()
+                .map(|c| c.name().to_owned())
+                .collect();
+            rows.iter()
+                .map(|row| Ok(Row::new(names.clone(), values(row)?)))
+                .collect()
         }
     }
 
@@ -94,9 +116,15 @@ fn values(row: &PgRow) -> Result<Vec<Value>, SqlError> {
                 "FLOAT8" => Value::Real(row.try_get::<f64, _>(i).map_err(decode)?),
                 "FLOAT4" => Value::Real(row.try_get::<f32, _>(i).map_err(decode)?.into()),
                 "BOOL" => Value::Bool(row.try_get::<bool, _>(i).map_err(decode)?),
-                "TEXT" | "VARCHAR" | "NAME" | "BPCHAR" => Value::Text(row.try_get::<String, _>(i).map_err(decode)?),
+                "TEXT" | "VARCHAR" | "NAME" | "BPCHAR" => {
+                    Value::Text(row.try_get::<String, _>(i).map_err(decode)?)
+                }
                 "VOID" => Value::Null,
-                other => return Err(SqlError::decode(format!("column {i}: unsupported type {other}"))),
+                other => {
+                    return Err(SqlError::decode(format!(
+                        "column {i}: unsupported type {other}"
+                    )))
+                }
             })
         })
         .collect()
@@ -106,7 +134,9 @@ fn values(row: &PgRow) -> Result<Vec<Value>, SqlError> {
 /// constraint's name (`migrations/postgres` names every constraint).
 pub(crate) fn sql_error(e: sqlx::Error) -> SqlError {
     let kind = match &e {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => SqlErrorKind::Unavailable,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            SqlErrorKind::Unavailable
+        }
         sqlx::Error::Database(db) => match db.code().as_deref() {
             Some(UNIQUE_VIOLATION) => SqlErrorKind::Unique,
             Some(FOREIGN_KEY_VIOLATION) => SqlErrorKind::ForeignKey,
@@ -116,7 +146,10 @@ pub(crate) fn sql_error(e: sqlx::Error) -> SqlError {
         },
         _ => SqlErrorKind::Other,
     };
-    let constraint = e.as_database_error().and_then(|d| d.constraint()).map(str::to_owned);
+    let constraint = e
+        .as_database_error()
+        .and_then(|d| d.constraint())
+        .map(str::to_owned);
     let message = match kind {
         SqlErrorKind::Unavailable => format!("database unavailable: {e}"),
         _ => e.to_string(),

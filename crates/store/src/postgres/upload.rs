@@ -72,7 +72,11 @@ impl Encoded {
             .and_then(UploadTranscript::provided)
             .map(|t| to_json(&t.segments))
             .transpose()?;
-        let rows: Vec<_> = upload.custom_metadata.iter().map(|(k, v)| metadata_row(k, v)).collect();
+        let rows: Vec<_> = upload
+            .custom_metadata
+            .iter()
+            .map(|(k, v)| metadata_row(k, v))
+            .collect();
         Ok(Encoded {
             segments,
             email: upload.email.as_ref().map(to_json).transpose()?,
@@ -134,7 +138,12 @@ async fn try_create_upload(
     let people = if upload.agent.is_none() && upload.customer.is_none() {
         ParticipantPlan::default()
     } else {
-        plan(shared::candidates(&mut db, upload).await?, upload.agent.as_ref(), upload.customer.as_ref(), new_id)
+        plan(
+            shared::candidates(&mut db, upload).await?,
+            upload.agent.as_ref(),
+            upload.customer.as_ref(),
+            new_id,
+        )
     };
     let row = bind_upload(sqlx::query(CREATE_UPLOAD), upload, encoded, &people)
         .fetch_one(db.connection())
@@ -150,7 +159,10 @@ async fn try_create_upload(
             None if !scorecard_active => Err(StoreError::ScorecardNotActive.into()),
             // The conflicting row is gone again (its transaction cannot have rolled back, or
             // ours would have inserted): treat it as a lost race and look again.
-            None => Err(AttemptError::Race(SqlError::new(SqlErrorKind::Transient, "the duplicate vanished"))),
+            None => Err(AttemptError::Race(SqlError::new(
+                SqlErrorKind::Transient,
+                "the duplicate vanished",
+            ))),
         };
     }
 

@@ -23,7 +23,11 @@ pub(crate) fn page_size(filter: &InteractionFilter) -> usize {
 
 /// `select` (which names the interactions table `i`) filtered and ordered for one page; it
 /// asks for one row more than the page, to learn whether another page follows.
-pub(crate) fn page_query(select: &str, account_id: &str, filter: &InteractionFilter) -> StoreResult<Query> {
+pub(crate) fn page_query(
+    select: &str,
+    account_id: &str,
+    filter: &InteractionFilter,
+) -> StoreResult<Query> {
     let mut q = Query::new(select);
     let account = q.param(Param::Text(account_id.to_owned()));
     q.push(&format!(" WHERE i.account_id = {account}"));
@@ -71,7 +75,9 @@ pub(crate) fn page_query(select: &str, account_id: &str, filter: &InteractionFil
         q.push(&format!(" AND (i.occurred_at, i.id) < ({at}, {id})"));
     }
     let limit = q.param(Param::Int(page_size(filter) as i64 + 1));
-    q.push(&format!(" ORDER BY i.occurred_at DESC, i.id DESC LIMIT {limit}"));
+    q.push(&format!(
+        " ORDER BY i.occurred_at DESC, i.id DESC LIMIT {limit}"
+    ));
     Ok(q)
 }
 
@@ -79,8 +85,12 @@ fn push_metadata(q: &mut Query, account: &str, filter: &MetadataFilter) {
     let key = q.param(Param::Text(filter.key.clone()));
     let op = operator(filter.op);
     let compare = match &filter.value {
-        MetadataValue::String(s) => format!("m.value_text {op} {}", q.param(Param::Text(s.clone()))),
-        MetadataValue::Boolean(b) => format!("m.value_text {op} {}", q.param(Param::Text(b.to_string()))),
+        MetadataValue::String(s) => {
+            format!("m.value_text {op} {}", q.param(Param::Text(s.clone())))
+        }
+        MetadataValue::Boolean(b) => {
+            format!("m.value_text {op} {}", q.param(Param::Text(b.to_string())))
+        }
         MetadataValue::Float(f) => format!("m.value_number {op} {}", q.param(Param::Real(*f))),
         MetadataValue::Int(i) => {
             let exact = q.param(Param::Int(*i));
@@ -109,7 +119,10 @@ fn operator(op: Comparison) -> &'static str {
 }
 
 /// The cursor of the page after one whose last row is `last`, when more rows followed.
-pub(crate) fn next_cursor(has_more: bool, last: Option<(time::OffsetDateTime, &str)>) -> Option<String> {
+pub(crate) fn next_cursor(
+    has_more: bool,
+    last: Option<(time::OffsetDateTime, &str)>,
+) -> Option<String> {
     match last {
         Some((occurred_at, id)) if has_more => Some(
             Cursor {
@@ -152,7 +165,12 @@ mod tests {
         assert!(!q.sql.contains(evil), "{}", q.sql);
         assert_eq!(q.params().len(), 7);
         assert!(q.sql.contains("m.value_text >= $6"), "{}", q.sql);
-        assert!(q.sql.ends_with("ORDER BY i.occurred_at DESC, i.id DESC LIMIT $7"), "{}", q.sql);
+        assert!(
+            q.sql
+                .ends_with("ORDER BY i.occurred_at DESC, i.id DESC LIMIT $7"),
+            "{}",
+            q.sql
+        );
     }
 
     #[test]
@@ -175,32 +193,64 @@ mod tests {
                 ),
             ];
             for (value, expected) in cases {
-                let f = filter_with(vec![MetadataFilter { key: "k".into(), op, value: value.clone() }]);
+                let f = filter_with(vec![MetadataFilter {
+                    key: "k".into(),
+                    op,
+                    value: value.clone(),
+                }]);
                 let q = page_query("SELECT 1 FROM interactions i", "a", &f).unwrap();
                 assert!(q.sql.contains(&expected), "{value:?}: {}", q.sql);
             }
         }
         let big = (1i64 << 53) + 1;
-        let f = filter_with(vec![MetadataFilter { key: "k".into(), op: Comparison::Eq, value: MetadataValue::Int(big) }]);
+        let f = filter_with(vec![MetadataFilter {
+            key: "k".into(),
+            op: Comparison::Eq,
+            value: MetadataValue::Int(big),
+        }]);
         let q = page_query("SELECT 1 FROM interactions i", "a", &f).unwrap();
-        assert_eq!(q.params()[2], Param::Int(big), "the exact value is bound, not its double");
+        assert_eq!(
+            q.params()[2],
+            Param::Int(big),
+            "the exact value is bound, not its double"
+        );
     }
 
     #[test]
     fn cursors_continue_strictly_after_and_bad_ones_are_errors() {
-        let cursor = Cursor { occurred_at_us: 5, id: "b".into() }.encode();
-        let f = InteractionFilter { cursor: Some(cursor), ..Default::default() };
+        let cursor = Cursor {
+            occurred_at_us: 5,
+            id: "b".into(),
+        }
+        .encode();
+        let f = InteractionFilter {
+            cursor: Some(cursor),
+            ..Default::default()
+        };
         let q = page_query("SELECT 1 FROM interactions i", "a", &f).unwrap();
-        assert!(q.sql.contains("(i.occurred_at, i.id) < ($2, $3)"), "{}", q.sql);
+        assert!(
+            q.sql.contains("(i.occurred_at, i.id) < ($2, $3)"),
+            "{}",
+            q.sql
+        );
         assert_eq!(q.params()[1..3], [Param::Int(5), Param::Text("b".into())]);
-        let bad = InteractionFilter { cursor: Some("not a cursor".into()), ..Default::default() };
+        let bad = InteractionFilter {
+            cursor: Some("not a cursor".into()),
+            ..Default::default()
+        };
         assert!(page_query("SELECT 1 FROM interactions i", "a", &bad).is_err());
     }
 
     #[test]
     fn pages_are_clamped_and_only_full_pages_have_a_next_cursor() {
         for (asked, size) in [(0, 1), (1, 1), (100, 100), (1000, 100)] {
-            assert_eq!(page_size(&InteractionFilter { limit: asked, ..Default::default() }), size);
+            assert_eq!(
+                page_size(&InteractionFilter {
+                    limit: asked,
+                    ..Default::default()
+                }),
+                size
+            );
         }
         let at = time::macros::datetime!(2026-01-01 00:00 UTC);
         assert_eq!(next_cursor(false, Some((at, "x"))), None);

@@ -17,7 +17,9 @@ pub(crate) struct JobRowChange<'a> {
 pub(crate) fn job_row_change(outcome: &JobOutcome, now: i64) -> JobRowChange<'_> {
     let (status, run_at, last_error, attempts_delta) = match outcome {
         JobOutcome::Done(_) => ("DONE", None, None, 0),
-        JobOutcome::Retry { error, run_at } => ("QUEUED", Some(to_micros(*run_at)), Some(error.as_str()), 0),
+        JobOutcome::Retry { error, run_at } => {
+            ("QUEUED", Some(to_micros(*run_at)), Some(error.as_str()), 0)
+        }
         JobOutcome::Failed { error, .. } => ("FAILED", None, Some(error.as_str()), 0),
         JobOutcome::Release => ("QUEUED", Some(now), None, -1),
     };
@@ -42,7 +44,10 @@ pub(crate) enum StepChange<'a> {
     Media(&'static str),
     Transcript(&'static str),
     /// The evaluation (score submission) an `Evaluate` job scores.
-    Evaluation { id: &'a str, status: &'static str },
+    Evaluation {
+        id: &'a str,
+        status: &'static str,
+    },
 }
 
 /// The step change of `job` entering `state`; `None` for kinds without a step and jobs without
@@ -58,7 +63,10 @@ pub(crate) fn step_change(job: &ClaimedJob, state: StepState) -> Option<StepChan
         "transcript" => Some(StepChange::Transcript(step)),
         "evaluation" => {
             let id = job.payload.get("scoreSubmissionId")?.as_str()?;
-            Some(StepChange::Evaluation { id, status: evaluation })
+            Some(StepChange::Evaluation {
+                id,
+                status: evaluation,
+            })
         }
         _ => None,
     }
@@ -82,7 +90,9 @@ pub(crate) fn touches_interaction(effects: &JobEffects) -> bool {
 /// Whether applying the outcome puts jobs in the queue (new ones, or this one again).
 pub(crate) fn requeues(outcome: &JobOutcome) -> bool {
     match outcome {
-        JobOutcome::Done(effects) | JobOutcome::Failed { effects, .. } => !effects.enqueue.is_empty(),
+        JobOutcome::Done(effects) | JobOutcome::Failed { effects, .. } => {
+            !effects.enqueue.is_empty()
+        }
         JobOutcome::Retry { .. } | JobOutcome::Release => true,
     }
 }
@@ -108,10 +118,19 @@ mod tests {
     #[test]
     fn each_outcome_changes_the_row_its_way() {
         let at = datetime!(2026-01-01 00:00 UTC);
-        let retry = JobOutcome::Retry { error: "slow".into(), run_at: at };
-        let failed = JobOutcome::Failed { error: "bad".into(), effects: JobEffects::default() };
+        let retry = JobOutcome::Retry {
+            error: "slow".into(),
+            run_at: at,
+        };
+        let failed = JobOutcome::Failed {
+            error: "bad".into(),
+            effects: JobEffects::default(),
+        };
         let cases = [
-            (JobOutcome::Done(JobEffects::default()), ("DONE", None, None, 0)),
+            (
+                JobOutcome::Done(JobEffects::default()),
+                ("DONE", None, None, 0),
+            ),
             (retry, ("QUEUED", Some(to_micros(at)), Some("slow"), 0)),
             (failed, ("FAILED", None, Some("bad"), 0)),
             (JobOutcome::Release, ("QUEUED", Some(7), None, -1)),
@@ -119,7 +138,12 @@ mod tests {
         for (outcome, (status, run_at, error, delta)) in cases {
             let change = job_row_change(&outcome, 7);
             assert_eq!(
-                (change.status, change.run_at, change.last_error, change.attempts_delta),
+                (
+                    change.status,
+                    change.run_at,
+                    change.last_error,
+                    change.attempts_delta
+                ),
                 (status, run_at, error, delta),
                 "{outcome:?}"
             );
@@ -130,11 +154,37 @@ mod tests {
     fn steps_follow_the_kind() {
         let ev = serde_json::json!({"scoreSubmissionId": "s1"});
         let cases = [
-            (job(FETCH_MEDIA, Some("i"), ev.clone()), StepState::Processing, Some(StepChange::Media("PROCESSING"))),
-            (job(TRANSCRIBE, Some("i"), ev.clone()), StepState::Pending, Some(StepChange::Transcript("PENDING"))),
-            (job(EVALUATE, Some("i"), ev.clone()), StepState::Pending, Some(StepChange::Evaluation { id: "s1", status: "QUEUED" })),
-            (job(EVALUATE, Some("i"), ev.clone()), StepState::Processing, Some(StepChange::Evaluation { id: "s1", status: "PROCESSING" })),
-            (job(EVALUATE, Some("i"), serde_json::json!({})), StepState::Pending, None),
+            (
+                job(FETCH_MEDIA, Some("i"), ev.clone()),
+                StepState::Processing,
+                Some(StepChange::Media("PROCESSING")),
+            ),
+            (
+                job(TRANSCRIBE, Some("i"), ev.clone()),
+                StepState::Pending,
+                Some(StepChange::Transcript("PENDING")),
+            ),
+            (
+                job(EVALUATE, Some("i"), ev.clone()),
+                StepState::Pending,
+                Some(StepChange::Evaluation {
+                    id: "s1",
+                    status: "QUEUED",
+                }),
+            ),
+            (
+                job(EVALUATE, Some("i"), ev.clone()),
+                StepState::Processing,
+                Some(StepChange::Evaluation {
+                    id: "s1",
+                    status: "PROCESSING",
+                }),
+            ),
+            (
+                job(EVALUATE, Some("i"), serde_json::json!({})),
+                StepState::Pending,
+                None,
+            ),
             (job(TRANSCRIBE, None, ev.clone()), StepState::Pending, None),
             (job("Noop", Some("i"), ev), StepState::Pending, None),
         ];
@@ -148,8 +198,14 @@ mod tests {
         let with_job = JobEffects {
             enqueue: vec![NewJob::new("Noop", None, serde_json::json!({}))],
             credits: vec![
-                CreditChange { amount: 0, reason: "none".into() },
-                CreditChange { amount: 3, reason: "refund".into() },
+                CreditChange {
+                    amount: 0,
+                    reason: "none".into(),
+                },
+                CreditChange {
+                    amount: 3,
+                    reason: "refund".into(),
+                },
             ],
             ..Default::default()
         };

@@ -40,12 +40,26 @@ mod tests {
 
     #[test]
     fn unknown_references_are_warned_about_by_position() {
-        let refs: Vec<String> = ["VIP", "t-1", "nope", "vip", "Other"].map(String::from).to_vec();
-        let found = [tag("t-1", "billing"), tag("t-2", "vip"), tag("t-3", "other")];
+        let refs: Vec<String> = ["VIP", "t-1", "nope", "vip", "Other"]
+            .map(String::from)
+            .to_vec();
+        let found = [
+            tag("t-1", "billing"),
+            tag("t-2", "vip"),
+            tag("t-3", "other"),
+        ];
         let cases: [(&[String], &[FoundTag], Vec<&str>); 3] = [
-            (&refs, &found, vec!["tags[2]: unknown tag \"nope\" was ignored"]),
+            (
+                &refs,
+                &found,
+                vec!["tags[2]: unknown tag \"nope\" was ignored"],
+            ),
             (&[], &found, vec![]),
-            (&refs[2..3], &[], vec!["tags[0]: unknown tag \"nope\" was ignored"]),
+            (
+                &refs[2..3],
+                &[],
+                vec!["tags[0]: unknown tag \"nope\" was ignored"],
+            ),
         ];
         for (refs, found, expected) in cases {
             assert_eq!(warnings(refs, found), expected, "{refs:?}");

@@ -38,10 +38,22 @@ WHERE id IN (
     ORDER BY run_at, created_at LIMIT $3)
 RETURNING id, kind, interaction_id, payload, attempts, max_attempts, run_at, created_at";
 
-async fn claim(db: &mut SqliteDb, worker_id: &str, kinds: &[String], limit: u32, lease: Duration) -> StoreResult<Vec<ClaimedJob>> {
+async fn claim(
+    db: &mut SqliteDb,
+    worker_id: &str,
+    kinds: &[String],
+    limit: u32,
+    lease: Duration,
+) -> StoreResult<Vec<ClaimedJob>> {
     let now = now_micros();
     let expires = now.saturating_add(duration_micros(lease));
-    let args = [Arg::from(now), Arg::TextList(kinds), Arg::from(i64::from(limit)), Arg::from(worker_id), Arg::from(expires)];
+    let args = [
+        Arg::from(now),
+        Arg::TextList(kinds),
+        Arg::from(i64::from(limit)),
+        Arg::from(worker_id),
+        Arg::from(expires),
+    ];
     let rows = db.fetch_all(CLAIM, &args).await?;
     let mut claimed = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -92,13 +104,23 @@ impl Backend for SqliteStore {
         self.jobs_signal.notify_waiters();
     }
 
-    fn create_upload(&self, new: NewUpload) -> impl Future<Output = StoreResult<UploadOutcome>> + Send {
+    fn create_upload(
+        &self,
+        new: NewUpload,
+    ) -> impl Future<Output = StoreResult<UploadOutcome>> + Send {
         self.write(move |db| Box::pin(async move { upload::create(db, &new).await }))
     }
 
-    fn claim(&self, worker_id: String, kinds: Vec<String>, limit: u32, lease: Duration)
-        -> impl Future<Output = StoreResult<Vec<ClaimedJob>>> + Send {
-        self.write(move |db| Box::pin(async move { claim(db, &worker_id, &kinds, limit, lease).await }))
+    fn claim(
+        &self,
+        worker_id: String,
+        kinds: Vec<String>,
+        limit: u32,
+        lease: Duration,
+    ) -> impl Future<Output = StoreResult<Vec<ClaimedJob>>> + Send {
+        self.write(move |db| {
+            Box::pin(async move { claim(db, &worker_id, &kinds, limit, lease).await })
+        })
     }
 
     fn wait_for_jobs(&self, timeout: Duration) -> impl Future<Output = ()> + Send {

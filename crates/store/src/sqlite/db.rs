@@ -40,7 +40,11 @@ impl SqliteDb {
 
     fn run_fetch(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>, SqlError> {
         let mut statement = self.prepare(sql, args)?;
-        let names: Arc<[String]> = statement.column_names().into_iter().map(str::to_owned).collect();
+        let names: Arc<[String]> = statement
+            .column_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         let width = names.len();
         let mut rows = statement.raw_query();
         let mut out = Vec::new();
@@ -60,11 +64,19 @@ impl Db for SqliteDb {
         Dialect::Sqlite
     }
 
-    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> impl Future<Output = Result<u64, SqlError>> + Send {
+    fn execute(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> impl Future<Output = Result<u64, SqlError>> + Send {
         ready(self.run_execute(sql, args))
     }
 
-    fn fetch_all(&mut self, sql: &str, args: &[Arg<'_>]) -> impl Future<Output = Result<Vec<Row>, SqlError>> + Send {
+    fn fetch_all(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> impl Future<Output = Result<Vec<Row>, SqlError>> + Send {
         ready(self.run_fetch(sql, args))
     }
 
@@ -85,13 +97,18 @@ pub(super) fn run_ready<T>(work: impl Future<Output = StoreResult<T>>) -> StoreR
 }
 
 /// `$1` … `$N`, so binding looks names up without formatting them each time.
-static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| (1..=4096).map(|i| format!("${i}")).collect());
+static NAMES: LazyLock<Vec<String>> =
+    LazyLock::new(|| (1..=4096).map(|i| format!("${i}")).collect());
 
 fn bind(statement: &mut Statement<'_>, args: &[Arg<'_>]) -> Result<(), SqlError> {
     if statement.parameter_count() != args.len() {
         return Err(SqlError::new(
             SqlErrorKind::Other,
-            format!("{} arguments for {} parameters", args.len(), statement.parameter_count()),
+            format!(
+                "{} arguments for {} parameters",
+                args.len(),
+                statement.parameter_count()
+            ),
         ));
     }
     for (i, arg) in args.iter().enumerate() {
@@ -110,7 +127,12 @@ fn bind(statement: &mut Statement<'_>, args: &[Arg<'_>]) -> Result<(), SqlError>
             statement
                 .parameter_index(name)
                 .map_err(sql_error)?
-                .ok_or_else(|| SqlError::new(SqlErrorKind::Other, format!("no parameter {name} in the statement")))?
+                .ok_or_else(|| {
+                    SqlError::new(
+                        SqlErrorKind::Other,
+                        format!("no parameter {name} in the statement"),
+                    )
+                })?
         };
         let bound = match arg {
             Arg::Int(v) => statement.raw_bind_parameter(index, v),
@@ -118,7 +140,8 @@ fn bind(statement: &mut Statement<'_>, args: &[Arg<'_>]) -> Result<(), SqlError>
             Arg::Text(v) => statement.raw_bind_parameter(index, v),
             Arg::Bool(v) => statement.raw_bind_parameter(index, v),
             Arg::TextList(list) => {
-                let json = serde_json::to_string(list).map_err(|e| SqlError::new(SqlErrorKind::Other, e.to_string()))?;
+                let json = serde_json::to_string(list)
+                    .map_err(|e| SqlError::new(SqlErrorKind::Other, e.to_string()))?;
                 statement.raw_bind_parameter(index, json)
             }
         };
@@ -149,7 +172,11 @@ pub(super) fn is_busy(e: &rusqlite::Error) -> bool {
 /// rusqlite's error, classified.
 pub(super) fn sql_error(e: rusqlite::Error) -> SqlError {
     let kind = classify(&e);
-    let prefix = if kind == SqlErrorKind::Unavailable { "SQLite database is busy: " } else { "" };
+    let prefix = if kind == SqlErrorKind::Unavailable {
+        "SQLite database is busy: "
+    } else {
+        ""
+    };
     SqlError::new(kind, format!("{prefix}{e}"))
 }
 

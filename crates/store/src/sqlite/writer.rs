@@ -25,7 +25,10 @@ pub(super) struct Writer {
 
 impl Writer {
     /// Starts the writer thread; it pokes `checkpoints` after every commit.
-    pub(super) fn start(conn: Connection, checkpoints: CheckpointSignal) -> std::io::Result<Writer> {
+    pub(super) fn start(
+        conn: Connection,
+        checkpoints: CheckpointSignal,
+    ) -> std::io::Result<Writer> {
         let (queue, requests) = mpsc::channel::<Box<dyn PendingWrite>>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())

@@ -23,13 +23,21 @@ pub async fn int_metadata_filters_are_exact_beyond_2_pow_53(store: Arc<dyn Store
     }
     let cases: Vec<(Comparison, i64, Vec<&str>)> = vec![
         (Comparison::Eq, base + 1, vec!["n1"]),
-        (Comparison::Ne, base + 1, vec!["below-max", "max", "n0", "n2"]),
+        (
+            Comparison::Ne,
+            base + 1,
+            vec!["below-max", "max", "n0", "n2"],
+        ),
         (Comparison::Gt, base, vec!["below-max", "max", "n1", "n2"]),
         (Comparison::Gte, base + 2, vec!["below-max", "max", "n2"]),
         (Comparison::Lt, base + 2, vec!["n0", "n1"]),
         (Comparison::Lte, base + 1, vec!["n0", "n1"]),
         (Comparison::Eq, i64::MAX, vec!["max"]),
-        (Comparison::Lt, i64::MAX, vec!["below-max", "n0", "n1", "n2"]),
+        (
+            Comparison::Lt,
+            i64::MAX,
+            vec!["below-max", "n0", "n1", "n2"],
+        ),
     ];
     for (op, value, expected) in cases {
         let filter = InteractionFilter {
@@ -52,9 +60,22 @@ pub async fn int_metadata_filters_are_exact_beyond_2_pow_53(store: Arc<dyn Store
     }
     // The stored value reads back exactly too.
     let page = store
-        .list_interactions(&a, &InteractionFilter { limit: 100, ..Default::default() })
+        .list_interactions(
+            &a,
+            &InteractionFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    let n1 = page.data.iter().find(|r| r.source_identifier == "n1").unwrap();
-    assert_eq!(n1.custom_metadata, vec![("big".to_string(), MetadataValue::Int(base + 1))]);
+    let n1 = page
+        .data
+        .iter()
+        .find(|r| r.source_identifier == "n1")
+        .unwrap();
+    assert_eq!(
+        n1.custom_metadata,
+        vec![("big".to_string(), MetadataValue::Int(base + 1))]
+    );
 }
