@@ -20,6 +20,17 @@ use std::time::Duration;
 /// The future of one piece of work on a [`Db`].
 pub(crate) type WorkFuture<'d, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'd>>;
 
+/// A piece of work on a database's [`Db`], as [`Backend`] runs it.
+pub(crate) trait Work<D, T>:
+    for<'d> FnOnce(&'d mut D) -> WorkFuture<'d, T> + Send + 'static
+{
+}
+
+impl<D, T, F> Work<D, T> for F where
+    F: for<'d> FnOnce(&'d mut D) -> WorkFuture<'d, T> + Send + 'static
+{
+}
+
 /// `work!(db => expression)`: a closure that runs `expression` (which may `.await` and use
 /// `db`) as a [`WorkFuture`], for [`Backend::read`], [`Backend::write`] and
 /// [`Backend::write_one`].
@@ -40,23 +51,23 @@ pub(crate) trait Backend: Send + Sync + 'static {
 
     /// Work that only reads. SQLite reads one snapshot; PostgreSQL reads on a pooled
     /// connection, statement by statement.
-    fn read<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
-    where
-        T: Send + 'static,
-        F: for<'d> FnOnce(&'d mut Self::Db) -> WorkFuture<'d, T> + Send + 'static;
+    fn read<T: Send + 'static>(
+        &self,
+        work: impl Work<Self::Db, T>,
+    ) -> impl Future<Output = StoreResult<T>> + Send;
 
     /// Work that writes, as one transaction: all of it or none of it.
-    fn write<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
-    where
-        T: Send + 'static,
-        F: for<'d> FnOnce(&'d mut Self::Db) -> WorkFuture<'d, T> + Send + 'static;
+    fn write<T: Send + 'static>(
+        &self,
+        work: impl Work<Self::Db, T>,
+    ) -> impl Future<Output = StoreResult<T>> + Send;
 
     /// Work that writes with a single statement, atomic by itself (PostgreSQL skips BEGIN and
     /// COMMIT, two round trips; SQLite runs it like any write).
-    fn write_one<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
-    where
-        T: Send + 'static,
-        F: for<'d> FnOnce(&'d mut Self::Db) -> WorkFuture<'d, T> + Send + 'static;
+    fn write_one<T: Send + 'static>(
+        &self,
+        work: impl Work<Self::Db, T>,
+    ) -> impl Future<Output = StoreResult<T>> + Send;
 
     /// Called after a committed write that inserted or re-queued jobs (SQLite wakes its
     /// waiters here; PostgreSQL's transactions NOTIFY themselves).

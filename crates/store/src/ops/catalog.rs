@@ -92,31 +92,8 @@ pub(crate) async fn create_scorecard<D: Db>(
     fields: &ScorecardFields,
 ) -> StoreResult<Scorecard> {
     require_account(db, account_id).await?;
-    let now = now_micros();
-    db.execute(
-        "INSERT INTO scorecards (id, account_id, name, description, status, prompt, model,
-                                 passing_score, sections, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-        args![
-            scorecard_id,
-            account_id,
-            &fields.name,
-            &fields.description,
-            fields.status.as_str(),
-            &fields.prompt,
-            &fields.model,
-            fields.passing_score,
-            to_json(&fields.sections)?.as_str(),
-            now
-        ],
-    )
-    .await?;
-    Ok(Scorecard {
-        id: scorecard_id.to_owned(),
-        fields: fields.clone(),
-        created_at: from_micros(now),
-        updated_at: from_micros(now),
-    })
+    let created = write_scorecard(db, INSERT_SCORECARD, account_id, scorecard_id, fields).await?;
+    created.ok_or_else(|| StoreError::Internal(anyhow::anyhow!("INSERT … RETURNING gave no row")))
 }
 
 /// Replaces the fields; `None` when no such scorecard on this account.
@@ -126,27 +103,43 @@ pub(crate) async fn update_scorecard<D: Db>(
     scorecard_id: &str,
     fields: &ScorecardFields,
 ) -> StoreResult<Option<Scorecard>> {
+    write_scorecard(db, UPDATE_SCORECARD, account_id, scorecard_id, fields).await
+}
+
+/// Both take $1 id, $2 account, $3–$9 the fields, $10 now, and return `created_at`.
+const INSERT_SCORECARD: &str = "
+INSERT INTO scorecards (id, account_id, name, description, status, prompt, model, passing_score,
+                        sections, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING created_at";
+const UPDATE_SCORECARD: &str = "
+UPDATE scorecards SET name = $3, description = $4, status = $5, prompt = $6, model = $7,
+                      passing_score = $8, sections = $9, updated_at = $10
+WHERE id = $1 AND account_id = $2 RETURNING created_at";
+
+async fn write_scorecard<D: Db>(
+    db: &mut D,
+    sql: &str,
+    account_id: &str,
+    scorecard_id: &str,
+    fields: &ScorecardFields,
+) -> StoreResult<Option<Scorecard>> {
     let now = now_micros();
-    let row = db
-        .fetch_optional(
-            "UPDATE scorecards SET name = $3, description = $4, status = $5, prompt = $6, model = $7,
-                                   passing_score = $8, sections = $9, updated_at = $10
-             WHERE id = $1 AND account_id = $2 RETURNING created_at",
-            args![
-                scorecard_id,
-                account_id,
-                &fields.name,
-                &fields.description,
-                fields.status.as_str(),
-                &fields.prompt,
-                &fields.model,
-                fields.passing_score,
-                to_json(&fields.sections)?.as_str(),
-                now
-            ],
-        )
-        .await?;
-    let Some(row) = row else { return Ok(None) };
+    let sections = to_json(&fields.sections)?;
+    let args = args![
+        scorecard_id,
+        account_id,
+        &fields.name,
+        &fields.description,
+        fields.status.as_str(),
+        &fields.prompt,
+        &fields.model,
+        fields.passing_score,
+        sections.as_str(),
+        now
+    ];
+    let Some(row) = db.fetch_optional(sql, args).await? else {
+        return Ok(None);
+    };
     Ok(Some(Scorecard {
         id: scorecard_id.to_owned(),
         fields: fields.clone(),

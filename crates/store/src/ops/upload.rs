@@ -106,7 +106,12 @@ pub(crate) async fn create<D: Db>(db: &mut D, upload: &NewUpload) -> StoreResult
         evaluations::insert(db, account_id, &upload.interaction_id, evaluation, now).await?;
     }
     jobs::enqueue(db, &upload.jobs, now).await?;
-    Ok(UploadOutcome::Created(UploadReceipt {
+    Ok(created(upload, warnings))
+}
+
+/// The answer to an upload this call created: its receipt with every warning.
+pub(crate) fn created(upload: &NewUpload, warnings: Vec<String>) -> UploadOutcome {
+    UploadOutcome::Created(UploadReceipt {
         interaction_id: upload.interaction_id.clone(),
         interaction_type: upload.interaction_type,
         processing: upload.processing,
@@ -115,7 +120,7 @@ pub(crate) async fn create<D: Db>(db: &mut D, upload: &NewUpload) -> StoreResult
             .as_ref()
             .map(|e| e.score_submission_id.clone()),
         warnings,
-    }))
+    })
 }
 
 /// Every participant of the account whose sourceIdentifier or e-mail the upload's agent or

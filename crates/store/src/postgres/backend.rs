@@ -4,7 +4,7 @@
 
 use super::db::{sql_error, PgDb};
 use super::{claim, upload, PgStore};
-use crate::backend::{Backend, WorkFuture};
+use crate::backend::{Backend, Work};
 use crate::queue::ClaimedJob;
 use crate::StoreResult;
 use scorejar_core::model::{NewUpload, UploadOutcome};
@@ -12,18 +12,12 @@ use std::future::Future;
 use std::time::Duration;
 
 impl PgStore {
-    async fn on_connection<T, F>(&self, work: F) -> StoreResult<T>
-    where
-        F: for<'d> FnOnce(&'d mut PgDb) -> WorkFuture<'d, T>,
-    {
+    async fn on_connection<T>(&self, work: impl Work<PgDb, T>) -> StoreResult<T> {
         let mut db = PgDb::Pooled(self.pool.acquire().await.map_err(sql_error)?);
         work(&mut db).await
     }
 
-    async fn in_transaction<T, F>(&self, work: F) -> StoreResult<T>
-    where
-        F: for<'d> FnOnce(&'d mut PgDb) -> WorkFuture<'d, T>,
-    {
+    async fn in_transaction<T>(&self, work: impl Work<PgDb, T>) -> StoreResult<T> {
         let mut db = PgDb::Tx(self.pool.begin().await.map_err(sql_error)?);
         let result = work(&mut db).await;
         let PgDb::Tx(tx) = db else {
@@ -53,37 +47,31 @@ impl Backend for PgStore {
         "postgres"
     }
 
-    fn read<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
-    where
-        T: Send + 'static,
-        F: for<'d> FnOnce(&'d mut PgDb) -> WorkFuture<'d, T> + Send + 'static,
-    {
+    fn read<T: Send + 'static>(
+        &self,
+        work: impl Work<PgDb, T>,
+    ) -> impl Future<Output = StoreResult<T>> + Send {
         self.on_connection(work)
     }
 
-    fn write<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
-    where
-        T: Send + 'static,
-        F: for<'d> FnOnce(&'d mut PgDb) -> WorkFuture<'d, T> + Send + 'static,
-    {
+    fn write<T: Send + 'static>(
+        &self,
+        work: impl Work<PgDb, T>,
+    ) -> impl Future<Output = StoreResult<T>> + Send {
         self.in_transaction(work)
     }
 
-    fn write_one<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
-    where
-        T: Send + 'static,
-        F: for<'d> FnOnce(&'d mut PgDb) -> WorkFuture<'d, T> + Send + 'static,
-    {
+    fn write_one<T: Send + 'static>(
+        &self,
+        work: impl Work<PgDb, T>,
+    ) -> impl Future<Output = StoreResult<T>> + Send {
         self.on_connection(work)
     }
 
     fn jobs_committed(&self) {}
 
-    fn create_upload(
-        &self,
-        new: NewUpload,
-    ) -> impl Future<Output = StoreResult<UploadOutcome>> + Send {
-        async move { upload::create_upload(&self.pool, &new).await }
+    async fn create_upload(&self, new: NewUpload) -> StoreResult<UploadOutcome> {
+        upload::create_upload(&self.pool, &new).await
     }
 
     fn claim(

@@ -6,7 +6,6 @@ use crate::sql::{Arg, Db, Dialect, Row, SqlError, SqlErrorKind, Value};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Column, PgConnection, Postgres, Row as _, Transaction, TypeInfo, ValueRef};
-use std::future::Future;
 use std::sync::Arc;
 
 /// SQLSTATEs of violated constraints, and of transactions PostgreSQL aborted to break a cycle.
@@ -51,52 +50,38 @@ impl Db for PgDb {
         Dialect::Postgres
     }
 
-    fn execute(
-        &mut self,
-        sql: &str,
-        args: &[Arg<'_>],
-    ) -> impl Future<Output = Result<u64, SqlError>> + Send {
-        async move {
-            let done = bound(sql, args)
-                .execute(self.connection())
-                .await
-                .map_err(sql_error)?;
-            Ok(done.rows_affected())
-        }
+    async fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<u64, SqlError> {
+        let done = bound(sql, args)
+            .execute(self.connection())
+            .await
+            .map_err(sql_error)?;
+        Ok(done.rows_affected())
     }
 
-    fn fetch_all(
-        &mut self,
-        sql: &str,
-        args: &[Arg<'_>],
-    ) -> impl Future<Output = Result<Vec<Row>, SqlError>> + Send {
-        async move {
-            let rows = bound(sql, args)
-                .fetch_all(self.connection())
-                .await
-                .map_err(sql_error)?;
-            let Some(first) = rows.first() else {
-                return Ok(Vec::new());
-            };
-            let names: Arc<[String]> = first
-                .columns()
-                .iter()
-                .map(|c| c.name().to_owned())
-                .collect();
-            rows.iter()
-                .map(|row| Ok(Row::new(names.clone(), values(row)?)))
-                .collect()
-        }
+    async fn fetch_all(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>, SqlError> {
+        let rows = bound(sql, args)
+            .fetch_all(self.connection())
+            .await
+            .map_err(sql_error)?;
+        let Some(first) = rows.first() else {
+            return Ok(Vec::new());
+        };
+        let names: Arc<[String]> = first
+            .columns()
+            .iter()
+            .map(|c| c.name().to_owned())
+            .collect();
+        rows.iter()
+            .map(|row| Ok(Row::new(names.clone(), values(row)?)))
+            .collect()
     }
 
-    fn notify_jobs(&mut self) -> impl Future<Output = Result<(), SqlError>> + Send {
-        async move {
-            sqlx::query(super::listener::NOTIFY_JOBS)
-                .execute(self.connection())
-                .await
-                .map_err(sql_error)?;
-            Ok(())
-        }
+    async fn notify_jobs(&mut self) -> Result<(), SqlError> {
+        sqlx::query(super::listener::NOTIFY_JOBS)
+            .execute(self.connection())
+            .await
+            .map_err(sql_error)?;
+        Ok(())
     }
 }
 

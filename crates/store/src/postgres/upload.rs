@@ -176,16 +176,7 @@ async fn try_create_upload(
     let mut warnings = upload.warnings.clone();
     warnings.extend(people.warnings);
     warnings.extend(tags::warnings(&upload.tags, &found));
-    Ok(UploadOutcome::Created(UploadReceipt {
-        interaction_id: upload.interaction_id.clone(),
-        interaction_type: upload.interaction_type,
-        processing: upload.processing,
-        score_submission_id: upload
-            .evaluation
-            .as_ref()
-            .map(|e| e.score_submission_id.clone()),
-        warnings,
-    }))
+    Ok(shared::created(upload, warnings))
 }
 
 /// Participant rows as the parallel arrays one `UNNEST` takes.

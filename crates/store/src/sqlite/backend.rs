@@ -5,7 +5,7 @@
 
 use super::db::{run_ready, SqliteDb};
 use super::SqliteStore;
-use crate::backend::{Backend, WorkFuture};
+use crate::backend::{Backend, Work};
 use crate::codec::{duration_micros, now_micros};
 use crate::ops::{jobs, upload};
 use crate::queue::ClaimedJob;
@@ -76,27 +76,24 @@ impl Backend for SqliteStore {
         "sqlite"
     }
 
-    fn read<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
-    where
-        T: Send + 'static,
-        F: for<'d> FnOnce(&'d mut SqliteDb) -> WorkFuture<'d, T> + Send + 'static,
-    {
+    fn read<T: Send + 'static>(
+        &self,
+        work: impl Work<SqliteDb, T>,
+    ) -> impl Future<Output = StoreResult<T>> + Send {
         self.readers.read(move |db| run_ready(work(db)))
     }
 
-    fn write<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
-    where
-        T: Send + 'static,
-        F: for<'d> FnOnce(&'d mut SqliteDb) -> WorkFuture<'d, T> + Send + 'static,
-    {
+    fn write<T: Send + 'static>(
+        &self,
+        work: impl Work<SqliteDb, T>,
+    ) -> impl Future<Output = StoreResult<T>> + Send {
         self.writer.write(move |db| run_ready(work(db)))
     }
 
-    fn write_one<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
-    where
-        T: Send + 'static,
-        F: for<'d> FnOnce(&'d mut SqliteDb) -> WorkFuture<'d, T> + Send + 'static,
-    {
+    fn write_one<T: Send + 'static>(
+        &self,
+        work: impl Work<SqliteDb, T>,
+    ) -> impl Future<Output = StoreResult<T>> + Send {
         self.write(work)
     }
 
