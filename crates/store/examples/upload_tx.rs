@@ -1,8 +1,8 @@
-//! Upload throughput of the PostgreSQL store: N `create_upload` calls (a chat upload with one
-//! agent, two tags, three metadata values and a charge of 1 credit) from T concurrent tasks,
-//! against a fresh schema that is dropped afterwards.
+//! Upload throughput of a store: N `create_upload` calls (a chat upload with one agent, two
+//! tags, three metadata values and a charge of 1 credit) from T concurrent tasks, against a fresh
+//! SQLite file or a fresh PostgreSQL schema (dropped afterwards).
 //!
-//! cargo run --release -p scorejar-store --example pg_upload_tx -- \
+//! cargo run --release -p scorejar-store --example upload_tx -- [--backend sqlite|postgres] \
 //!     [--url URL] [--uploads 20000] [--tasks 32] [--pool 16] [--accounts 1] [--agents 50]
 //!
 //! `--accounts` spreads the uploads over several accounts. Every debit of one account updates
@@ -14,10 +14,13 @@ use anyhow::Context;
 use scorejar_core::ids::new_id;
 use scorejar_core::model::*;
 use scorejar_store::postgres::{drop_schema, PgStore};
+use scorejar_store::sqlite::SqliteStore;
 use scorejar_store::{NewApiToken, Store};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 struct Args {
+    backend: String,
     url: String,
     uploads: usize,
     tasks: usize,
@@ -28,6 +31,7 @@ struct Args {
 
 fn parse_args() -> anyhow::Result<Args> {
     let mut args = Args {
+        backend: "postgres".into(),
         url: std::env::var("SCOREJAR_TEST_PG_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into()),
         uploads: 20_000,
@@ -40,6 +44,7 @@ fn parse_args() -> anyhow::Result<Args> {
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
+            "--backend" => args.backend = value,
             "--url" => args.url = value,
             "--uploads" => args.uploads = value.parse()?,
             "--tasks" => args.tasks = value.parse()?,
@@ -95,7 +100,7 @@ fn upload(account_id: &str, n: usize, agents: usize) -> NewUpload {
     }
 }
 
-async fn setup(store: &PgStore, args: &Args) -> anyhow::Result<Vec<String>> {
+async fn setup(store: &Arc<dyn Store>, args: &Args) -> anyhow::Result<Vec<String>> {
     let mut accounts = Vec::new();
     for _ in 0..args.accounts {
         let id = new_id();
@@ -123,7 +128,7 @@ async fn setup(store: &PgStore, args: &Args) -> anyhow::Result<Vec<String>> {
     Ok(accounts)
 }
 
-async fn run(store: &PgStore, args: &Args, accounts: &[String]) -> anyhow::Result<Vec<Duration>> {
+async fn run(store: &Arc<dyn Store>, args: &Args, accounts: &[String]) -> anyhow::Result<Vec<Duration>> {
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..args.tasks {
@@ -157,38 +162,47 @@ async fn run(store: &PgStore, args: &Args, accounts: &[String]) -> anyhow::Resul
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
+    let dir = tempfile::tempdir()?;
     let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
-    let store = PgStore::connect_isolated_with_pool_size(&args.url, &schema, args.pool).await?;
-    let outcome = async {
-        let accounts = setup(&store, &args).await?;
-        let started = Instant::now();
-        let mut latencies = run(&store, &args, &accounts).await?;
-        let elapsed = started.elapsed();
-        latencies.sort();
-        let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
-        println!(
-            "{} uploads, {} tasks, pool {}, {} account(s): {:.2} s, {:.0} tx/s, p50 {:.2?}, p99 {:.2?}, max {:.2?}",
-            latencies.len(),
-            args.tasks,
-            args.pool,
-            args.accounts,
-            elapsed.as_secs_f64(),
-            latencies.len() as f64 / elapsed.as_secs_f64(),
-            pct(0.50),
-            pct(0.99),
-            pct(1.0),
-        );
-        // Every upload took exactly one credit.
-        let mut remaining = 0;
-        for account in &accounts {
-            remaining += store.credits(account, 1).await?.0;
-        }
-        let expected = (args.uploads as i64 + 1) * accounts.len() as i64 - args.uploads as i64;
-        anyhow::ensure!(remaining == expected, "credits left {remaining}, expected {expected}");
-        anyhow::Ok(())
+    let store: Arc<dyn Store> = match args.backend.as_str() {
+        "sqlite" => Arc::new(SqliteStore::open(&dir.path().join("bench.db").to_string_lossy()).await?),
+        "postgres" => Arc::new(PgStore::connect_isolated_with_pool_size(&args.url, &schema, args.pool).await?),
+        other => anyhow::bail!("--backend {other}: sqlite or postgres"),
+    };
+    let outcome = measure(&store, &args).await;
+    drop(store);
+    if args.backend == "postgres" {
+        drop_schema(&args.url, &schema).await?;
     }
-    .await;
-    store.close().await;
-    drop_schema(&args.url, &schema).await?;
     outcome
+}
+
+async fn measure(store: &Arc<dyn Store>, args: &Args) -> anyhow::Result<()> {
+    let accounts = setup(store, args).await?;
+    let started = Instant::now();
+    let mut latencies = run(store, args, &accounts).await?;
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
+    println!(
+        "{} {} uploads, {} tasks, pool {}, {} account(s): {:.2} s, {:.0} tx/s, p50 {:.2?}, p99 {:.2?}, max {:.2?}",
+        args.backend,
+        latencies.len(),
+        args.tasks,
+        args.pool,
+        args.accounts,
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        pct(0.50),
+        pct(0.99),
+        pct(1.0),
+    );
+    // Every upload took exactly one credit.
+    let mut remaining = 0;
+    for account in &accounts {
+        remaining += store.credits(account, 1).await?.0;
+    }
+    let expected = (args.uploads as i64 + 1) * accounts.len() as i64 - args.uploads as i64;
+    anyhow::ensure!(remaining == expected, "credits left {remaining}, expected {expected}");
+    Ok(())
 }
