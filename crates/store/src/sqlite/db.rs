@@ -10,41 +10,57 @@ use crate::{StoreError, StoreResult};
 use rusqlite::types::ValueRef;
 use rusqlite::{CachedStatement, Connection, ErrorCode, Statement};
 use std::future::{ready, Future};
+use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 use std::task::{Context, Poll, Waker};
+
+/// Statements whose column names are kept; past it the cache starts again (dynamic statements,
+/// such as filtered lists, would otherwise grow it without bound).
+const NAMES_CACHED: usize = 256;
 
 /// A connection owned by the thread that runs work on it.
 pub(crate) struct SqliteDb {
     conn: Connection,
+    /// The column names of each statement read so far, shared by the rows they label: naming
+    /// the columns of every result anew cost more than the rest of a small read.
+    names: HashMap<String, Arc<[String]>>,
 }
 
 impl SqliteDb {
     pub(super) fn new(conn: Connection) -> SqliteDb {
-        SqliteDb { conn }
+        SqliteDb {
+            conn,
+            names: HashMap::new(),
+        }
     }
 
     pub(super) fn conn(&self) -> &Connection {
         &self.conn
     }
 
-    fn prepare(&self, sql: &str, args: &[Arg<'_>]) -> Result<CachedStatement<'_>, SqlError> {
-        let mut statement = self.conn.prepare_cached(sql).map_err(sql_error)?;
-        bind(&mut statement, args)?;
-        Ok(statement)
-    }
-
     fn run_execute(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, SqlError> {
-        let mut statement = self.prepare(sql, args)?;
+        let mut statement = prepare(&self.conn, sql, args)?;
         Ok(statement.raw_execute().map_err(sql_error)? as u64)
     }
 
-    fn run_fetch(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>, SqlError> {
-        let mut statement = self.prepare(sql, args)?;
-        let names: Arc<[String]> = statement
-            .column_names()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+    fn run_fetch(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>, SqlError> {
+        let known = self.names.get(sql).cloned();
+        let mut statement = prepare(&self.conn, sql, args)?;
+        let names = match known {
+            Some(names) => names,
+            None => {
+                let names: Arc<[String]> = statement
+                    .column_names()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
+                if self.names.len() >= NAMES_CACHED {
+                    self.names.clear();
+                }
+                self.names.insert(sql.to_owned(), names.clone());
+                names
+            }
+        };
         let width = names.len();
         let mut rows = statement.raw_query();
         let mut out = Vec::new();
@@ -83,6 +99,12 @@ impl Db for SqliteDb {
     fn notify_jobs(&mut self) -> impl Future<Output = Result<(), SqlError>> + Send {
         ready(Ok(()))
     }
+}
+
+fn prepare<'c>(conn: &'c Connection, sql: &str, args: &[Arg<'_>]) -> Result<CachedStatement<'c>, SqlError> {
+    let mut statement = conn.prepare_cached(sql).map_err(sql_error)?;
+    bind(&mut statement, args)?;
+    Ok(statement)
 }
 
 /// Polls `work` once: SQLite work never waits, so it is finished by then.

@@ -36,9 +36,9 @@ impl ReadPool {
         let pool = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let mut db = pool.checkout()?;
-            db.conn().execute_batch("BEGIN")?;
+            db.conn().prepare_cached("BEGIN")?.execute([])?;
             let result = work(&mut db);
-            let ended = db.conn().execute_batch("COMMIT");
+            let ended = db.conn().prepare_cached("COMMIT").and_then(|mut s| s.execute([]));
             pool.checkin(db);
             let value = result?;
             ended?;
