@@ -41,6 +41,7 @@ pub fn build_worker(
         TranscribeSettings {
             spool_dir,
             default_agent_channel: settings.transcription.agent_channel,
+            rates: settings.rates(),
         },
         transcriptions,
     );

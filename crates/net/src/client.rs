@@ -31,13 +31,20 @@ use crate::{NetError, NetPolicy};
 /// How many redirects one request may follow.
 pub const MAX_REDIRECTS: usize = 5;
 
-/// Connection timeouts. `read` is an idle timeout: the longest wait for the next bytes of
-/// the response (headers or body), not a deadline for the whole transfer.
+/// Timeouts. `connect` and `read` bound each wait: `read` is an idle timeout, the longest
+/// wait for the next bytes of the response (headers or body). The deadlines bound a whole
+/// operation, redirects and body included, so a server trickling a byte just inside `read`
+/// cannot hold a caller forever: the upload-time `preflight` is short (a client is waiting),
+/// a `download_to` long (large media on a slow link).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
     /// TCP + TLS connect, and also the DNS lookup.
     pub connect: Duration,
     pub read: Duration,
+    /// The whole of one `preflight`.
+    pub preflight_deadline: Duration,
+    /// The whole of one `download_to`.
+    pub download_deadline: Duration,
 }
 
 impl Default for Timeouts {
@@ -45,6 +52,8 @@ impl Default for Timeouts {
         Timeouts {
             connect: Duration::from_secs(10),
             read: Duration::from_secs(30),
+            preflight_deadline: Duration::from_secs(20),
+            download_deadline: Duration::from_secs(60 * 60),
         }
     }
 }

@@ -58,6 +58,28 @@ impl NetError {
             | NetError::Io(_) => false,
         }
     }
+
+    /// What an API client may be told: the kind of failure in stable words, without what our
+    /// resolver, our network or the remote end said (a blocked host's resolved address, a
+    /// connection error's internals). The full error goes to the logs.
+    pub fn public_message(&self) -> String {
+        match self {
+            NetError::InvalidUrl(why) => format!("not a valid http(s) URL: {why}"),
+            NetError::Blocked(_) => {
+                "it points to a private, local or reserved network address".to_string()
+            }
+            NetError::Dns(_) => "its host name could not be resolved".to_string(),
+            NetError::Status(code) => format!("the server answered HTTP {code}"),
+            NetError::TooLarge { limit } => {
+                format!("the file is larger than the limit of {limit} bytes")
+            }
+            NetError::Timeout => "the server did not answer in time".to_string(),
+            NetError::TooManyRedirects => "too many redirects".to_string(),
+            NetError::Connect(_) => "the server could not be reached".to_string(),
+            NetError::Io(_) => "the download could not be stored".to_string(),
+            NetError::Http(_) => "the transfer failed".to_string(),
+        }
+    }
 }
 
 impl From<reqwest::Error> for NetError {

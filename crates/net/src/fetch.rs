@@ -2,7 +2,8 @@
 //! it start with, how big is it) and `download_to` (bounded streaming download).
 //!
 //! Rules: both go through `SafeClient::send`, so vetting, pinning and redirect rules are the
-//! same as everywhere; neither ever holds more than one chunk (preflight: 4 KiB) in memory.
+//! same as everywhere; neither ever holds more than one chunk (preflight: 4 KiB) in memory;
+//! each ends by its own deadline (`Timeouts`), however the server paces its bytes.
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
 use reqwest::StatusCode;
@@ -35,6 +36,11 @@ impl SafeClient {
     /// total size if known. An empty resource (416 with `Content-Range: bytes */0`) is
     /// reported as existing with size 0.
     pub async fn preflight(&self, url: &str) -> Result<Preflight, NetError> {
+        let deadline = self.timeouts().preflight_deadline;
+        within(deadline, self.preflight_unbounded(url)).await
+    }
+
+    async fn preflight_unbounded(&self, url: &str) -> Result<Preflight, NetError> {
         let mut headers = HeaderMap::new();
         let range = format!("bytes=0-{}", PREFLIGHT_BYTES - 1);
         let range = HeaderValue::from_str(&range)
@@ -93,9 +99,22 @@ impl SafeClient {
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
-        let response = self.send(SafeRequest::get(url)).await?.error_for_status()?;
-        response.copy_to(max_bytes, sink).await
+        within(self.timeouts().download_deadline, async {
+            let response = self.send(SafeRequest::get(url)).await?.error_for_status()?;
+            response.copy_to(max_bytes, sink).await
+        })
+        .await
     }
+}
+
+/// `work`, or `NetError::Timeout` once `deadline` has passed.
+async fn within<T>(
+    deadline: std::time::Duration,
+    work: impl std::future::Future<Output = Result<T, NetError>>,
+) -> Result<T, NetError> {
+    tokio::time::timeout(deadline, work)
+        .await
+        .unwrap_or(Err(NetError::Timeout))
 }
 
 /// The total of a `Content-Range` value: `bytes 0-4095/10000` → 10000, `bytes */0` → 0,

@@ -51,6 +51,10 @@ pub struct FetchSettings {
     pub connect_timeout_secs: u64,
     /// A download that receives nothing for this long fails (and is retried).
     pub read_timeout_secs: u64,
+    /// The whole check of a `downloadUrl` while its upload request waits.
+    pub preflight_deadline_secs: u64,
+    /// The whole of one download, however the server paces its bytes (then retried).
+    pub download_deadline_secs: u64,
 }
 
 impl Default for FetchSettings {
@@ -60,6 +64,8 @@ impl Default for FetchSettings {
             max_bytes: 500 * 1000 * 1000,
             connect_timeout_secs: 10,
             read_timeout_secs: 30,
+            preflight_deadline_secs: 20,
+            download_deadline_secs: 60 * 60,
         }
     }
 }
@@ -72,6 +78,8 @@ impl FetchSettings {
         .with_timeouts(scorejar_net::Timeouts {
             connect: std::time::Duration::from_secs(self.connect_timeout_secs),
             read: std::time::Duration::from_secs(self.read_timeout_secs),
+            preflight_deadline: std::time::Duration::from_secs(self.preflight_deadline_secs),
+            download_deadline: std::time::Duration::from_secs(self.download_deadline_secs),
         })
     }
 }

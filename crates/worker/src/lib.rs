@@ -12,6 +12,8 @@ mod done_batch;
 pub mod handlers;
 mod runner;
 #[cfg(test)]
+mod runner_fault_tests;
+#[cfg(test)]
 mod runner_tests;
 pub mod settlement;
 pub mod spool;

@@ -15,11 +15,14 @@
 
 use crate::backoff::retry_delay;
 use crate::done_batch::{is_effect_free, DoneBatcher};
-use crate::handlers::{HandlerError, JobHandler};
+use crate::handlers::{HandlerError, HandlerResult, JobHandler};
 use crate::spool::{sweep_periodically, SpoolSweep};
+use futures::FutureExt;
 use scorejar_store::queue::{ClaimedJob, JobOutcome};
 use scorejar_store::{Store, StoreError};
+use std::any::Any;
 use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -265,7 +268,7 @@ impl Worker {
             self.running.lock().map(|mut r| r.remove(&job.id)).ok();
             return;
         };
-        let outcome = match handler.run(&job).await {
+        let outcome = match self.attempt(&job, handler.as_ref()).await {
             Ok(effects) => JobOutcome::Done(effects),
             Err(HandlerError::Retryable(error)) if job.attempt < job.max_attempts => {
                 let delay = retry_delay(job.attempt, rand::random::<f64>());
@@ -290,6 +293,30 @@ impl Worker {
         }
         self.record(&job, handler.as_ref(), outcome).await;
         self.running.lock().map(|mut r| r.remove(&job.id)).ok();
+    }
+
+    /// One attempt of `job`, or the reason it did not succeed. A job claimed more often than
+    /// it may be attempted was lost by the workers that held it (each claim counts an attempt,
+    /// and only a lost lease lets a job be claimed without an outcome): its work is likely
+    /// what killed them (out of memory, a decoder abort), so it is not run again. A handler
+    /// that panics or overruns its kind's run time fails the attempt like an error would.
+    async fn attempt(&self, job: &ClaimedJob, handler: &dyn JobHandler) -> HandlerResult {
+        if job.attempt > job.max_attempts {
+            return Err(HandlerError::Permanent(lost_message(job.attempt - 1)));
+        }
+        let limit = handler.max_run_time();
+        let run = AssertUnwindSafe(handler.run(job)).catch_unwind();
+        match tokio::time::timeout(limit, run).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(panic)) => Err(HandlerError::Retryable(format!(
+                "the job's handler panicked: {}",
+                panic_message(panic.as_ref())
+            ))),
+            Err(_) => Err(HandlerError::Retryable(format!(
+                "the attempt ran longer than its limit of {} s",
+                limit.as_secs()
+            ))),
+        }
     }
 
     async fn record(&self, job: &ClaimedJob, handler: &dyn JobHandler, outcome: JobOutcome) {
@@ -325,5 +352,23 @@ impl Worker {
             // The lease will expire and the job run again: handlers are idempotent.
             Err(err) => tracing::error!(error = %err, "recording the job outcome failed"),
         }
+    }
+}
+
+/// The error a job gets when `lost` workers in a row stopped (crashed, were killed) while
+/// running it.
+fn lost_message(lost: i64) -> String {
+    let plural = if lost == 1 { "" } else { "s" };
+    format!("worker lost while running it, {lost} time{plural}")
+}
+
+/// What a panic said, when it said it with a string.
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s
+    } else {
+        "(no message)"
     }
 }

@@ -1,9 +1,13 @@
 //! Settling the credits reserved at upload once the real media duration is known. Pure.
 //!
-//! An upload with a `downloadUrl` is charged for its declared `duration` (or one minute). After
-//! the download is probed the real price is computed with the same rules; the difference is
-//! charged (more work than reserved) or refunded (less). Every movement is a ledger row.
+//! An upload is charged when it is accepted: a `downloadUrl` for its declared `duration` (or
+//! one minute), a file for the larger of its declared and probed durations. Twice the real
+//! length becomes known — `FetchMedia` probes the download, `Transcribe` decodes the media —
+//! and each time the real price is computed with the same rules; the difference is charged
+//! (more work than reserved) or refunded (less). Every movement is a ledger row. The decoded
+//! length is the last word: it is what the engine was given.
 
+use scorejar_core::model::{EvaluationStatus, InteractionRecord, StepStatus};
 use scorejar_core::pricing::{price, PriceInput, Rates};
 use scorejar_store::queue::CreditChange;
 
@@ -12,6 +16,23 @@ use scorejar_store::queue::CreditChange;
 pub struct Work {
     pub transcription: bool,
     pub evaluations: usize,
+}
+
+impl Work {
+    /// What `interaction` still has to have done: its transcript, while PENDING or
+    /// PROCESSING, and its QUEUED evaluations.
+    pub fn remaining(interaction: &InteractionRecord) -> Work {
+        Work {
+            transcription: interaction.transcript.as_ref().is_some_and(|t| {
+                t.status == StepStatus::Pending || t.status == StepStatus::Processing
+            }),
+            evaluations: interaction
+                .evaluations
+                .iter()
+                .filter(|e| e.status == EvaluationStatus::Queued)
+                .count(),
+        }
+    }
 }
 
 /// The real price of `work` for media of `duration_ms`.

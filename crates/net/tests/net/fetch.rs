@@ -208,6 +208,7 @@ fn impatient(server: std::net::SocketAddr) -> scorejar_net::SafeClient {
     local_client(&[server]).with_timeouts(Timeouts {
         connect: Duration::from_secs(2),
         read: Duration::from_millis(300),
+        ..Timeouts::default()
     })
 }
 
@@ -234,6 +235,24 @@ async fn a_body_that_stalls_midway_times_out() {
         .unwrap_err();
     assert_eq!(err, NetError::Timeout);
     assert_eq!(sink, b"start");
+}
+
+#[tokio::test]
+async fn a_trickling_server_is_cut_off_at_the_deadline() {
+    let server = standard_server().await;
+    let client = local_client(&[server]).with_timeouts(Timeouts {
+        connect: Duration::from_secs(2),
+        read: Duration::from_millis(300),
+        preflight_deadline: Duration::from_secs(60),
+        download_deadline: Duration::from_millis(700),
+    });
+    let mut sink = Vec::new();
+    let err = client
+        .download_to(&format!("http://{server}/trickle"), 1_000_000, &mut sink)
+        .await
+        .unwrap_err();
+    assert_eq!(err, NetError::Timeout);
+    assert!(!sink.is_empty(), "it was receiving all along");
 }
 
 #[tokio::test]

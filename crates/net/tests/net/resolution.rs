@@ -97,6 +97,7 @@ async fn a_hanging_lookup_times_out() {
         .with_timeouts(Timeouts {
             connect: Duration::from_millis(200),
             read: Duration::from_secs(5),
+            ..Timeouts::default()
         });
     let err = client
         .resolve_checked("http://slow.example/")

@@ -70,6 +70,7 @@ pub fn test_timeouts() -> Timeouts {
     Timeouts {
         connect: Duration::from_secs(2),
         read: Duration::from_secs(5),
+        ..Timeouts::default()
     }
 }
 
@@ -118,6 +119,7 @@ pub fn standard_router() -> Router {
         .route("/chunked/{n}", get(chunked))
         .route("/stall-headers", get(stall_headers))
         .route("/stall-body", get(stall_body))
+        .route("/trickle", get(trickle))
         .route("/echo", any(echo))
         .route("/r301", any(|| async { redirect(301, "/echo") }))
         .route("/r302", any(|| async { redirect(302, "/echo") }))
@@ -202,6 +204,15 @@ async fn stall_body() -> Response {
     let first = futures::stream::once(async { Ok::<_, Infallible>(Bytes::from_static(b"start")) });
     let never = futures::stream::pending::<Result<Bytes, Infallible>>();
     Body::from_stream(futures::StreamExt::chain(first, never)).into_response()
+}
+
+/// A byte every 50 ms, forever: never silent long enough for a read timeout.
+async fn trickle() -> Response {
+    let bytes = futures::stream::unfold((), |()| async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Some((Ok::<_, Infallible>(Bytes::from_static(b"x")), ()))
+    });
+    Body::from_stream(bytes).into_response()
 }
 
 /// Echoes `METHOD`, the Authorization header (or `-`), the Content-Type (or `-`), then the body.

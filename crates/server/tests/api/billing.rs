@@ -8,7 +8,8 @@ crate::backend_tests!(
     charges_follow_the_rules,
     insufficient_credits_creates_nothing,
     balance_never_negative_concurrently,
-    ai_queue_bills_and_checks
+    ai_queue_bills_and_checks,
+    a_file_is_billed_for_the_longer_of_declared_and_probed
 );
 
 async fn charges_follow_the_rules(app: &TestApp) {
@@ -223,4 +224,46 @@ async fn ai_queue_bills_and_checks(app: &TestApp) {
     .await;
     assert_error(status, &resp, 400, "missing_field", Some("scorecardId"));
     assert_eq!(app.balance().await, 999);
+}
+
+/// A WAV of `seconds` of silence (8 kHz, 8-bit mono: one byte a sample).
+fn silent_wav(seconds: u32) -> Vec<u8> {
+    let data_len = 8_000 * seconds;
+    let mut wav = Vec::with_capacity(44 + data_len as usize);
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    wav.extend_from_slice(&1u16.to_le_bytes()); // mono
+    wav.extend_from_slice(&8_000u32.to_le_bytes());
+    wav.extend_from_slice(&8_000u32.to_le_bytes()); // bytes per second
+    wav.extend_from_slice(&1u16.to_le_bytes()); // block align
+    wav.extend_from_slice(&8u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    wav.resize(44 + data_len as usize, 0x80);
+    wav
+}
+
+async fn a_file_is_billed_for_the_longer_of_declared_and_probed(app: &TestApp) {
+    // A 10-minute file declared as one second: billed for ten started minutes, not one.
+    let payload = json!({ "sourceIdentifier": "bill-short-claim", "direction": "INBOUND",
+        "timestamp": "2026-06-23T14:30:00Z", "duration": 1000 });
+    let (status, r) = app.upload_file(silent_wav(600), "long.wav", &payload).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(app.balance().await, 990);
+    let (_, stored) = read(app.get(r["statusUrl"].as_str().unwrap()).await).await;
+    assert_eq!(stored["creditsCharged"], json!(10), "{stored}");
+    assert_eq!(
+        stored["duration"],
+        json!(1000),
+        "the declared duration is kept: {stored}"
+    );
+    // A 2-second file declared as three minutes: the declaration is what was asked for.
+    let payload = json!({ "sourceIdentifier": "bill-long-claim", "direction": "INBOUND",
+        "timestamp": "2026-06-23T14:30:00Z", "duration": 180000 });
+    let (status, r) = app.upload_file(silent_wav(2), "short.wav", &payload).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(app.balance().await, 987);
 }

@@ -11,7 +11,8 @@ use std::time::Duration;
 crate::backend_tests!(
     download_is_fetched_probed_and_settled,
     retries_5xx_to_success,
-    oversize_download_fails_and_refunds
+    oversize_download_fails_and_refunds,
+    an_explicit_type_survives_the_download
 );
 
 /// Runs a worker (FetchMedia only) until the media step is COMPLETED or FAILED, or `limit`
@@ -131,4 +132,25 @@ async fn oversize_download_fails_and_refunds(app: &TestApp) {
             .count(),
         0
     );
+}
+
+async fn an_explicit_type_survives_the_download(app: &TestApp) {
+    // A video file: an explicit AUDIO is the client's word; without one, the bytes decide.
+    let cases = [
+        ("dl-type-given", Some("AUDIO"), "AUDIO"),
+        ("dl-type-inferred", None, "VIDEO"),
+    ];
+    for (source, given, want) in cases {
+        let mut body = json!({ "sourceIdentifier": source, "direction": "INBOUND",
+            "timestamp": "2026-06-23T14:30:00Z", "downloadUrl": app.media_url("clip_h264.mp4") });
+        if let Some(given) = given {
+            body["interactionType"] = json!(given);
+        }
+        let (status, resp) = app.upload(&body).await;
+        assert_eq!(status, 200, "{resp}");
+        let url = resp["statusUrl"].as_str().unwrap();
+        let stored = run_pipeline(app, url, 500_000_000, Duration::from_secs(20)).await;
+        assert_eq!(stored["media"]["status"], json!("COMPLETED"), "{stored}");
+        assert_eq!(stored["interactionType"], json!(want), "{source}: {stored}");
+    }
 }

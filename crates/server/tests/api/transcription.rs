@@ -55,6 +55,7 @@ async fn run_until_transcribed(app: &TestApp, status_url: &str, limit: Duration)
         TranscribeSettings {
             spool_dir,
             default_agent_channel: 0,
+            rates: Default::default(),
         },
         1,
     );
@@ -82,8 +83,9 @@ fn text_of(segments: &[Value], channel: Option<i64>) -> String {
 
 async fn multipart_mono_call_is_transcribed(app: &TestApp) {
     let bytes = std::fs::read(fixture("support_call_mono16k.wav")).unwrap();
+    // Declared ten minutes long: reserved for ten, settled on the 29 s decoded.
     let payload = json!({ "sourceIdentifier": "mono-1", "direction": "INBOUND",
-        "timestamp": "2026-06-23T14:30:00Z" });
+        "timestamp": "2026-06-23T14:30:00Z", "duration": 600000 });
     let (status, resp) = app
         .upload_file(bytes, "support_call_mono16k.wav", &payload)
         .await;
@@ -117,6 +119,14 @@ async fn multipart_mono_call_is_transcribed(app: &TestApp) {
         last_start = start;
         assert!(s["words"].as_array().is_some_and(|w| !w.is_empty()), "{s}");
     }
+    assert_eq!(stored["creditsCharged"], json!(1), "{stored}");
+    let (_, credits) = read(app.get("/api/v1/credits").await).await;
+    let refund = &credits["ledger"][0];
+    assert_eq!(refund["amount"], json!(9), "{credits}");
+    assert!(
+        refund["reason"].as_str().unwrap().contains("settlement"),
+        "{credits}"
+    );
     // The plain-text view is derived from the segments.
     assert_eq!(
         transcript["text"].as_str().unwrap().lines().count(),

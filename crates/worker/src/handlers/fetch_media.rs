@@ -7,7 +7,7 @@
 //! body and bytes that are not media fail for good — media FAILED with the reason, the steps
 //! waiting on it FAILED, and the reservation refunded.
 
-use super::{load_interaction, HandlerError, HandlerResult, JobHandler};
+use super::{internal, load_interaction, HandlerError, HandlerResult, JobHandler};
 use crate::settlement::{real_cost, settle, Work};
 use async_trait::async_trait;
 use scorejar_core::ids::new_id;
@@ -47,7 +47,9 @@ impl Drop for Spool {
 }
 
 fn net_error(e: NetError) -> HandlerError {
-    let message = format!("download failed: {e}");
+    // `lastError` is shown to API clients: the stable kind of failure, the detail in the log.
+    tracing::warn!(error = %e, "download failed");
+    let message = format!("download failed: {}", e.public_message());
     if e.is_retryable() {
         HandlerError::Retryable(message)
     } else {
@@ -59,25 +61,17 @@ impl FetchMedia {
     async fn load(&self, job: &ClaimedJob) -> Result<(String, InteractionRecord), HandlerError> {
         load_interaction(self.store.as_ref(), job).await
     }
-
-    fn work(interaction: &InteractionRecord) -> Work {
-        Work {
-            transcription: interaction.transcript.as_ref().is_some_and(|t| {
-                t.status == StepStatus::Pending || t.status == StepStatus::Processing
-            }),
-            evaluations: interaction
-                .evaluations
-                .iter()
-                .filter(|e| e.status == EvaluationStatus::Queued)
-                .count(),
-        }
-    }
 }
 
 #[async_trait]
 impl JobHandler for FetchMedia {
     fn kind(&self) -> &'static str {
         scorejar_core::jobs::FETCH_MEDIA
+    }
+
+    /// The download's own deadline, and time to probe and store what it brought.
+    fn max_run_time(&self) -> std::time::Duration {
+        self.client.timeouts().download_deadline + std::time::Duration::from_secs(5 * 60)
     }
 
     async fn run(&self, job: &ClaimedJob) -> HandlerResult {
@@ -93,7 +87,7 @@ impl JobHandler for FetchMedia {
         );
         let mut file = tokio::fs::File::create(&spool.0)
             .await
-            .map_err(|e| HandlerError::Retryable(format!("creating spool file: {e}")))?;
+            .map_err(|e| internal("creating a spool file", e))?;
         let size = self
             .client
             .download_to(&url, self.settings.max_bytes, &mut file)
@@ -101,39 +95,41 @@ impl JobHandler for FetchMedia {
             .map_err(net_error)?;
         tokio::io::AsyncWriteExt::flush(&mut file)
             .await
-            .map_err(|e| HandlerError::Retryable(format!("writing spool file: {e}")))?;
+            .map_err(|e| internal("writing the spool file", e))?;
         drop(file);
         let path = spool.0.clone();
         let probe = tokio::task::spawn_blocking(move || probe_file(&path))
             .await
-            .map_err(|e| HandlerError::Retryable(format!("probe task: {e}")))?
+            .map_err(|e| internal("probing the media", e))?
             .map_err(|e| match e {
                 ProbeError::NotMedia(reason) => HandlerError::Permanent(format!(
                     "downloaded file is not decodable media: {reason}"
                 )),
-                other => HandlerError::Retryable(format!("probing: {other}")),
+                other => internal("probing the media", other),
             })?;
         let key = MediaStorage::media_key(&account_id, &interaction.id);
         // Renamed into a local store (no copy), streamed to any other; the spool file is gone.
         self.media
             .move_file(&key, &spool.0)
             .await
-            .map_err(|e| HandlerError::Retryable(format!("storing media: {e}")))?;
+            .map_err(|e| internal("storing the media", e))?;
 
-        let work = Self::work(&interaction);
+        let work = Work::remaining(&interaction);
         let reserved = interaction.credits_charged;
         let real = real_cost(work, probe.duration_ms, &self.settings.rates);
         let kind = match probe.kind {
             MediaKind::Audio => InteractionType::Audio,
             MediaKind::Video => InteractionType::Video,
         };
+        // The upload's explicit `interactionType` is kept; an inferred one follows the bytes.
+        let type_given = job.payload["typeGiven"].as_bool().unwrap_or(false);
         let mut effects = JobEffects {
             media: Some(MediaUpdate {
                 status: StepStatus::Completed,
                 info: probe.media_info(Some(key), Some(size as i64)),
                 error: None,
             }),
-            interaction_type: (kind != interaction.interaction_type).then_some(kind),
+            interaction_type: (!type_given && kind != interaction.interaction_type).then_some(kind),
             duration_ms: interaction
                 .duration_ms
                 .is_none()

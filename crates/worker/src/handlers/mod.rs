@@ -14,6 +14,10 @@ use async_trait::async_trait;
 use scorejar_core::model::InteractionRecord;
 use scorejar_store::queue::{ClaimedJob, JobEffects};
 use scorejar_store::Store;
+use std::time::Duration;
+
+/// [`JobHandler::max_run_time`] of a kind that does not choose its own.
+pub const DEFAULT_MAX_RUN_TIME: Duration = Duration::from_secs(15 * 60);
 
 /// Why an attempt failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -40,6 +44,13 @@ pub trait JobHandler: Send + Sync {
         None
     }
 
+    /// Longest one attempt may run; past it the attempt fails (and is retried like any other
+    /// failure), so a stuck download or engine cannot hold a worker slot forever. Work that
+    /// runs on a blocking thread cannot be interrupted: only its result is then ignored.
+    fn max_run_time(&self) -> Duration {
+        DEFAULT_MAX_RUN_TIME
+    }
+
     /// Runs one attempt.
     async fn run(&self, job: &ClaimedJob) -> HandlerResult;
 
@@ -57,6 +68,14 @@ pub trait JobHandler: Send + Sync {
     }
 }
 
+/// A failure of our own machinery (local files, the object store, the database, a task):
+/// logged in full, while the job's error — shown to API clients as `lastError` — says only
+/// what was being done. Always worth another attempt.
+pub(crate) fn internal(doing: &str, err: impl std::fmt::Display) -> HandlerError {
+    tracing::error!(error = %err, "internal error while {doing}");
+    HandlerError::Retryable(format!("internal error while {doing}"))
+}
+
 /// The account id and interaction a job works on. A job without one, or whose interaction is
 /// gone, fails for good; a database error is worth another attempt.
 pub(crate) async fn load_interaction(
@@ -70,6 +89,6 @@ pub(crate) async fn load_interaction(
     store
         .interaction_for_job(id)
         .await
-        .map_err(|e| HandlerError::Retryable(format!("loading the interaction: {e}")))?
+        .map_err(|e| internal("loading the interaction", e))?
         .ok_or_else(|| HandlerError::Permanent(format!("interaction {id} no longer exists")))
 }

@@ -10,12 +10,16 @@
 //! Failures: media that cannot be decoded and a language the model cannot transcribe fail at
 //! once; engine trouble (a remote 5xx, a model still installing) retries. A transcription that
 //! fails for good marks the transcript FAILED with the reason, fails the evaluations waiting
-//! on it, and refunds what the interaction was charged (a ledger entry).
+//! on it, and refunds what the interaction was charged (a ledger entry). The reservation is
+//! settled on the decoded length (see `settlement`); when the balance cannot pay a longer
+//! recording's difference, the transcription fails as `insufficient_credits` and is refunded.
 
-use super::{load_interaction, HandlerError, HandlerResult, JobHandler};
+use super::{internal, load_interaction, HandlerError, HandlerResult, JobHandler};
+use crate::settlement::{real_cost, settle, Work};
 use async_trait::async_trait;
 use scorejar_core::ids::new_id;
 use scorejar_core::model::*;
+use scorejar_core::pricing::Rates;
 use scorejar_media::{decode_to_pcm, DecodeError, MediaStorage};
 use scorejar_store::queue::*;
 use scorejar_store::Store;
@@ -30,6 +34,8 @@ pub struct TranscribeSettings {
     pub spool_dir: PathBuf,
     /// The agent's channel when the upload gives no `agentChannel` hint.
     pub default_agent_channel: i64,
+    /// Prices for settling the reservation on the decoded length.
+    pub rates: Rates,
 }
 
 pub struct Transcribe {
@@ -99,6 +105,13 @@ impl JobHandler for Transcribe {
         scorejar_core::jobs::TRANSCRIBE
     }
 
+    /// Two hours: far beyond the longest call this machine transcribes (a 5-minute call takes
+    /// under half a minute; remote engines are slower), and short enough that a wedged engine
+    /// frees its slot the same working day.
+    fn max_run_time(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(2 * 60 * 60)
+    }
+
     fn max_concurrent(&self) -> Option<usize> {
         Some(self.concurrency)
     }
@@ -142,16 +155,16 @@ impl JobHandler for Transcribe {
         self.media
             .read_to_file(&key, &spool.0)
             .await
-            .map_err(|e| HandlerError::Retryable(format!("reading the stored media: {e:#}")))?;
+            .map_err(|e| internal("reading the stored media", format!("{e:#}")))?;
         let (input, dir) = (spool.0.clone(), self.settings.spool_dir.clone());
         let audio = tokio::task::spawn_blocking(move || decode_to_pcm(&input, &dir))
             .await
-            .map_err(|e| HandlerError::Retryable(format!("decode task: {e}")))?
+            .map_err(|e| internal("decoding the media", e))?
             .map_err(|e| match e {
                 DecodeError::NotDecodable(reason) => HandlerError::Permanent(format!(
                     "the media could not be decoded for transcription: {reason}"
                 )),
-                DecodeError::Io(e) => HandlerError::Retryable(format!("decoding: {e}")),
+                DecodeError::Io(e) => internal("decoding the media", e),
             })?;
         drop(spool);
         if audio.duration_secs() == 0.0 {
@@ -160,6 +173,16 @@ impl JobHandler for Transcribe {
                     .into(),
             ));
         }
+
+        // The decoded length is what the engine is given, whatever the upload declared or the
+        // probe read from the container's header: the reservation is settled on it.
+        let decoded_ms = (audio.duration_secs() * 1000.0).round() as i64;
+        let real = real_cost(
+            Work::remaining(&interaction),
+            Some(decoded_ms),
+            &self.settings.rates,
+        );
+        let credits = settle(interaction.credits_charged, real);
 
         let transcript = transcriber
             .transcribe(&audio, &hints)
@@ -185,6 +208,7 @@ impl JobHandler for Transcribe {
                 engine: Some(transcript.engine),
                 model: Some(transcript.model),
             }),
+            credits: credits.into_iter().collect(),
             ..Default::default()
         };
         for evaluation in &interaction.evaluations {

@@ -30,6 +30,19 @@ pub async fn accept_upload(
             "send either a `file` part or a `downloadUrl`, not both",
         )));
     }
+    // A retry answers before any work: before the file is probed and copied, and before a
+    // `downloadUrl` is checked — a presigned URL may have expired since the first attempt,
+    // and the interaction exists all the same. Without media the transaction's own
+    // duplicate check suffices, and a query is saved.
+    if body.file.is_some() || payload.download_url.is_some() {
+        if let Some(receipt) = state
+            .store
+            .find_upload(&principal.account_id, &payload.source_identifier)
+            .await?
+        {
+            return Ok(receipt_json(&receipt, true));
+        }
+    }
     let probe = match &body.file {
         Some(file) => Some(probe_upload(file).await?),
         None => None,
@@ -42,18 +55,6 @@ pub async fn accept_upload(
         media_kind = Some(super::download::check_download_url(state, url).await?);
     }
     let interaction_type = infer_type(&payload, media_kind)?;
-
-    // A retry that carries a file answers before the file is copied to the object store.
-    // Without a file the transaction's own duplicate check suffices, and a query is saved.
-    if body.file.is_some() {
-        if let Some(receipt) = state
-            .store
-            .find_upload(&principal.account_id, &payload.source_identifier)
-            .await?
-        {
-            return Ok(receipt_json(&receipt, true));
-        }
-    }
 
     let interaction_id = new_id();
     let mut upload = plan_upload(
@@ -116,15 +117,18 @@ fn plan_upload(
 ) -> NewUpload {
     let has_file = probe.is_some();
     let has_download = payload.download_url.is_some();
-    let duration_ms = payload
-        .duration_ms
-        .or_else(|| probe.as_ref().and_then(|p| p.duration_ms));
+    let probed_ms = probe.as_ref().and_then(|p| p.duration_ms);
+    // The client's `duration` stays as the interaction's metadata, but it never lowers a
+    // price: a file is billed for the longer of what was declared and what the probe read
+    // (and settled on the decoded length when it is transcribed).
+    let duration_ms = payload.duration_ms.or(probed_ms);
+    let billed_ms = payload.duration_ms.max(probed_ms);
     // Media with no provided transcript (none, or hints only) is transcribed and billed for it.
     let price_input = PriceInput::for_upload(
         payload,
         interaction_type,
         has_file || has_download,
-        duration_ms,
+        billed_ms,
     );
     let needs_transcription = price_input.needs_transcription;
     let cost = price(&price_input, &state.settings.rates());
@@ -144,9 +148,10 @@ fn plan_upload(
         payload,
     };
     if has_download {
+        // An explicit AUDIO/VIDEO is the client's word; only an inferred type follows the bytes.
         jobs_to_queue.push(job(
             jobs::FETCH_MEDIA,
-            json!({ "interactionId": interaction_id }),
+            json!({ "interactionId": interaction_id, "typeGiven": payload.interaction_type.is_some() }),
         ));
     } else if has_file && needs_transcription {
         jobs_to_queue.push(job(

@@ -7,7 +7,6 @@ use crate::error::AppError;
 use crate::state::AppState;
 use scorejar_core::inference::MediaKind;
 use scorejar_core::ApiError;
-use scorejar_net::NetError;
 
 fn reject(message: String) -> AppError {
     AppError(ApiError::invalid("downloadUrl", message))
@@ -16,18 +15,13 @@ fn reject(message: String) -> AppError {
 /// The media kind the URL's first bytes suggest.
 pub async fn check_download_url(state: &AppState, url: &str) -> Result<MediaKind, AppError> {
     let preflight = state.net.preflight(url).await.map_err(|e| {
-        reject(match e {
-            NetError::Status(code) => {
-                format!(
-                    "`downloadUrl` answered HTTP {code}; it must point to a reachable media file"
-                )
-            }
-            NetError::Blocked(why) => format!("`downloadUrl` is not allowed: {why}"),
-            NetError::InvalidUrl(why) => format!("`downloadUrl` is not a valid http(s) URL: {why}"),
-            NetError::Dns(why) => format!("`downloadUrl` host could not be resolved: {why}"),
-            NetError::Timeout => "`downloadUrl` did not answer in time".to_string(),
-            other => format!("`downloadUrl` could not be fetched: {other}"),
-        })
+        // The client learns what kind of failure it was; what our resolver or network saw
+        // (a blocked host's address, say) stays in the log.
+        tracing::info!(error = %e, "downloadUrl refused at upload");
+        reject(format!(
+            "`downloadUrl` cannot be used: {}",
+            e.public_message()
+        ))
     })?;
     let limit = state.settings.fetch.max_bytes;
     if let Some(size) = preflight.total_size.filter(|size| *size > limit) {
