@@ -128,7 +128,11 @@ async fn setup(store: &Arc<dyn Store>, args: &Args) -> anyhow::Result<Vec<String
     Ok(accounts)
 }
 
-async fn run(store: &Arc<dyn Store>, args: &Args, accounts: &[String]) -> anyhow::Result<Vec<Duration>> {
+async fn run(
+    store: &Arc<dyn Store>,
+    args: &Args,
+    accounts: &[String],
+) -> anyhow::Result<Vec<Duration>> {
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..args.tasks {
@@ -165,8 +169,12 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
     let store: Arc<dyn Store> = match args.backend.as_str() {
-        "sqlite" => Arc::new(SqliteStore::open(&dir.path().join("bench.db").to_string_lossy()).await?),
-        "postgres" => Arc::new(PgStore::connect_isolated_with_pool_size(&args.url, &schema, args.pool).await?),
+        "sqlite" => {
+            Arc::new(SqliteStore::open(&dir.path().join("bench.db").to_string_lossy()).await?)
+        }
+        "postgres" => {
+            Arc::new(PgStore::connect_isolated_with_pool_size(&args.url, &schema, args.pool).await?)
+        }
         other => anyhow::bail!("--backend {other}: sqlite or postgres"),
     };
     let outcome = measure(&store, &args).await;
@@ -203,6 +211,9 @@ async fn measure(store: &Arc<dyn Store>, args: &Args) -> anyhow::Result<()> {
         remaining += store.credits(account, 1).await?.0;
     }
     let expected = (args.uploads as i64 + 1) * accounts.len() as i64 - args.uploads as i64;
-    anyhow::ensure!(remaining == expected, "credits left {remaining}, expected {expected}");
+    anyhow::ensure!(
+        remaining == expected,
+        "credits left {remaining}, expected {expected}"
+    );
     Ok(())
 }

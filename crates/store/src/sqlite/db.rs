@@ -9,8 +9,8 @@ use crate::sql::{Arg, Db, Dialect, Row, SqlError, SqlErrorKind, Value};
 use crate::{StoreError, StoreResult};
 use rusqlite::types::ValueRef;
 use rusqlite::{CachedStatement, Connection, ErrorCode, Statement};
-use std::future::{ready, Future};
 use std::collections::HashMap;
+use std::future::{ready, Future};
 use std::sync::{Arc, LazyLock};
 use std::task::{Context, Poll, Waker};
 
@@ -101,7 +101,11 @@ impl Db for SqliteDb {
     }
 }
 
-fn prepare<'c>(conn: &'c Connection, sql: &str, args: &[Arg<'_>]) -> Result<CachedStatement<'c>, SqlError> {
+fn prepare<'c>(
+    conn: &'c Connection,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<CachedStatement<'c>, SqlError> {
     let mut statement = conn.prepare_cached(sql).map_err(sql_error)?;
     bind(&mut statement, args)?;
     Ok(statement)

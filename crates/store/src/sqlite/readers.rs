@@ -38,7 +38,10 @@ impl ReadPool {
             let mut db = pool.checkout()?;
             db.conn().prepare_cached("BEGIN")?.execute([])?;
             let result = work(&mut db);
-            let ended = db.conn().prepare_cached("COMMIT").and_then(|mut s| s.execute([]));
+            let ended = db
+                .conn()
+                .prepare_cached("COMMIT")
+                .and_then(|mut s| s.execute([]));
             pool.checkin(db);
             let value = result?;
             ended?;
