@@ -153,12 +153,11 @@ mod tests {
         }
     }
 
-    type Chunks = futures::channel::mpsc::UnboundedReceiver<Result<Frame<Bytes>, std::io::Error>>;
+    type Chunk = Result<Frame<Bytes>, std::io::Error>;
+    type Chunks = futures::channel::mpsc::UnboundedReceiver<Chunk>;
+    type Feeder = futures::channel::mpsc::UnboundedSender<Chunk>;
 
-    fn body() -> (
-        futures::channel::mpsc::UnboundedSender<Result<Frame<Bytes>, std::io::Error>>,
-        TimedBody<StreamBody<Chunks>>,
-    ) {
+    fn body() -> (Feeder, TimedBody<StreamBody<Chunks>>) {
         let (tx, rx) = futures::channel::mpsc::unbounded();
         (tx, TimedBody::new(StreamBody::new(rx), rules()))
     }
@@ -175,11 +174,7 @@ mod tests {
     }
 
     /// Sends `chunk` every second, `times` times, then ends the body.
-    fn feed(
-        tx: futures::channel::mpsc::UnboundedSender<Result<Frame<Bytes>, std::io::Error>>,
-        chunk: usize,
-        times: usize,
-    ) {
+    fn feed(tx: Feeder, chunk: usize, times: usize) {
         tokio::spawn(async move {
             for _ in 0..times {
                 tokio::time::sleep(Duration::from_secs(1)).await;
