@@ -6,6 +6,20 @@
 
 use std::fmt;
 
+/// Longest `field` an error carries, in characters. A field is a JSON path built from the
+/// client's own keys (`customMetadata.<key>`); without a cap a 1 MB key would come back whole.
+pub const MAX_FIELD_CHARS: usize = 128;
+/// Longest `message`, in characters: messages quote paths and values, which come from the client.
+pub const MAX_MESSAGE_CHARS: usize = 1024;
+
+/// `s` cut to `max` characters, with "…" marking the cut.
+fn capped(s: String, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s,
+    }
+}
+
 /// An error the API answers with. `status` is the HTTP status code.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
@@ -14,6 +28,8 @@ pub struct ApiError {
     pub message: String,
     /// JSON path of the offending field (`customMetadata.dealValue`), when there is one.
     pub field: Option<String>,
+    /// Seconds after which a retry may succeed (429, 503): sent as `Retry-After`.
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
@@ -21,14 +37,30 @@ impl ApiError {
         Self {
             status,
             code,
-            message: message.into(),
+            message: capped(message.into(), MAX_MESSAGE_CHARS),
             field: None,
+            retry_after_secs: None,
         }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+        self.field = Some(capped(field.into(), MAX_FIELD_CHARS));
         self
+    }
+
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+
+    /// 429: a rate limit refused the request; `retry_after_secs` says when to try again.
+    pub fn too_many_requests(message: impl Into<String>, retry_after_secs: u64) -> Self {
+        Self::new(429, "rate_limited", message).with_retry_after(retry_after_secs)
+    }
+
+    /// 408: the client did not send its request (body) in time.
+    pub fn request_timeout(message: impl Into<String>) -> Self {
+        Self::new(408, "request_timeout", message)
     }
 
     /// 400 for a field that is present but wrong. The message should say why.
@@ -87,3 +119,25 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_and_message_are_capped() {
+        let key = "k".repeat(1_000_000);
+        let e = ApiError::invalid(format!("customMetadata.{key}"), format!("`{key}` is bad"));
+        let field = e.field.unwrap();
+        assert_eq!(field.chars().count(), MAX_FIELD_CHARS + 1);
+        assert!(field.starts_with("customMetadata.kkk") && field.ends_with('…'));
+        assert_eq!(e.message.chars().count(), MAX_MESSAGE_CHARS + 1);
+    }
+
+    #[test]
+    fn short_values_are_kept_whole() {
+        let e = ApiError::invalid("tags[0]", "`tags[0]` é");
+        assert_eq!(e.field.as_deref(), Some("tags[0]"));
+        assert_eq!(e.message, "`tags[0]` é");
+    }
+}

@@ -11,10 +11,12 @@ pub mod filters;
 pub mod ids;
 pub mod inference;
 pub mod jobs;
+pub mod json;
 pub mod model;
 pub mod payload;
 pub mod pricing;
 pub mod scorecard;
+pub mod text;
 
 #[cfg(test)]
 mod test_support;

@@ -34,9 +34,91 @@ pub struct Settings {
     /// Credits given to the `default` account created on first start.
     pub starter_credits: i64,
     pub billing: BillingSettings,
+    /// The HTTP edge: timeouts, limits, rate limits (`docs/security.md`).
+    pub http: HttpSettings,
     pub fetch: FetchSettings,
     pub worker: WorkerConfig,
     pub transcription: TranscriptionConfig,
+}
+
+/// How the server treats connections and requests before any handler's own rules.
+/// Every timeout is in seconds; 0 turns that protection off.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// A new connection must deliver its first complete request head within this long.
+    pub header_timeout_secs: u64,
+    /// After a response, the next request head on the same connection must be complete within
+    /// this long, or the (idle) connection is closed.
+    pub keep_alive_timeout_secs: u64,
+    /// A request body that delivers no byte for this long fails with 408.
+    pub body_idle_timeout_secs: u64,
+    /// After the first `body_idle_timeout_secs`, a request body must have averaged at least
+    /// this many bytes per second since it started, or it fails with 408. Not a total cap:
+    /// a large upload on a slow line passes as long as it keeps moving.
+    pub body_min_bytes_per_sec: u64,
+    /// Longest a request of any route but the upload may take (503 `timeout`). The upload is
+    /// bounded by the body rules above instead, so that a slow line can still send 32 MiB.
+    pub request_timeout_secs: u64,
+    /// Requests handled at once; more are refused at once with 503 (load shedding).
+    pub max_in_flight: usize,
+    /// Largest JSON body of the routes other than the upload (which has `max_request_bytes`).
+    pub max_json_bytes: usize,
+    /// Header carrying the client's address when a reverse proxy sits in front (e.g.
+    /// `x-forwarded-for`: its last entry is used). Empty: the TCP peer's address.
+    pub client_ip_header: String,
+    pub rate_limit: RateLimitSettings,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            header_timeout_secs: 10,
+            keep_alive_timeout_secs: 60,
+            body_idle_timeout_secs: 30,
+            body_min_bytes_per_sec: 1024,
+            request_timeout_secs: 30,
+            max_in_flight: 1024,
+            max_json_bytes: 1024 * 1024,
+            client_ip_header: String::new(),
+            rate_limit: RateLimitSettings::default(),
+        }
+    }
+}
+
+/// Token-bucket rate limits: `*_per_sec` (or `_per_min`) is the sustained rate, `*_burst` how
+/// many requests may come at once. A rate of 0 turns that limit off. Refused requests get 429
+/// with `Retry-After`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Per credential (the `Authorization` header's token: API token, session or JWT).
+    pub per_token_per_sec: u32,
+    pub per_token_burst: u32,
+    /// Per client address, every request.
+    pub per_ip_per_sec: u32,
+    pub per_ip_burst: u32,
+    /// Login attempts per e-mail address (whether or not it exists).
+    pub login_per_email_per_min: u32,
+    pub login_per_email_burst: u32,
+    /// Login attempts per client address.
+    pub login_per_ip_per_min: u32,
+    pub login_per_ip_burst: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            per_token_per_sec: 1000,
+            per_token_burst: 2000,
+            per_ip_per_sec: 2000,
+            per_ip_burst: 4000,
+            login_per_email_per_min: 5,
+            login_per_email_burst: 5,
+            login_per_ip_per_min: 30,
+            login_per_ip_burst: 30,
+        }
+    }
 }
 
 /// Fetching media from `downloadUrl`.
@@ -282,6 +364,7 @@ impl Default for Settings {
             max_request_bytes: 32 * 1024 * 1024,
             starter_credits: 1000,
             billing: BillingSettings::default(),
+            http: HttpSettings::default(),
             fetch: FetchSettings::default(),
             worker: WorkerConfig::default(),
             transcription: TranscriptionConfig::default(),
@@ -345,6 +428,7 @@ impl fmt::Debug for Settings {
             .field("max_request_bytes", &self.max_request_bytes)
             .field("starter_credits", &self.starter_credits)
             .field("billing", &self.billing)
+            .field("http", &self.http)
             .field("fetch", &self.fetch)
             .field("worker", &self.worker)
             .field("transcription", &self.transcription)

@@ -6,25 +6,31 @@
 
 pub mod auth;
 pub mod config;
+pub mod edge;
 pub mod error;
 pub mod openapi;
 pub mod routes;
 pub mod state;
 
+use auth::login_throttle::LoginThrottle;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use axum::Router;
+use axum::{middleware, Extension, Router};
+use edge::rate_limit::{limit_requests, RequestLimits};
 use error::AppError;
 use scorejar_core::ApiError;
 pub use state::AppState;
+use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 
 /// The whole API.
+///
+/// Outside in: trace → rate limits (cheapest refusal first) → load shedding → body limit
+/// (1 MiB for JSON routes; the upload sets its own, enforced while streaming) → routing → the
+/// NUL rule for path and query parameters → a deadline for every route but the upload.
 pub fn router(state: AppState) -> Router {
-    // Upload enforces its own limit while streaming; this bounds every other JSON body.
-    let body_limit = state.settings.max_request_bytes as usize;
-    Router::new()
-        .merge(routes::upload::router())
+    let http = state.settings.http.clone();
+    let quick = Router::new()
         .merge(routes::interactions::router())
         .merge(routes::tokens::router())
         .merge(routes::auth::router())
@@ -33,23 +39,38 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::evaluations::router())
         .merge(routes::credits::router())
         .merge(routes::health::router())
-        .route("/api/v1/openapi.json", get(openapi::openapi_json))
+        .route("/api/v1/openapi.json", get(openapi::openapi_json));
+    let upload = routes::upload::router().layer(DefaultBodyLimit::max(
+        state.settings.max_request_bytes as usize,
+    ));
+    let api = Router::new()
+        .merge(upload)
+        .merge(edge::protect::with_deadline(
+            quick,
+            http.request_timeout_secs,
+        ))
+        .route_layer(middleware::from_fn(edge::nul::refuse_nul))
         .fallback(|| async { AppError(ApiError::not_found("route_not_found", "no such endpoint")) })
-        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(DefaultBodyLimit::max(http.max_json_bytes))
+        .layer(Extension(Arc::new(LoginThrottle::new(&http))));
+    edge::protect::with_load_shedding(api, http.max_in_flight)
+        .layer(middleware::from_fn_with_state(
+            Arc::new(RequestLimits::new(&http)),
+            limit_requests,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Serves the API on `listener` until `shutdown` resolves.
+/// Serves the API on `listener` until `shutdown` resolves, with the connection timeouts of
+/// `settings.http` (`edge::serve`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    Ok(())
+    let http = state.settings.http.clone();
+    edge::serve::serve_with_timeouts(listener, router(state), &http, shutdown).await
 }
 
 /// What first start created: the `default` account and its API token (shown once).

@@ -53,6 +53,16 @@ pub fn metadata_value_from_json(value: &Value) -> Option<MetadataValue> {
     }
 }
 
+/// More than `max` keys in the metadata object at `path` (also raised while the body is read:
+/// `shape.rs`).
+pub(crate) fn too_many_keys(path: &str, max: usize) -> ApiError {
+    ApiError::bad_request(
+        "too_many_metadata_keys",
+        format!("`{path}` has more than {max} keys; at most {max} are allowed"),
+    )
+    .with_field(path)
+}
+
 /// Parses `customMetadata` at `path`.
 pub(crate) fn parse_custom_metadata(
     value: &Value,
@@ -60,14 +70,7 @@ pub(crate) fn parse_custom_metadata(
 ) -> Result<Vec<(String, MetadataValue)>, ApiError> {
     let obj = as_object(value, path)?;
     if obj.len() > MAX_METADATA_KEYS {
-        return Err(ApiError::bad_request(
-            "too_many_metadata_keys",
-            format!(
-                "`{path}` has {} keys; at most {MAX_METADATA_KEYS} are allowed",
-                obj.len()
-            ),
-        )
-        .with_field(path));
+        return Err(too_many_keys(path, MAX_METADATA_KEYS));
     }
     let mut entries = Vec::with_capacity(obj.len());
     for (key, raw) in obj {

@@ -15,6 +15,7 @@ pub(crate) mod fields;
 pub mod limits;
 mod metadata;
 mod participants;
+pub mod shape;
 mod timestamp;
 pub mod transcript;
 mod url;
@@ -79,6 +80,13 @@ impl UploadPayload {
             .as_ref()
             .and_then(UploadTranscript::provided)
     }
+}
+
+/// Reads an upload body (or `payload` part) from its bytes: only the fields [`shape::UPLOAD`]
+/// names are built (see `crate::json`), every kept string passes the NUL rule. Then
+/// [`parse_upload`] validates the result. `what` names the body in messages.
+pub fn read_upload_json(bytes: &[u8], what: &str) -> Result<Value, ApiError> {
+    crate::json::parse(bytes, &shape::UPLOAD, what)
 }
 
 /// Parses and validates an upload body (or the `payload` part of a multipart upload).

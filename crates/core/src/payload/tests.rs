@@ -379,3 +379,28 @@ fn first_problem_in_field_order_is_reported() {
     payload["tags"] = json!("x");
     assert_eq!(err(payload).field.as_deref(), Some("direction"));
 }
+
+/// Every key the parsers read survives `read_upload_json` (`shape.rs` is in step with them).
+#[test]
+fn the_upload_shape_keeps_every_field_the_parsers_read() {
+    let full = json!({
+        "sourceIdentifier": "s-1", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
+        "interactionType": "CALL", "duration": 1000, "downloadUrl": "https://example.com/a.mp3",
+        "agent": { "name": "A", "email": "a@example.com", "phone": "1", "sourceIdentifier": "a1" },
+        "customer": { "name": "C", "email": "c@example.com", "phone": "2", "sourceIdentifier": "c1" },
+        "tags": ["x", "y"], "customMetadata": { "k": "v", "n": 1.5, "b": true },
+        "transcript": { "text": "hi", "language": "en", "agentChannel": 0, "segments": [
+            { "channel": 0, "speaker": "Agent", "text": "hi", "start": 0.0, "end": 1.0,
+              "words": [{ "word": "hi", "start": 0.0, "end": 1.0 }] } ] },
+        "email": { "from": "a@example.com", "to": ["b@example.com"], "cc": ["c@example.com"],
+            "bcc": ["d@example.com"], "subject": "s", "body": "b", "threadId": "t",
+            "sourceId": "m", "timeToReply": 5, "isReply": false },
+        "evaluation": { "scorecardId": "sc" },
+        "file": 1, "media": 2, "audio": 3
+    });
+    let read = read_upload_json(full.to_string().as_bytes(), "the body").unwrap();
+    assert_eq!(read, full);
+    let with_unknown = json!({ "sourceIdentifier": "s", "extra": [1, 2, 3], "agent": { "x": 1 } });
+    let read = read_upload_json(with_unknown.to_string().as_bytes(), "the body").unwrap();
+    assert_eq!(read, json!({ "sourceIdentifier": "s", "agent": {} }));
+}

@@ -8,6 +8,7 @@
 
 pub mod extractor;
 pub mod jwt;
+pub mod login_throttle;
 pub mod passwords;
 pub mod tokens;
 

@@ -3,18 +3,20 @@
 
 use super::json::{required_str, JsonBody};
 use super::render::rfc3339;
-use crate::auth::passwords::verify_password;
+use crate::auth::login_throttle::LoginThrottle;
+use crate::auth::passwords::{verify_dummy, verify_password};
 use crate::auth::tokens::{hash_token, new_session_token, SESSION_TOKEN_PREFIX};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use scorejar_core::ApiError;
 use scorejar_store::NewSession;
 use serde_json::{json, Value};
+use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 pub fn router() -> Router<AppState> {
@@ -23,29 +25,37 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/logout", post(logout))
 }
 
-/// Logs a user in; answers `{accessToken, expiresAt}`.
+/// Logs a user in; answers `{accessToken, expiresAt}`. Attempts are throttled per e-mail and
+/// per client address (429 with `Retry-After`); an unknown e-mail takes as long as a wrong
+/// password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
-    responses((status = 200, description = "`{accessToken, expiresAt}`"), (status = 401, description = "Wrong e-mail or password", body = crate::openapi::ErrorDoc)))]
+    responses((status = 200, description = "`{accessToken, expiresAt}`"),
+        (status = 401, description = "Wrong e-mail or password", body = crate::openapi::ErrorDoc),
+        (status = 429, description = "Too many attempts for this e-mail or address", body = crate::openapi::ErrorDoc)))]
 pub async fn login(
     State(state): State<AppState>,
-    JsonBody(body): JsonBody,
+    Extension(throttle): Extension<Arc<LoginThrottle>>,
+    req: Request,
 ) -> AppResult<Json<Value>> {
+    let (parts, body) = req.into_parts();
+    let client = throttle.client(&parts);
+    let JsonBody(body) = JsonBody::from_request(Request::from_parts(parts, body), &state).await?;
     let email = required_str(&body, "email")?;
-    let password = required_str(&body, "password")?;
+    let password = required_str(&body, "password")?.to_string();
+    throttle.check(email, client)?;
     let wrong = || AppError(ApiError::unauthorized("wrong e-mail or password"));
-    let user = state
-        .store
-        .find_user_by_email(email)
-        .await?
-        .ok_or_else(wrong)?;
-    let (password, stored) = (password.to_string(), user.password_hash.clone());
+    let user = state.store.find_user_by_email(email).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
     // argon2 is deliberately slow: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
-        .await
-        .map_err(anyhow::Error::from)?;
-    if !ok {
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => verify_password(&password, &stored),
+        None => verify_dummy(&password),
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    let Some(user) = user.filter(|_| ok) else {
         return Err(wrong());
-    }
+    };
     let token = new_session_token();
     let expires_at = OffsetDateTime::now_utc() + Duration::seconds(state.settings.session_ttl_secs);
     state

@@ -1,9 +1,15 @@
-//! `JsonBody`: axum's JSON extractor with rejections rendered in the API's error envelope.
+//! `JsonBody`: the JSON body of every route but the upload, read within the route's body limit
+//! (`http.max_json_bytes`, via `DefaultBodyLimit`), built no deeper than 32 levels and with
+//! no array over 10,000 entries, and refusing NUL in any string (`scorejar_core::json`).
+//! Rejections are rendered in the API's error envelope.
 
+use crate::edge::body_timeout::is_body_timeout;
 use crate::error::AppError;
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use scorejar_core::json::Shape;
 use scorejar_core::ApiError;
 use serde_json::Value;
 
@@ -13,21 +19,46 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match axum::Json::<Value>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(JsonBody(v)),
-            Err(rejection) => Err(AppError(reject(rejection))),
+        if !is_json(req.headers()) {
+            return Err(AppError(ApiError::bad_request(
+                "unsupported_content_type",
+                "Content-Type must be application/json",
+            )));
         }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|r| AppError(reject(r)))?;
+        scorejar_core::json::parse(&bytes, &Shape::Any, "the request body")
+            .map(JsonBody)
+            .map_err(AppError)
     }
 }
 
-fn reject(r: JsonRejection) -> ApiError {
+/// `application/json`, or any `application/…+json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(mime) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = mime
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn reject(r: BytesRejection) -> ApiError {
+    if is_body_timeout(&r) {
+        return ApiError::request_timeout(format!("could not read the request body: {r}"));
+    }
     match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(r.body_text()),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::bad_request(
-            "unsupported_content_type",
-            "Content-Type must be application/json",
-        ),
-        _ => ApiError::bad_request("invalid_json", r.body_text()),
+        _ => ApiError::bad_request("invalid_body", r.body_text()),
     }
 }
 

@@ -371,3 +371,27 @@ macro_rules! backend_tests {
         )+
     };
 }
+
+/// Like `backend_tests!`, with the settings adjusted by `fn $tweak(&mut Settings)` first.
+#[macro_export]
+macro_rules! backend_tests_with {
+    ($tweak:ident; $($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                use $crate::harness::{Backend, TestApp};
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = TestApp::start_with(Backend::Sqlite, super::$tweak).await;
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let app = TestApp::start_with(Backend::Postgres, super::$tweak).await;
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+            }
+        )+
+    };
+}

@@ -5,6 +5,7 @@
 //! enforced again while streaming, since a chunked body has no length to check.
 
 use super::limit::{drain, limit_body, Exceeded};
+use crate::edge::body_timeout::is_body_timeout;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::extract::{FromRequest, Multipart, Request};
@@ -39,13 +40,37 @@ fn too_large(limit: u64) -> AppError {
     )))
 }
 
+/// Only the fields an upload has are built; unknown ones are skipped unread (memory stays near
+/// the body's own size, whatever the body holds).
 fn parse_json(bytes: &[u8], what: &str) -> AppResult<serde_json::Value> {
-    serde_json::from_slice(bytes).map_err(|e| {
+    scorejar_core::payload::read_upload_json(bytes, what).map_err(AppError)
+}
+
+/// The whole body in one buffer sized from `Content-Length` up front: collecting chunks and
+/// joining them would hold the body twice at the peak.
+async fn read_all(body: axum::body::Body, declared: Option<u64>) -> Result<Vec<u8>, axum::Error> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut out = Vec::with_capacity(declared.unwrap_or(0) as usize);
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(out)
+}
+
+fn unreadable(e: &(dyn std::error::Error + 'static)) -> AppError {
+    if is_body_timeout(e) {
+        AppError(ApiError::request_timeout(format!(
+            "could not read the request body: {e}"
+        )))
+    } else {
         AppError(ApiError::bad_request(
-            "invalid_json",
-            format!("{what} is not valid JSON: {e}"),
+            "invalid_body",
+            format!("could not read the request body: {e}"),
         ))
-    })
+    }
 }
 
 /// Reads the body per its Content-Type.
@@ -74,18 +99,13 @@ pub async fn read_upload_body(state: &AppState, req: Request) -> AppResult<Uploa
     let (body, exceeded) = limit_body(body, limit);
     let req = Request::from_parts(parts, body);
     if content_type.starts_with("application/json") {
-        let bytes = axum::body::to_bytes(req.into_body(), usize::MAX)
-            .await
-            .map_err(|e| {
-                if exceeded.get() {
-                    too_large(limit)
-                } else {
-                    AppError(ApiError::bad_request(
-                        "invalid_body",
-                        format!("could not read the request body: {e}"),
-                    ))
-                }
-            })?;
+        let bytes = read_all(req.into_body(), declared).await.map_err(|e| {
+            if exceeded.get() {
+                too_large(limit)
+            } else {
+                unreadable(&e)
+            }
+        })?;
         let payload = parse_json(&bytes, "the request body")?;
         Ok(UploadBody {
             payload,
@@ -108,6 +128,8 @@ fn multipart_error(
 ) -> AppError {
     if exceeded.get() || err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         too_large(limit)
+    } else if is_body_timeout(&err) {
+        unreadable(&err)
     } else {
         AppError(ApiError::bad_request(
             "invalid_multipart",
@@ -137,6 +159,15 @@ async fn read_multipart(
     {
         match field.name() {
             Some("payload") => {
+                if payload.is_some() {
+                    return Err(AppError(
+                        ApiError::bad_request(
+                            "invalid_multipart",
+                            "only one `payload` part is allowed",
+                        )
+                        .with_field("payload"),
+                    ));
+                }
                 let bytes = field
                     .bytes()
                     .await
@@ -170,10 +201,14 @@ async fn spool(
     limit: u64,
     exceeded: &Exceeded,
 ) -> AppResult<SpooledFile> {
+    let file_name = field.file_name().map(str::to_string);
+    if let Some(name) = &file_name {
+        scorejar_core::text::check_no_nul("file", name).map_err(AppError)?;
+    }
     let spooled = SpooledFile {
         path: dir.join(format!("{}.part", uuid::Uuid::new_v4())),
         size: 0,
-        file_name: field.file_name().map(str::to_string),
+        file_name,
     };
     let mut out = tokio::fs::File::create(&spooled.path)
         .await

@@ -1,0 +1,16 @@
+//! The HTTP edge: what protects the server before a handler runs.
+//!
+//! - `serve`: the accept loop with header, keep-alive and body timeouts (`body_timeout`).
+//! - `rate_limit`: per-token and per-address token buckets (`limiter`, `client_ip`).
+//! - `protect`: request deadline, concurrency cap with load shedding.
+//! - `nul`: the NUL rule for path and query parameters.
+//!
+//! Settings: `config::HttpSettings`; defaults and reasons: `docs/security.md`.
+
+pub mod body_timeout;
+pub mod client_ip;
+pub mod limiter;
+pub mod nul;
+pub mod protect;
+pub mod rate_limit;
+pub mod serve;
