@@ -3,6 +3,7 @@
 //! Each must end in a recorded outcome, never a job held forever or claimed forever.
 
 use crate::handlers::{HandlerResult, JobHandler};
+use crate::runner_tests::sqlite;
 use crate::{Worker, WorkerSettings};
 use async_trait::async_trait;
 use scorejar_core::ids::new_id;
@@ -57,15 +58,6 @@ impl JobHandler for Faulty {
         self.give_ups.fetch_add(1, Ordering::SeqCst);
         JobEffects::default()
     }
-}
-
-async fn sqlite() -> (Arc<dyn Store>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("queue.db");
-    let store = scorejar_store::sqlite::SqliteStore::open(path.to_str().unwrap())
-        .await
-        .unwrap();
-    (Arc::new(store), dir)
 }
 
 async fn enqueue_one(store: &Arc<dyn Store>) -> String {

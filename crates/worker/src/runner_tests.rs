@@ -18,7 +18,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tokio_util::sync::CancellationToken;
 
-async fn sqlite() -> (Arc<dyn Store>, tempfile::TempDir) {
+/// A fresh SQLite store in a temporary directory (kept alive by the returned guard).
+pub(crate) async fn sqlite() -> (Arc<dyn Store>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("queue.db");
     let store = scorejar_store::sqlite::SqliteStore::open(path.to_str().unwrap())
