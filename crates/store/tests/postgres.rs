@@ -74,14 +74,15 @@ async fn migrations_create_the_schema_and_are_idempotent() {
         .await
         .unwrap();
     assert_eq!(
-        applied, 4,
-        "0001_core, 0002_queue, 0003_transcript_engine and 0004_exact_int_metadata"
+        applied, 5,
+        "0001_core, 0002_queue, 0003_transcript_engine, 0004_exact_int_metadata and 0005_fair_claims"
     );
     // Sorted and order-compared text is byte-wise, as on SQLite, whatever the locale.
     let collations: Vec<(String, Option<String>)> = sqlx::query_as(
         "SELECT table_name || '.' || column_name, collation_name FROM information_schema.columns
          WHERE table_schema = current_schema() AND (table_name, column_name) IN
-             (('tags', 'name_lower'), ('interaction_metadata', 'value_text'), ('jobs', 'id'))
+             (('tags', 'name_lower'), ('interaction_metadata', 'value_text'), ('jobs', 'id'),
+              ('jobs', 'account_id'))
          ORDER BY 1",
     )
     .fetch_all(again.pool())
@@ -91,6 +92,7 @@ async fn migrations_create_the_schema_and_are_idempotent() {
         collations,
         [
             "interaction_metadata.value_text",
+            "jobs.account_id",
             "jobs.id",
             "tags.name_lower"
         ]

@@ -9,8 +9,10 @@
 //! `--url`, dropped afterwards. Progress is read with `job_counts` every 10 ms, so the figure
 //! is accurate to about 10 ms over the whole drain.
 
+#[path = "support/store.rs"]
+mod support;
+
 use scorejar_core::model::NewJob;
-use scorejar_store::Store;
 use scorejar_worker::handlers::Noop;
 use scorejar_worker::{Worker, WorkerSettings};
 use std::sync::Arc;
@@ -59,19 +61,7 @@ async fn main() -> anyhow::Result<()> {
     let o = options()?;
     let dir = tempfile::tempdir()?;
     let schema = format!("bench_worker_{}", uuid::Uuid::new_v4().simple());
-    let store: Arc<dyn Store> = match o.backend.as_str() {
-        "sqlite" => {
-            let path = dir.path().join("queue.db");
-            let path = path
-                .to_str()
-                .ok_or_else(|| anyhow::anyhow!("non-UTF-8 temp path"))?;
-            Arc::new(scorejar_store::sqlite::SqliteStore::open(path).await?)
-        }
-        "postgres" => {
-            Arc::new(scorejar_store::postgres::PgStore::connect_isolated(&o.url, &schema).await?)
-        }
-        other => anyhow::bail!("unknown backend {other}"),
-    };
+    let store = support::open(&o.backend, dir.path(), &o.url, &schema).await?;
 
     let all: Vec<NewJob> = (0..o.jobs)
         .map(|i| NewJob::new("Noop", None, serde_json::json!({ "n": i })))

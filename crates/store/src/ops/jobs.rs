@@ -24,7 +24,7 @@ pub(crate) async fn enqueue<D: Db>(db: &mut D, jobs: &[NewJob], now: i64) -> Sto
     }
     for chunk in jobs.chunks(ENQUEUE_CHUNK) {
         let mut q = Query::new(
-            "INSERT INTO jobs (id, kind, interaction_id, payload, status, attempts, max_attempts, run_at, created_at, updated_at) VALUES ",
+            "INSERT INTO jobs (id, kind, interaction_id, account_id, payload, status, attempts, max_attempts, run_at, created_at, updated_at) VALUES ",
         );
         let status = q.param(Param::Text(QUEUED.into()));
         let at = q.param(Param::Int(now));
@@ -35,7 +35,8 @@ pub(crate) async fn enqueue<D: Db>(db: &mut D, jobs: &[NewJob], now: i64) -> Sto
             let payload = q.param(Param::Text(to_json(&job.payload)?));
             let budget = q.param(Param::Int(max_attempts(&job.kind)));
             let sep = if i > 0 { ", " } else { "" };
-            q.push(&format!("{sep}({id}, {kind}, {interaction}, {payload}, {status}, 0, {budget}, {at}, {at}, {at})"));
+            // The job's account (for fair claims) is its interaction's, looked up by primary key.
+            q.push(&format!("{sep}({id}, {kind}, {interaction}, (SELECT account_id FROM interactions WHERE id = {interaction}), {payload}, {status}, 0, {budget}, {at}, {at}, {at})"));
         }
         db.execute(&q.sql, &q.args()).await?;
     }

@@ -1,7 +1,8 @@
-//! Claiming jobs on PostgreSQL, in its own SQL: one statement whose branches (due queued jobs,
-//! expired leases) each walk their own index in order with `FOR UPDATE SKIP LOCKED`, so concurrent claimers — in this process or
-//! another — pass over each other's rows instead of waiting or taking the same job; the claimed
-//! rows then set their step to PROCESSING in the same statement.
+//! Claiming jobs on PostgreSQL, in its own SQL: one statement whose branches (each account's
+//! oldest due job, the oldest due jobs of all, expired leases) each walk their own index in order
+//! with `FOR UPDATE SKIP LOCKED`, so concurrent claimers — in this process or another — pass over
+//! each other's rows instead of waiting or taking the same job; the claimed rows then set their
+//! step to PROCESSING in the same statement.
 
 use super::db::PgDb;
 use crate::codec::{duration_micros, now_micros};
@@ -25,9 +26,31 @@ pub(super) const CLAIM_PLAN: &str =
     "SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)";
 
 /// $1 now, $2 kinds, $3 limit, $4 worker, $5 lease expiry, $6–$8 the FetchMedia, Transcribe and
-/// Evaluate kinds.
+/// Evaluate kinds. Fair across accounts (docs/storage.md, "Claiming fairly"): the oldest due job
+/// of every account with queued work (found by a skip scan, one index seek per account), fewest
+/// running first, then the oldest due jobs of all and expired leases.
 pub(super) const CLAIM: &str = r#"
-WITH
+WITH RECURSIVE
+queued_accounts AS (
+    (SELECT account_id AS id FROM jobs
+     WHERE status = 'QUEUED' AND account_id IS NOT NULL ORDER BY account_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT account_id FROM jobs
+            WHERE status = 'QUEUED' AND account_id > q.id ORDER BY account_id LIMIT 1)
+    FROM queued_accounts q WHERE q.id IS NOT NULL
+),
+heads AS (
+    SELECT h.id, h.run_at, h.created_at,
+           (SELECT count(*) FROM jobs r WHERE r.status = 'RUNNING' AND r.account_id = q.id)
+               AS running
+    FROM queued_accounts q,
+         LATERAL (SELECT id, run_at, created_at FROM jobs
+                  WHERE status = 'QUEUED' AND account_id = q.id AND run_at <= $1
+                    AND kind = ANY($2::text[])
+                  ORDER BY run_at, created_at LIMIT 1
+                  FOR UPDATE SKIP LOCKED) h
+    WHERE q.id IS NOT NULL
+),
 due AS (
     SELECT id, run_at, created_at FROM jobs
     WHERE status = 'QUEUED' AND run_at <= $1 AND kind = ANY($2::text[])
@@ -40,9 +63,15 @@ expired AS (
     ORDER BY lease_expires_at LIMIT $3
     FOR UPDATE SKIP LOCKED
 ),
+-- A head may also be among the oldest of all: grouped by id, it keeps its tier and running
+-- count (min() passes over the NULL of the other branches).
 picked AS (
-    SELECT id FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS p
-    ORDER BY run_at, created_at LIMIT $3
+    SELECT id FROM (
+        SELECT id, 0 AS tier, running, run_at, created_at FROM heads
+        UNION ALL SELECT id, 1, NULL::bigint, run_at, created_at FROM due
+        UNION ALL SELECT id, 1, NULL::bigint, run_at, created_at FROM expired) AS c
+    GROUP BY id, run_at, created_at
+    ORDER BY min(tier), min(running), run_at, created_at LIMIT $3
 ),
 claimed AS (
     UPDATE jobs j SET status = 'RUNNING', lease_owner = $4, lease_expires_at = $5,

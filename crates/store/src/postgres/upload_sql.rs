@@ -97,9 +97,10 @@ evaluation AS (
     FROM interaction WHERE $30::text IS NOT NULL AND $33::text IS NOT NULL
 ),
 queued_jobs AS (
-    INSERT INTO jobs (id, kind, interaction_id, payload, status, attempts, max_attempts, run_at,
-                      created_at, updated_at)
-    SELECT j.id, j.kind, j.interaction_id, j.payload, 'QUEUED', 0, j.max_attempts, $32, $32, $32
+    INSERT INTO jobs (id, kind, interaction_id, account_id, payload, status, attempts,
+                      max_attempts, run_at, created_at, updated_at)
+    SELECT j.id, j.kind, j.interaction_id, $2, j.payload, 'QUEUED', 0, j.max_attempts, $32, $32,
+           $32
     FROM interaction,
          UNNEST($53::text[], $54::text[], $55::text[], $56::text[], $57::int8[])
              AS j(id, kind, interaction_id, payload, max_attempts)

@@ -16,26 +16,52 @@ use scorejar_core::model::{NewUpload, UploadOutcome};
 use std::future::Future;
 use std::time::Duration;
 
-/// Due jobs of the given kinds (a JSON array in $2), oldest `run_at` first: queued ones whose
-/// time has come and running ones whose lease has expired. Each branch walks its own index
-/// and stops at the limit, so a long backlog costs nothing per claim.
+/// Due jobs of the given kinds (a JSON array in $2), taken fairly across accounts
+/// (docs/storage.md, "Claiming fairly"): first the oldest due job of every account that has one,
+/// accounts with the fewest jobs running first; then the oldest due jobs of all, and running ones
+/// whose lease has expired. The accounts are found by a skip scan (one index seek per account
+/// with queued work); every other branch walks its own index in order and stops at the limit,
+/// so a long backlog costs nothing per claim.
 const CLAIM: &str = "
+WITH RECURSIVE
+queued_accounts(id) AS (
+    SELECT min(account_id) FROM jobs WHERE status = 'QUEUED'
+    UNION ALL
+    SELECT (SELECT min(account_id) FROM jobs WHERE status = 'QUEUED' AND account_id > q.id)
+    FROM queued_accounts q WHERE q.id IS NOT NULL
+),
+heads AS (
+    SELECT (SELECT id FROM jobs
+            WHERE status = 'QUEUED' AND account_id = q.id AND run_at <= $1
+              AND kind IN (SELECT value FROM json_each($2))
+            ORDER BY run_at, created_at LIMIT 1) AS id,
+           (SELECT count(*) FROM jobs WHERE status = 'RUNNING' AND account_id = q.id) AS running
+    FROM queued_accounts q WHERE q.id IS NOT NULL
+),
+-- A head may also be among the oldest of all: grouped by id, it keeps its tier and running
+-- count (min() passes over the NULL of the other branches).
+candidates(id, tier, running) AS (
+    SELECT id, 0, running FROM heads WHERE id IS NOT NULL
+    UNION ALL
+    SELECT id, 1, NULL FROM (
+        SELECT id FROM jobs
+        WHERE status = 'QUEUED' AND run_at <= $1
+          AND kind IN (SELECT value FROM json_each($2))
+        ORDER BY run_at, created_at LIMIT $3)
+    UNION ALL
+    SELECT id, 1, NULL FROM (
+        SELECT id FROM jobs
+        WHERE status = 'RUNNING' AND lease_expires_at < $1
+          AND kind IN (SELECT value FROM json_each($2))
+        ORDER BY lease_expires_at LIMIT $3)
+)
 UPDATE jobs SET status = 'RUNNING', lease_owner = $4, lease_expires_at = $5,
                 attempts = attempts + 1, updated_at = $1
 WHERE id IN (
-    SELECT id FROM (
-        SELECT id, run_at, created_at FROM (
-            SELECT id, run_at, created_at FROM jobs
-            WHERE status = 'QUEUED' AND run_at <= $1
-              AND kind IN (SELECT value FROM json_each($2))
-            ORDER BY run_at, created_at LIMIT $3)
-        UNION ALL
-        SELECT id, run_at, created_at FROM (
-            SELECT id, run_at, created_at FROM jobs
-            WHERE status = 'RUNNING' AND lease_expires_at < $1
-              AND kind IN (SELECT value FROM json_each($2))
-            ORDER BY lease_expires_at LIMIT $3))
-    ORDER BY run_at, created_at LIMIT $3)
+    SELECT c.id FROM candidates c JOIN jobs j ON j.id = c.id
+    GROUP BY c.id
+    ORDER BY min(c.tier), min(c.running), j.run_at, j.created_at
+    LIMIT $3)
 RETURNING id, kind, interaction_id, payload, attempts, max_attempts, run_at, created_at";
 
 async fn claim(

@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0004_exact_int_metadata",
         include_str!("../../migrations/sqlite/0004_exact_int_metadata.sql"),
     ),
+    (
+        5,
+        "0005_fair_claims",
+        include_str!("../../migrations/sqlite/0005_fair_claims.sql"),
+    ),
 ];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.

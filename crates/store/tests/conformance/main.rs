@@ -15,6 +15,7 @@ mod listing_pages;
 mod matching;
 mod queue;
 mod queue_effects;
+mod queue_fairness;
 mod queue_support;
 mod support;
 mod upload_refusals;
@@ -61,6 +62,8 @@ macro_rules! conformance_tests {
             queue::concurrent_claimers_take_each_job_once,
             queue::finish_jobs_done_takes_only_held_jobs,
             queue::finished_jobs_keep_their_worker,
+            queue_fairness::a_backlog_does_not_hold_back_another_accounts_job,
+            queue_fairness::accounts_with_backlogs_take_turns,
             queue_effects::done_applies_every_effect,
             queue_effects::a_charge_that_does_not_fit_writes_nothing,
             queue_effects::failed_keeps_the_error_and_applies_effects,
