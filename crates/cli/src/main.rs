@@ -9,6 +9,7 @@ mod models;
 mod pipeline;
 mod settings;
 mod speech;
+mod sweeps;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -142,6 +143,14 @@ async fn serve(settings: scorejar_server::config::Settings, role: Role) -> anyho
         }
     }
     let media = settings::open_media(&settings)?;
+    if role != Role::Worker {
+        // What processes killed before this one left behind (see sweeps.rs).
+        tokio::spawn(sweeps::sweep_at_start(
+            store.clone(),
+            media.as_ref().clone(),
+            settings.data_dir.join("spool"),
+        ));
+    }
     let shutdown = tokio_util::sync::CancellationToken::new();
     let worker = if role == Role::Api {
         None

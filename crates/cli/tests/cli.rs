@@ -45,8 +45,18 @@ impl Drop for Server {
 
 /// Starts `serve` and returns it with everything it printed on stdout before listening.
 fn serve(data_dir: &std::path::Path, port: u16) -> (Server, String) {
+    serve_as(data_dir, port, "all")
+}
+
+fn serve_as(data_dir: &std::path::Path, port: u16, role: &str) -> (Server, String) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .args([
+            "serve",
+            "--role",
+            role,
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
         .arg("--data-dir")
         .arg(data_dir)
         .env_remove("DATABASE_URL")
@@ -175,6 +185,66 @@ async fn first_start_prints_a_working_token_once() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
+}
+
+/// A file last modified `age` ago, with its directories.
+fn plant(path: &std::path::Path, age: Duration) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - age)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_api_process_sweeps_what_killed_processes_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let port = free_port();
+    let (server, printed) = serve(&data, port);
+    let token = printed
+        .split_whitespace()
+        .find(|w| w.starts_with("sj_"))
+        .unwrap()
+        .to_string();
+    let resp: Value = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/v1/upload"))
+        .bearer_auth(&token)
+        .json(&json!({ "sourceIdentifier": "kept", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z", "transcript": { "text": "hello" } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let existing = resp["interactionId"].as_str().unwrap().to_string();
+    drop(server);
+
+    // Left by killed processes: an object whose row was never written, an upload's spool file.
+    let two_hours = Duration::from_secs(2 * 3600);
+    let objects = data.join("media").join("media").join("acct");
+    let orphan = objects.join(uuid::Uuid::new_v4().to_string());
+    let in_flight = objects.join(uuid::Uuid::new_v4().to_string());
+    let named = objects.join(&existing);
+    let spooled = data
+        .join("spool")
+        .join(format!("{}.part", uuid::Uuid::new_v4()));
+    let spooling = data
+        .join("spool")
+        .join(format!("{}.part", uuid::Uuid::new_v4()));
+    plant(&orphan, two_hours);
+    plant(&named, two_hours);
+    plant(&spooled, two_hours);
+    plant(&in_flight, Duration::from_secs(5));
+    plant(&spooling, Duration::from_secs(5));
+
+    let (_server, _) = serve_as(&data, free_port(), "api");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while orphan.exists() || spooled.exists() {
+        assert!(Instant::now() < deadline, "not swept within 20 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(named.exists(), "an object its interaction names stays");
+    assert!(in_flight.exists() && spooling.exists(), "recent files stay");
 }
 
 #[test]

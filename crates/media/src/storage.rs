@@ -96,6 +96,34 @@ impl MediaStorage {
         format!("media/{account_id}/{interaction_id}")
     }
 
+    /// The interaction a key made by [`Self::media_key`] names; `None` for any other key.
+    pub fn interaction_of_key(key: &str) -> Option<&str> {
+        let mut parts = key.split('/');
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some("media"), Some(account), Some(interaction), None)
+                if !account.is_empty() && !interaction.is_empty() =>
+            {
+                Some(interaction)
+            }
+            _ => None,
+        }
+    }
+
+    /// Every media object (keys under `media/`) with its last modification, page by page as the
+    /// backend lists them.
+    pub fn list_media(
+        &self,
+    ) -> futures::stream::BoxStream<'static, anyhow::Result<(String, std::time::SystemTime)>> {
+        let prefix = ObjectPath::from("media");
+        self.store
+            .list(Some(&prefix))
+            .map(|meta| {
+                let meta = meta.context("listing media")?;
+                Ok((meta.location.to_string(), meta.last_modified.into()))
+            })
+            .boxed()
+    }
+
     /// Streams the local file at `path` to `key`; returns the bytes written.
     pub async fn put_file(&self, key: &str, path: &FsPath) -> anyhow::Result<u64> {
         let location = object_path(key)?;
@@ -259,6 +287,16 @@ mod tests {
             "media/acc_1/int_2"
         );
         assert!(object_path("media/a/b").is_ok());
+        for (key, interaction) in [
+            ("media/acc_1/int_2", Some("int_2")),
+            ("media/acc_1", None),
+            ("media/acc_1/int_2/x", None),
+            ("other/acc_1/int_2", None),
+            ("media//int_2", None),
+            ("media/acc_1/", None),
+        ] {
+            assert_eq!(MediaStorage::interaction_of_key(key), interaction, "{key}");
+        }
         for bad in [
             "",
             "/media/a",

@@ -330,6 +330,14 @@ impl<B: Backend> Store for B {
             .await
     }
 
+    async fn existing_interactions(
+        &self,
+        ids: Vec<String>,
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        self.read(work!(db => interactions::existing(db, &ids).await))
+            .await
+    }
+
     async fn credits(&self, account_id: &str, limit: u32) -> StoreResult<(i64, Vec<LedgerEntry>)> {
         let account_id = account_id.to_owned();
         self.read(work!(db => credits::credits(db, &account_id, limit).await))

@@ -185,6 +185,11 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
         account_id: &str,
         filter: &InteractionFilter,
     ) -> StoreResult<InteractionPage>;
+    /// Which of `ids` name an interaction, whatever its account (the orphan-media sweep).
+    async fn existing_interactions(
+        &self,
+        ids: Vec<String>,
+    ) -> StoreResult<std::collections::HashSet<String>>;
 
     // --- credits ---
 

@@ -4,8 +4,10 @@
 //! download into `fetch-<id>.part`; `Transcribe` copies the stored media to
 //! `transcribe-<id>.media` and decodes it to one `scorejar-pcm-<pid>-<n>-ch<c>.f32` per channel.
 //! A worker killed mid-job (`kill -9`, OOM, power loss) leaves them behind — up to 500 MB of
-//! download, or ~230 MB of PCM per channel-hour. A worker sweeps the spool directory when it
-//! starts and then periodically.
+//! download, or ~230 MB of PCM per channel-hour. The API spools a multipart upload's file to
+//! `<uuid>.part` and deletes it when the request ends; a killed API process leaves it behind.
+//! A worker sweeps the spool directory when it starts and then periodically; an API process
+//! sweeps it when it starts.
 //!
 //! Rules: several worker processes may share one spool directory, and a sweeping process cannot
 //! see which files the others still use. So only files untouched for `max_age` are removed: a
@@ -47,14 +49,21 @@ impl SpoolSweep {
     }
 }
 
+/// `<uuid>.part`: a multipart upload's file, spooled by the API.
+fn is_upload_spool(name: &str) -> bool {
+    name.strip_suffix(".part")
+        .is_some_and(|id| id.len() == 36 && uuid::Uuid::parse_str(id).is_ok())
+}
+
 /// True when a file called `name`, last modified at `modified`, is a spool file nobody can
 /// still be using at `now`. A modification time in the future (clock steps) is never stale.
 pub fn is_stale(name: &str, modified: SystemTime, now: SystemTime, stale_after: Duration) -> bool {
-    let ours = SPOOL_NAMES.iter().any(|(prefix, suffix)| {
+    let mut ours = SPOOL_NAMES.iter().any(|(prefix, suffix)| {
         name.len() > prefix.len() + suffix.len()
             && name.starts_with(prefix)
             && name.ends_with(suffix)
     });
+    ours = ours || is_upload_spool(name);
     ours && now
         .duration_since(modified)
         .is_ok_and(|age| age >= stale_after)
@@ -135,6 +144,10 @@ mod tests {
             ("fetch-01J9.wav", old, false),
             ("fetch-01J9.part.keep", old, false),
             ("notes.txt", old, false),
+            ("0191d3c2-7e4f-7a3b-9c1d-2e3f4a5b6c7d.part", old, true),
+            ("0191d3c2-7e4f-7a3b-9c1d-2e3f4a5b6c7d.part", fresh, false),
+            ("0191d3c2-7e4f-7a3b-9c1d-2e3f4a5b6c7d.wav", old, false),
+            ("not-a-uuid-but-thirty-six-chars-xyz.part", old, false),
             ("transcribe-01J9.media", old, true),
             ("transcribe-01J9.media", fresh, false),
             ("transcribe-.media", old, false),

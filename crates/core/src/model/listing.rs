@@ -43,7 +43,14 @@ pub struct InteractionFilter {
     pub limit: u32,
 }
 
-/// One page of interactions, newest event first (ties broken by id, descending).
+/// Characters of a transcript's text (and of an e-mail's body) a list row carries, as a preview.
+/// List pages carry summaries — a page of 100 long calls would otherwise be their whole
+/// transcripts; the detail endpoint has everything.
+pub const SUMMARY_TEXT_CHARS: usize = 200;
+
+/// One page of interactions, newest event first (ties broken by id, descending). Rows are
+/// summaries: a transcript's `text` is cut to [`SUMMARY_TEXT_CHARS`] characters and its
+/// `segments` are left out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InteractionPage {
     pub data: Vec<InteractionRecord>,

@@ -60,3 +60,52 @@ fn overloaded() -> Response {
     )
     .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    /// A handler slower than the deadline gets the 503 `timeout` answer, not its own.
+    /// Paused time: the clock jumps, nothing really waits.
+    #[tokio::test(start_paused = true)]
+    async fn a_request_past_its_deadline_is_a_503() {
+        let slow = Router::new().route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(31)).await;
+                "finished"
+            }),
+        );
+        let answer = with_deadline(slow, 30)
+            .oneshot(Request::get("/slow").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 503);
+        assert_eq!(answer.headers()["retry-after"], "1");
+        let body = axum::body::to_bytes(answer.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["code"], "timeout");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_within_its_deadline_is_answered() {
+        let quick = Router::new().route(
+            "/quick",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(29)).await;
+                "finished"
+            }),
+        );
+        let answer = with_deadline(quick, 30)
+            .oneshot(Request::get("/quick").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+}

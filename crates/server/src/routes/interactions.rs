@@ -50,7 +50,8 @@ pub async fn get_interaction(
 
 /// Interactions of the account, newest event first. Filters: `type`, `direction`, `from`, `to`,
 /// `agent`, `tag`, `metadata.<key>=<value>`, `metadata.<key>[gt|gte|lt|lte|ne]=<value>`;
-/// paging with `limit` and `cursor` (from `nextCursor`).
+/// paging with `limit` and `cursor` (from `nextCursor`). Rows are summaries: `transcript.preview`
+/// and `email.bodyPreview` (the first 200 characters) instead of the text, segments and body.
 #[utoipa::path(get, path = "/api/v1/interactions", tag = "interactions",
     responses((status = 200, description = "`{data: [...], nextCursor}`"), (status = 400, description = "Bad filter", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
@@ -71,7 +72,7 @@ pub async fn list_interactions(
         .list_interactions(&principal.account_id, &filter)
         .await?;
     Ok(Json(json!({
-        "data": page.data.iter().map(render::interaction).collect::<Vec<_>>(),
+        "data": page.data.iter().map(render::interaction_summary).collect::<Vec<_>>(),
         "nextCursor": page.next_cursor,
     })))
 }

@@ -1,5 +1,6 @@
 //! JSON views of stored records, camelCase as the API speaks. One place, so the single-item
-//! and list endpoints (and later webhooks) show an interaction the same way.
+//! and list endpoints (and later webhooks) show an interaction the same way — the list as a
+//! summary: previews instead of a transcript's text and segments and an e-mail's body.
 
 use scorejar_core::model::*;
 use serde_json::{json, Map, Value};
@@ -110,4 +111,27 @@ pub fn interaction(i: &InteractionRecord) -> Value {
         "creditsCharged": i.credits_charged,
         "createdAt": rfc3339(i.created_at),
     })
+}
+
+/// A list row: [`interaction`] with `transcript.preview` (the first
+/// [`SUMMARY_TEXT_CHARS`] characters, as the store read them) in place of `text` and `segments`,
+/// and `email.bodyPreview` in place of `body`. The detail endpoint has the whole.
+pub fn interaction_summary(i: &InteractionRecord) -> Value {
+    let mut view = interaction(i);
+    if let Some(t) = view["transcript"].as_object_mut() {
+        let preview = t.remove("text").unwrap_or(Value::Null);
+        t.remove("segments");
+        t.insert("preview".into(), preview);
+    }
+    if let Some(e) = view["email"].as_object_mut() {
+        let preview = e
+            .remove("body")
+            .and_then(|b| {
+                b.as_str()
+                    .map(|b| b.chars().take(SUMMARY_TEXT_CHARS).collect::<String>())
+            })
+            .map_or(Value::Null, Value::from);
+        e.insert("bodyPreview".into(), preview);
+    }
+    view
 }

@@ -4,7 +4,7 @@ use crate::harness::*;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
-crate::backend_tests!(filters_and_pagination);
+crate::backend_tests!(filters_and_pagination, list_rows_are_summaries);
 
 async fn ids(app: &TestApp, query: &str) -> Vec<String> {
     let (status, body) = read(app.get(&format!("/api/v1/interactions?{query}")).await).await;
@@ -98,4 +98,53 @@ async fn filters_and_pagination(app: &TestApp) {
         let (status, body) = read(app.get(&format!("/api/v1/interactions?{bad}")).await).await;
         assert_eq!(status, 400, "{bad}: {body}");
     }
+}
+
+/// A page carries previews; the detail endpoint carries the whole transcript and body.
+async fn list_rows_are_summaries(app: &TestApp) {
+    // Multi-byte characters: the preview is cut on characters, not bytes.
+    let long = "é".repeat(150) + &"x".repeat(5_000);
+    let mut call = chat("long-call");
+    call["transcript"] = json!({ "text": long, "segments": [
+        { "speaker": "agent", "start": 0.0, "end": 1.0, "text": "hello" }
+    ] });
+    let (status, created) = app.upload(&call).await;
+    assert_eq!(status, 200, "{created}");
+    let body = "b".repeat(1_000);
+    let mail = json!({ "sourceIdentifier": "long-mail", "direction": "INBOUND",
+        "timestamp": "2026-06-24T14:30:00Z",
+        "email": { "from": "a@example.com", "to": ["b@example.com"], "subject": "S", "body": body } });
+    let (status, resp) = app.upload(&mail).await;
+    assert_eq!(status, 200, "{resp}");
+
+    let (status, page) = read(app.get("/api/v1/interactions").await).await;
+    assert_eq!(status, 200, "{page}");
+    let row = |source: &str| {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["sourceIdentifier"] == source)
+            .cloned()
+            .unwrap()
+    };
+    let call_row = row("long-call");
+    let transcript = &call_row["transcript"];
+    let expected: String = long.chars().take(200).collect();
+    assert_eq!(transcript["preview"], json!(expected));
+    assert!(transcript.get("text").is_none() && transcript.get("segments").is_none());
+    assert_eq!(transcript["status"], "COMPLETED");
+    let mail_row = row("long-mail");
+    assert_eq!(mail_row["email"]["bodyPreview"], json!("b".repeat(200)));
+    assert!(mail_row["email"].get("body").is_none());
+    assert_eq!(mail_row["email"]["subject"], "S");
+
+    let id = call_row["id"].as_str().unwrap();
+    let (status, detail) = read(app.get(&format!("/api/v1/interactions/{id}")).await).await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["transcript"]["text"], json!(long));
+    assert_eq!(
+        detail["transcript"]["segments"].as_array().unwrap().len(),
+        1
+    );
 }

@@ -8,8 +8,10 @@ use crate::rules::listing::{next_cursor, page_query, page_size};
 use crate::sql::{args, Arg, Db, Row, Sql};
 use crate::StoreResult;
 use scorejar_core::cursor::from_micros;
+use scorejar_core::model::SUMMARY_TEXT_CHARS;
 use scorejar_core::model::*;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// The interaction columns plus both participants; callers append WHERE/ORDER/LIMIT.
 pub(crate) const SELECT_INTERACTIONS: &str = "
@@ -29,6 +31,18 @@ SELECT i.id, i.source_identifier, i.interaction_type, i.direction, i.occurred_at
 FROM interactions i
 LEFT JOIN participants a ON a.id = i.agent_id
 LEFT JOIN participants c ON c.id = i.customer_id";
+
+/// [`SELECT_INTERACTIONS`] for list pages: a transcript's text cut to its first
+/// [`SUMMARY_TEXT_CHARS`] characters and no segments, so a page of long calls stays small (the
+/// detail read carries the whole transcript).
+static SELECT_SUMMARIES: LazyLock<String> = LazyLock::new(|| {
+    SELECT_INTERACTIONS
+        .replace(
+            "i.transcript_text,",
+            &format!("substr(i.transcript_text, 1, {SUMMARY_TEXT_CHARS}) AS transcript_text,"),
+        )
+        .replace("i.transcript_segments,", "NULL AS transcript_segments,")
+});
 
 pub(crate) async fn get<D: Db>(
     db: &mut D,
@@ -71,7 +85,7 @@ pub(crate) async fn list<D: Db>(
     account_id: &str,
     filter: &InteractionFilter,
 ) -> StoreResult<InteractionPage> {
-    let query = page_query(SELECT_INTERACTIONS, account_id, filter)?;
+    let query = page_query(&SELECT_SUMMARIES, account_id, filter)?;
     let rows = db.fetch_all(&query.sql, &query.args()).await?;
     let limit = page_size(filter);
     let mut data = rows
@@ -85,6 +99,24 @@ pub(crate) async fn list<D: Db>(
     );
     attach_tags_and_evaluations(db, &mut data).await?;
     Ok(InteractionPage { data, next_cursor })
+}
+
+const EXISTING: Sql = Sql {
+    sqlite: "SELECT id FROM interactions WHERE id IN (SELECT value FROM json_each($1))",
+    postgres: "SELECT id FROM interactions WHERE id = ANY($1)",
+};
+
+/// Which of `ids` name an interaction, of any account.
+pub(crate) async fn existing<D: Db>(
+    db: &mut D,
+    ids: &[String],
+) -> StoreResult<std::collections::HashSet<String>> {
+    let dialect = db.dialect();
+    db.fetch_all(EXISTING.text(dialect), &[Arg::TextList(ids)])
+        .await?
+        .iter()
+        .map(|row| Ok(row.get("id")?))
+        .collect()
 }
 
 const PAGE_TAGS: Sql = Sql {

@@ -21,21 +21,25 @@ use std::time::Duration;
 /// accounts with the fewest jobs running first; then the oldest due jobs of all, and running ones
 /// whose lease has expired. The accounts are found by a skip scan (one index seek per account
 /// with queued work); every other branch walks its own index in order and stops at the limit,
-/// so a long backlog costs nothing per claim.
+/// so a long backlog costs nothing per claim. `INDEXED BY`: left to itself, SQLite answers the
+/// skip scan's `min()` from `jobs_lease (status, …)`, reading every queued job (measured: 81 ms
+/// per claim with 20,000 queued over 50 accounts, against 0.3 ms).
 const CLAIM: &str = "
 WITH RECURSIVE
 queued_accounts(id) AS (
-    SELECT min(account_id) FROM jobs WHERE status = 'QUEUED'
+    SELECT min(account_id) FROM jobs INDEXED BY jobs_due_account WHERE status = 'QUEUED'
     UNION ALL
-    SELECT (SELECT min(account_id) FROM jobs WHERE status = 'QUEUED' AND account_id > q.id)
+    SELECT (SELECT min(account_id) FROM jobs INDEXED BY jobs_due_account
+            WHERE status = 'QUEUED' AND account_id > q.id)
     FROM queued_accounts q WHERE q.id IS NOT NULL
 ),
 heads AS (
-    SELECT (SELECT id FROM jobs
+    SELECT (SELECT id FROM jobs INDEXED BY jobs_due_account
             WHERE status = 'QUEUED' AND account_id = q.id AND run_at <= $1
               AND kind IN (SELECT value FROM json_each($2))
             ORDER BY run_at, created_at LIMIT 1) AS id,
-           (SELECT count(*) FROM jobs WHERE status = 'RUNNING' AND account_id = q.id) AS running
+           (SELECT count(*) FROM jobs INDEXED BY jobs_running_account
+            WHERE status = 'RUNNING' AND account_id = q.id) AS running
     FROM queued_accounts q WHERE q.id IS NOT NULL
 ),
 -- A head may also be among the oldest of all: grouped by id, it keeps its tier and running

@@ -92,9 +92,19 @@ impl Drop for SpoolFile {
     }
 }
 
+/// What a client sees (`lastError`) when the engine fails in a way worth retrying: the cause
+/// (a connection error naming the operator's transcription server, an engine's internals) is
+/// the operator's and goes to the log. A permanent failure is about the recording or its hints
+/// (an unsupported language, undecodable audio) and is shown as it is.
+const ENGINE_FAILED: &str =
+    "transcription failed: the transcription engine had an error; it will be retried";
+
 fn stt_error(e: SttError) -> HandlerError {
     match e {
-        SttError::Retryable(m) => HandlerError::Retryable(format!("transcription failed: {m}")),
+        SttError::Retryable(m) => {
+            tracing::warn!(error = %m, "transcription failed; the job will be retried");
+            HandlerError::Retryable(ENGINE_FAILED.into())
+        }
         SttError::Permanent(m) => HandlerError::Permanent(format!("transcription failed: {m}")),
     }
 }
@@ -138,7 +148,11 @@ impl JobHandler for Transcribe {
         let transcriber = self.transcriber.get().await.map_err(|e| match e {
             // A broken engine configuration is the operator's to fix; the job waits for it.
             SttError::Permanent(m) | SttError::Retryable(m) => {
-                HandlerError::Retryable(format!("transcription engine unavailable: {m}"))
+                tracing::error!(error = %m, "the transcription engine could not be built");
+                HandlerError::Retryable(
+                    "transcription engine unavailable; the operator has been told (server log)"
+                        .into(),
+                )
             }
         })?;
         let hints = self.hints(&interaction);
@@ -261,5 +275,32 @@ impl JobHandler for Transcribe {
             }
         }
         effects
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_see_engine_failures_without_the_operators_details() {
+        let cases = [
+            (
+                SttError::Retryable("request failed: tcp connect error 10.0.0.5:9000".into()),
+                false,
+                ENGINE_FAILED.to_string(),
+            ),
+            (
+                SttError::Permanent("language 'xx' is not supported".into()),
+                true,
+                "transcription failed: language 'xx' is not supported".to_string(),
+            ),
+        ];
+        for (error, permanent, shown) in cases {
+            match stt_error(error) {
+                HandlerError::Permanent(m) => assert!(permanent && m == shown, "{m}"),
+                HandlerError::Retryable(m) => assert!(!permanent && m == shown, "{m}"),
+            }
+        }
     }
 }
