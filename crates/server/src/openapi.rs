@@ -69,6 +69,61 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Writes each authenticated operation's scope (`auth/scopes.rs`) into its description, as a
+/// `x-scope` extension, and adds the 403 that a token without it gets.
+struct ScopeDocs;
+
+impl Modify for ScopeDocs {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::auth::scopes::{routes, Access};
+        use utoipa::openapi::extensions::ExtensionsBuilder;
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        for (method, path, access) in routes() {
+            let Some(item) = openapi.paths.paths.get_mut(*path) else {
+                continue;
+            };
+            let op = match *method {
+                "GET" => item.get.as_mut(),
+                "POST" => item.post.as_mut(),
+                "PATCH" => item.patch.as_mut(),
+                "DELETE" => item.delete.as_mut(),
+                _ => None,
+            };
+            let Some(op) = op else { continue };
+            let Access::Needs(scope) = access else {
+                continue;
+            };
+            let note = format!("Needs a token with the `{scope}` scope.");
+            op.description = Some(match op.description.take() {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note,
+            });
+            let ext = ExtensionsBuilder::new()
+                .add("x-scope", scope.as_str())
+                .build();
+            match op.extensions.as_mut() {
+                Some(existing) => existing.merge(ext),
+                None => op.extensions = Some(ext),
+            }
+            let forbidden = ResponseBuilder::new()
+                .description(format!(
+                    "The token lacks the `{scope}` scope (`insufficient_scope`)"
+                ))
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Error")))
+                        .build(),
+                )
+                .build();
+            op.responses
+                .responses
+                .entry("403".to_string())
+                .or_insert(forbidden.into());
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "scorejar API", description = "Upload interactions, get them transcribed and scored."),
@@ -92,10 +147,15 @@ impl Modify for BearerAuth {
         crate::routes::health::healthz,
     ),
     components(schemas(UploadPayloadDoc, UploadResponseDoc, ErrorDoc)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &ScopeDocs)
 )]
 pub struct ApiDoc;
 
+/// The whole document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
 pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+    axum::Json(document())
 }
