@@ -7,6 +7,9 @@ fn set(scopes: &[Scope]) -> ScopeSet {
     scopes.iter().copied().collect()
 }
 
+/// A refusal as the tables write it: (status, field).
+type Refusal = (u16, &'static str);
+
 fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
@@ -67,7 +70,8 @@ fn require_scope_table() {
 fn grant_scopes_table() {
     let upload_read = set(&[Scope::Upload, Scope::Read]);
     // (creator holds, requested, Ok(granted) | Err((status, field)))
-    let cases: Vec<(ScopeSet, Option<Vec<String>>, Result<ScopeSet, (u16, &str)>)> = vec![
+    type Asked = Option<Vec<String>>;
+    let cases: Vec<(ScopeSet, Asked, Result<ScopeSet, Refusal>)> = vec![
         (ScopeSet::all(), None, Ok(ScopeSet::all())),
         (upload_read, None, Ok(upload_read)),
         (
@@ -114,11 +118,8 @@ fn grant_scopes_table() {
 fn grant_expiry_table() {
     let hour = Duration::hours(1);
     // (creator's expiry, requested, Ok(new expiry) | Err((status, field)))
-    let cases: Vec<(
-        Option<OffsetDateTime>,
-        Option<OffsetDateTime>,
-        Result<Option<OffsetDateTime>, (u16, &str)>,
-    )> = vec![
+    type Expiry = Option<OffsetDateTime>;
+    let cases: Vec<(Expiry, Expiry, Result<Expiry, Refusal>)> = vec![
         (None, None, Ok(None)),
         (None, Some(NOW + hour), Ok(Some(NOW + hour))),
         (None, Some(NOW), Err((400, "expiresAt"))),
