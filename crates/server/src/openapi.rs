@@ -46,6 +46,21 @@ pub struct UploadResponseDoc {
     duplicate: bool,
 }
 
+/// Body of `POST /api/v1/tokens`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = CreateToken, rename_all = "camelCase")]
+pub struct CreateTokenDoc {
+    /// 1–200 characters.
+    name: String,
+    /// Any of `upload`, `read`, `evaluate`, `admin`; at least one; absent = the caller's own.
+    /// A scope the caller lacks is a 403.
+    scopes: Option<Vec<String>>,
+    /// RFC 3339, in the future; absent = never (or the caller's own expiry, if it has one).
+    #[schema(example = "2027-01-31T00:00:00Z")]
+    expires_at: Option<String>,
+}
+
 /// The error envelope of every 4xx/5xx.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -146,7 +161,7 @@ impl Modify for ScopeDocs {
         crate::routes::credits::get_credits,
         crate::routes::health::healthz,
     ),
-    components(schemas(UploadPayloadDoc, UploadResponseDoc, ErrorDoc)),
+    components(schemas(UploadPayloadDoc, UploadResponseDoc, CreateTokenDoc, ErrorDoc)),
     modifiers(&BearerAuth, &ScopeDocs)
 )]
 pub struct ApiDoc;

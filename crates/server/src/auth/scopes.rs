@@ -111,11 +111,16 @@ mod tests {
                 "{method} {path} needs a row in auth/scopes.rs"
             );
         }
-        for (method, path, _) in ROUTES {
+        for (method, path, access) in ROUTES {
             assert!(
                 documented.contains(&(method.to_string(), path.to_string())),
                 "{method} {path} is in the scope table but not an authenticated route"
             );
+            let op = &doc["paths"][path][method.to_lowercase()];
+            if let Access::Needs(scope) = access {
+                assert_eq!(op["x-scope"], scope.as_str(), "{method} {path}");
+                assert!(op["responses"]["403"].is_object(), "{method} {path}: {op}");
+            }
         }
     }
 }

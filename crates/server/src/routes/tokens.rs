@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
 /// to the caller's own; a scope the caller lacks is a 403. `expiresAt` (RFC 3339) must be in
 /// the future; a caller that expires itself cannot create a token that outlives it.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
+    request_body = crate::openapi::CreateTokenDoc,
     responses((status = 201, description = "`{id, name, token, scopes, createdAt, expiresAt, lastUsedAt}`"),
         (status = 400, description = "Missing `name`, unknown scope, `expiresAt` not RFC 3339 or not in the future", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
