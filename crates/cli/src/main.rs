@@ -131,6 +131,10 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(settings: scorejar_server::config::Settings, role: Role) -> anyhow::Result<()> {
+    if role != Role::Worker {
+        // Refuse bad JWT settings (an HS256 secret under 32 bytes) before touching anything.
+        scorejar_server::auth::jwt::JwtVerifier::from_settings(&settings)?;
+    }
     let store = settings::open_store(&settings).await?;
     if role != Role::Worker {
         if let Some(boot) =

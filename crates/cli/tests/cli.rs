@@ -271,3 +271,32 @@ fn admin_errors_are_clear() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `serve` with an HS256 secret under 32 bytes stops before it creates or binds anything.
+#[test]
+fn serve_refuses_a_short_jwt_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("SCOREJAR_JWT_SECRET", "only-twenty-one-bytes")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("jwt_secret is 21 bytes") && stderr.contains("at least 32 bytes"),
+        "{stderr}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("API token"),
+        "no account was created"
+    );
+    assert!(
+        !dir.path().join("scorejar.db").exists(),
+        "no database was created"
+    );
+}

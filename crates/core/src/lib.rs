@@ -2,7 +2,7 @@
 //!
 //! Everything here is deterministic and free of I/O so it can be tested with plain tables:
 //! the typed upload payload (parse, don't validate), interaction-type inference, pricing,
-//! scorecard validation, derived transcript text, ids, and the API error type that every
+//! scorecard validation, derived transcript text, ids, API token scopes and expiry, and the API error type that every
 //! layer converts into. The store and server crates depend on this one, never the reverse.
 
 pub mod cursor;
@@ -17,6 +17,7 @@ pub mod payload;
 pub mod pricing;
 pub mod scorecard;
 pub mod text;
+pub mod tokens;
 
 #[cfg(test)]
 mod test_support;

@@ -23,10 +23,15 @@ pub struct Settings {
     pub media_storage_url: String,
     /// Extra options for the object store (e.g. `aws_endpoint`, `aws_region`), key → value.
     pub media_storage_options: std::collections::BTreeMap<String, String>,
-    /// HS256 secret for user JWTs. Empty disables HS256 JWTs.
+    /// HS256 secret for user JWTs, at least 32 bytes (shorter stops the start-up). Empty
+    /// disables HS256 JWTs.
     pub jwt_secret: String,
     /// PEM file with an RSA public key for RS256 user JWTs. Empty disables RS256.
     pub jwt_public_key_file: String,
+    /// When set, a user JWT must carry `iss` equal to this; empty: `iss` is not checked.
+    pub jwt_issuer: String,
+    /// When set, a user JWT's `aud` must contain this; empty: `aud` is not checked.
+    pub jwt_audience: String,
     /// Lifetime of session access tokens from `POST /api/v1/auth/login`.
     pub session_ttl_secs: i64,
     /// Largest request body accepted (multipart included); larger → 413.
@@ -360,6 +365,8 @@ impl Default for Settings {
             media_storage_options: Default::default(),
             jwt_secret: String::new(),
             jwt_public_key_file: String::new(),
+            jwt_issuer: String::new(),
+            jwt_audience: String::new(),
             session_ttl_secs: 12 * 3600,
             max_request_bytes: 32 * 1024 * 1024,
             starter_credits: 1000,
@@ -424,6 +431,8 @@ impl fmt::Debug for Settings {
             )
             .field("jwt_secret", &redact(&self.jwt_secret))
             .field("jwt_public_key_file", &self.jwt_public_key_file)
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
             .field("session_ttl_secs", &self.session_ttl_secs)
             .field("max_request_bytes", &self.max_request_bytes)
             .field("starter_credits", &self.starter_credits)

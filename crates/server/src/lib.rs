@@ -79,7 +79,8 @@ pub struct Bootstrapped {
     pub api_token: String,
 }
 
-/// Creates an account with a first API token; returns (account id, token secret).
+/// Creates an account with a first API token (every scope, no expiry); returns (account id,
+/// token secret).
 pub async fn create_account_with_token(
     store: &dyn scorejar_store::Store,
     name: &str,
@@ -96,6 +97,8 @@ pub async fn create_account_with_token(
                 id: scorejar_core::ids::new_id(),
                 name: "initial".into(),
                 token_hash: auth::tokens::hash_token(&token),
+                scopes: scorejar_core::tokens::ScopeSet::all(),
+                expires_at: None,
             },
         )
         .await?;

@@ -46,6 +46,21 @@ pub struct UploadResponseDoc {
     duplicate: bool,
 }
 
+/// Body of `POST /api/v1/tokens`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = CreateToken, rename_all = "camelCase")]
+pub struct CreateTokenDoc {
+    /// 1–200 characters.
+    name: String,
+    /// Any of `upload`, `read`, `evaluate`, `admin`; at least one; absent = the caller's own.
+    /// A scope the caller lacks is a 403.
+    scopes: Option<Vec<String>>,
+    /// RFC 3339, in the future; absent = never (or the caller's own expiry, if it has one).
+    #[schema(example = "2027-01-31T00:00:00Z")]
+    expires_at: Option<String>,
+}
+
 /// The error envelope of every 4xx/5xx.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -66,6 +81,61 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Writes each authenticated operation's scope (`auth/scopes.rs`) into its description, as a
+/// `x-scope` extension, and adds the 403 that a token without it gets.
+struct ScopeDocs;
+
+impl Modify for ScopeDocs {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::auth::scopes::{routes, Access};
+        use utoipa::openapi::extensions::ExtensionsBuilder;
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        for (method, path, access) in routes() {
+            let Some(item) = openapi.paths.paths.get_mut(*path) else {
+                continue;
+            };
+            let op = match *method {
+                "GET" => item.get.as_mut(),
+                "POST" => item.post.as_mut(),
+                "PATCH" => item.patch.as_mut(),
+                "DELETE" => item.delete.as_mut(),
+                _ => None,
+            };
+            let Some(op) = op else { continue };
+            let Access::Needs(scope) = access else {
+                continue;
+            };
+            let note = format!("Needs a token with the `{scope}` scope.");
+            op.description = Some(match op.description.take() {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note,
+            });
+            let ext = ExtensionsBuilder::new()
+                .add("x-scope", scope.as_str())
+                .build();
+            match op.extensions.as_mut() {
+                Some(existing) => existing.merge(ext),
+                None => op.extensions = Some(ext),
+            }
+            let forbidden = ResponseBuilder::new()
+                .description(format!(
+                    "The token lacks the `{scope}` scope (`insufficient_scope`)"
+                ))
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Error")))
+                        .build(),
+                )
+                .build();
+            op.responses
+                .responses
+                .entry("403".to_string())
+                .or_insert(forbidden.into());
+        }
     }
 }
 
@@ -91,11 +161,16 @@ impl Modify for BearerAuth {
         crate::routes::credits::get_credits,
         crate::routes::health::healthz,
     ),
-    components(schemas(UploadPayloadDoc, UploadResponseDoc, ErrorDoc)),
-    modifiers(&BearerAuth)
+    components(schemas(UploadPayloadDoc, UploadResponseDoc, CreateTokenDoc, ErrorDoc)),
+    modifiers(&BearerAuth, &ScopeDocs)
 )]
 pub struct ApiDoc;
 
+/// The whole document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
 pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+    axum::Json(document())
 }

@@ -108,6 +108,8 @@ async fn setup(store: &Arc<dyn Store>, args: &Args) -> anyhow::Result<Vec<String
             id: new_id(),
             name: "bench".into(),
             token_hash: new_id(),
+            scopes: scorejar_core::tokens::ScopeSet::all(),
+            expires_at: None,
         };
         store
             .create_account(&id, "bench", args.uploads as i64 + 1, token)

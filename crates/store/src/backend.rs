@@ -11,11 +11,13 @@ use crate::rules::outcome::requeues;
 use crate::sql::{is_transient, Db};
 use crate::{NewApiToken, NewSession, Store, StoreResult};
 use async_trait::async_trait;
+use scorejar_core::cursor::to_micros;
 use scorejar_core::model::*;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
+use time::OffsetDateTime;
 
 /// The future of one piece of work on a [`Db`].
 pub(crate) type WorkFuture<'d, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'd>>;
@@ -195,9 +197,15 @@ impl<B: Backend> Store for B {
             .await
     }
 
-    async fn account_for_api_token(&self, token_hash: &str) -> StoreResult<Option<String>> {
+    async fn find_api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenAuth>> {
         let token_hash = token_hash.to_owned();
-        self.read(work!(db => accounts::account_for_api_token(db, &token_hash).await))
+        self.read(work!(db => accounts::find_api_token(db, &token_hash).await))
+            .await
+    }
+
+    async fn record_api_token_use(&self, token_id: &str, at: OffsetDateTime) -> StoreResult<()> {
+        let (token_id, at) = (token_id.to_owned(), to_micros(at));
+        self.write_one(work!(db => accounts::record_api_token_use(db, &token_id, at).await))
             .await
     }
 

@@ -51,12 +51,15 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A new account's first API token (hashed by the caller; the secret never reaches the store).
+/// A new API token (hashed by the caller; the secret never reaches the store).
 #[derive(Debug, Clone)]
 pub struct NewApiToken {
     pub id: String,
     pub name: String,
     pub token_hash: String,
+    /// Decided by the caller (`scorejar_core::tokens::grant`); an account's first token has all.
+    pub scopes: scorejar_core::tokens::ScopeSet,
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 /// A new session access token.
@@ -112,8 +115,12 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
     async fn list_api_tokens(&self, account_id: &str) -> StoreResult<Vec<ApiTokenInfo>>;
     /// True when a token of this account was revoked now.
     async fn revoke_api_token(&self, account_id: &str, token_id: &str) -> StoreResult<bool>;
-    /// The account of a live (not revoked) token, by the token's SHA-256 hex hash.
-    async fn account_for_api_token(&self, token_hash: &str) -> StoreResult<Option<String>>;
+    /// A live (not revoked) token by its SHA-256 hex hash, expired or not: the caller decides
+    /// what expiry and scopes mean (`scorejar_core::tokens`).
+    async fn find_api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenAuth>>;
+    /// Writes the token's `last_used_at` (only ever forward). The caller decides when it is
+    /// worth a write (`scorejar_core::tokens::should_record_use`).
+    async fn record_api_token_use(&self, token_id: &str, at: OffsetDateTime) -> StoreResult<()>;
 
     async fn create_session(&self, session: NewSession) -> StoreResult<()>;
     /// The session, whether expired or not (the caller checks `expires_at`).

@@ -74,8 +74,9 @@ async fn migrations_create_the_schema_and_are_idempotent() {
         .await
         .unwrap();
     assert_eq!(
-        applied, 5,
-        "0001_core, 0002_queue, 0003_transcript_engine, 0004_exact_int_metadata and 0005_fair_claims"
+        applied, 6,
+        "0001_core, 0002_queue, 0003_transcript_engine, 0004_exact_int_metadata, 0005_fair_claims \
+         and 0006_token_scopes"
     );
     // Sorted and order-compared text is byte-wise, as on SQLite, whatever the locale.
     let collations: Vec<(String, Option<String>)> = sqlx::query_as(

@@ -85,6 +85,8 @@ async fn account_with_interaction(store: &Arc<dyn Store>) -> anyhow::Result<Stri
         id: new_id(),
         name: "bench".into(),
         token_hash: format!("{:064x}", uuid::Uuid::new_v4().as_u128()),
+        scopes: scorejar_core::tokens::ScopeSet::all(),
+        expires_at: None,
     };
     store.create_account(&account, "Bench", 0, token).await?;
     let interaction = new_id();

@@ -1,6 +1,7 @@
 //! Accounts and who acts for them: the account, its API tokens, users and sessions, and the
 //! credit ledger.
 
+use crate::tokens::ScopeSet;
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -16,7 +17,21 @@ pub struct Account {
 pub struct ApiTokenInfo {
     pub id: String,
     pub name: String,
+    pub scopes: ScopeSet,
     pub created_at: OffsetDateTime,
+    /// Written at most once a minute (`tokens::should_record_use`), so up to a minute stale.
+    pub last_used_at: Option<OffsetDateTime>,
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// What authenticating with an API token needs: a live (not revoked) token's row. Expiry and
+/// scopes are decided by the caller (`scorejar_core::tokens`), not by the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiTokenAuth {
+    pub id: String,
+    pub account_id: String,
+    pub scopes: ScopeSet,
+    pub expires_at: Option<OffsetDateTime>,
     pub last_used_at: Option<OffsetDateTime>,
 }
 

@@ -1,11 +1,18 @@
 //! The `Principal` extractor: resolves the bearer token to an account (and user, for session
-//! tokens and JWTs). Every API handler takes a `Principal`, so no route can forget auth.
+//! tokens and JWTs), then checks the route's scope (`scopes.rs`). Every API handler takes a
+//! `Principal`, so no route can forget either.
+//!
+//! API tokens carry their own scopes and may expire; sessions and user JWTs act for a person
+//! and hold every scope. An API token's use is written as `last_used_at` at most once a
+//! minute (`scorejar_core::tokens::should_record_use`).
 
+use super::scopes::{access_for, Access};
 use super::tokens::{hash_token, API_TOKEN_PREFIX, SESSION_TOKEN_PREFIX};
 use crate::error::AppError;
 use crate::state::AppState;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
+use scorejar_core::tokens::{is_expired, require_scope, should_record_use, Scope, ScopeSet};
 use scorejar_core::ApiError;
 use time::OffsetDateTime;
 
@@ -16,6 +23,18 @@ pub struct Principal {
     pub user_id: Option<String>,
     /// The raw bearer token (logout needs it to end its own session).
     pub token: String,
+    /// What the token may do: an API token's own scopes; every scope for sessions and JWTs.
+    pub scopes: ScopeSet,
+    /// When an API token stops working; `None` for tokens without expiry, sessions and JWTs.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl Principal {
+    /// 403 `insufficient_scope` unless the token holds `scope`: for needs that depend on the
+    /// request's content (an upload that queues an evaluation also needs `evaluate`).
+    pub fn require(&self, scope: Scope) -> Result<(), AppError> {
+        require_scope(self.scopes, scope).map_err(AppError)
+    }
 }
 
 fn unauthorized(message: &str) -> AppError {
@@ -47,48 +66,88 @@ impl FromRequestParts<AppState> for Principal {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = bearer_token(parts)?.to_string();
-        let invalid = || unauthorized("invalid, expired or revoked token");
-        if token.starts_with(API_TOKEN_PREFIX) {
-            let account_id = state
-                .store
-                .account_for_api_token(&hash_token(&token))
-                .await?
-                .ok_or_else(invalid)?;
-            return Ok(Principal {
-                account_id,
-                user_id: None,
-                token,
-            });
-        }
-        if token.starts_with(SESSION_TOKEN_PREFIX) {
-            let session = state
-                .store
-                .find_session(&hash_token(&token))
-                .await?
-                .ok_or_else(invalid)?;
-            if session.expires_at <= OffsetDateTime::now_utc() {
-                return Err(invalid());
+        let principal = authenticate(parts, state).await?;
+        let pattern = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default();
+        match access_for(parts.method.as_str(), &pattern) {
+            Some(Access::Needs(scope)) => principal.require(scope)?,
+            Some(Access::AnyToken) => {}
+            None => {
+                tracing::error!(method = %parts.method, route = %pattern, "route has no scope in auth/scopes.rs");
+                return Err(AppError(ApiError::new(
+                    403,
+                    "insufficient_scope",
+                    "no scope grants this route",
+                )));
             }
-            return Ok(Principal {
-                account_id: session.account_id,
-                user_id: Some(session.user_id),
-                token,
-            });
         }
-        if token.matches('.').count() == 2 {
-            let claims = state.jwt.verify(&token).ok_or_else(invalid)?;
-            let user = state
-                .store
-                .find_user(&claims.sub)
-                .await?
-                .ok_or_else(invalid)?;
-            return Ok(Principal {
-                account_id: user.account_id,
-                user_id: Some(user.id),
-                token,
-            });
-        }
-        Err(invalid())
+        Ok(principal)
     }
+}
+
+/// Who the bearer token is, or 401.
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, AppError> {
+    let token = bearer_token(parts)?.to_string();
+    let invalid = || unauthorized("invalid, expired or revoked token");
+    if token.starts_with(API_TOKEN_PREFIX) {
+        let found = state
+            .store
+            .find_api_token(&hash_token(&token))
+            .await?
+            .ok_or_else(invalid)?;
+        let now = OffsetDateTime::now_utc();
+        if is_expired(found.expires_at, now) {
+            return Err(unauthorized("this token has expired"));
+        }
+        if should_record_use(found.last_used_at, now) {
+            // A lost write only leaves `last_used_at` a little staler: never fail the
+            // request for it.
+            if let Err(error) = state.store.record_api_token_use(&found.id, now).await {
+                tracing::warn!(token_id = %found.id, ?error, "could not record token use");
+            }
+        }
+        return Ok(Principal {
+            account_id: found.account_id,
+            user_id: None,
+            token,
+            scopes: found.scopes,
+            expires_at: found.expires_at,
+        });
+    }
+    if token.starts_with(SESSION_TOKEN_PREFIX) {
+        let session = state
+            .store
+            .find_session(&hash_token(&token))
+            .await?
+            .ok_or_else(invalid)?;
+        if session.expires_at <= OffsetDateTime::now_utc() {
+            return Err(invalid());
+        }
+        return Ok(Principal {
+            account_id: session.account_id,
+            user_id: Some(session.user_id),
+            token,
+            scopes: ScopeSet::all(),
+            expires_at: None,
+        });
+    }
+    if token.matches('.').count() == 2 {
+        let claims = state.jwt.verify(&token).ok_or_else(invalid)?;
+        let user = state
+            .store
+            .find_user(&claims.sub)
+            .await?
+            .ok_or_else(invalid)?;
+        return Ok(Principal {
+            account_id: user.account_id,
+            user_id: Some(user.id),
+            token,
+            scopes: ScopeSet::all(),
+            expires_at: None,
+        });
+    }
+    Err(invalid())
 }

@@ -1,5 +1,7 @@
 //! API tokens: `POST/GET /api/v1/tokens`, `DELETE /api/v1/tokens/{id}`. The secret is shown once,
 //! at creation; only its SHA-256 is stored; a revoked token fails on its very next request.
+//! Every route here needs the `admin` scope. A new token gets the scopes and expiry that
+//! `scorejar_core::tokens::grant` decides: never more than its creator holds.
 
 use super::json::{required_str, JsonBody};
 use super::render::rfc3339;
@@ -12,9 +14,13 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use scorejar_core::ids::new_id;
+use scorejar_core::model::ApiTokenInfo;
+use scorejar_core::tokens::{grant, Grantor};
 use scorejar_core::ApiError;
 use scorejar_store::NewApiToken;
 use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,9 +28,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/tokens/{id}", delete(revoke_token))
 }
 
-/// Creates an API token; the response is the only time the secret is shown.
+/// Creates an API token; the response is the only time the secret is shown. Body:
+/// `{name, scopes?, expiresAt?}`. `scopes` (of `upload`, `read`, `evaluate`, `admin`) defaults
+/// to the caller's own; a scope the caller lacks is a 403. `expiresAt` (RFC 3339) must be in
+/// the future; a caller that expires itself cannot create a token that outlives it.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
-    responses((status = 201, description = "`{id, name, token}`")), security(("bearer" = [])))]
+    request_body = crate::openapi::CreateTokenDoc,
+    responses((status = 201, description = "`{id, name, token, scopes, createdAt, expiresAt, lastUsedAt}`"),
+        (status = 400, description = "Missing `name`, unknown scope, `expiresAt` not RFC 3339 or not in the future", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
 pub async fn create_token(
     State(state): State<AppState>,
     principal: Principal,
@@ -37,6 +49,17 @@ pub async fn create_token(
             "`name` is longer than 200 characters",
         )));
     }
+    let scopes = optional_strings(&body, "scopes")?;
+    let expires_at = optional_time(&body, "expiresAt")?;
+    let granted = grant(
+        Grantor {
+            scopes: principal.scopes,
+            expires_at: principal.expires_at,
+        },
+        scopes.as_deref(),
+        expires_at,
+        OffsetDateTime::now_utc(),
+    )?;
     let token = new_api_token();
     let info = state
         .store
@@ -46,29 +69,81 @@ pub async fn create_token(
                 id: new_id(),
                 name: name.to_string(),
                 token_hash: hash_token(&token),
+                scopes: granted.scopes,
+                expires_at: granted.expires_at,
             },
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            json!({ "id": info.id, "name": info.name, "token": token, "createdAt": rfc3339(info.created_at) }),
-        ),
-    ))
+    let mut out = token_json(&info);
+    out["token"] = json!(token);
+    Ok((StatusCode::CREATED, Json(out)))
 }
 
-/// Lists the account's live API tokens (never their secrets).
+/// A token as the API shows it (never the secret).
+fn token_json(t: &ApiTokenInfo) -> Value {
+    json!({
+        "id": t.id,
+        "name": t.name,
+        "scopes": t.scopes.names(),
+        "createdAt": rfc3339(t.created_at),
+        "expiresAt": t.expires_at.map(rfc3339),
+        "lastUsedAt": t.last_used_at.map(rfc3339),
+    })
+}
+
+/// An optional array of strings (`null` = absent).
+fn optional_strings(body: &Value, field: &str) -> Result<Option<Vec<String>>, AppError> {
+    let list = match body.get(field) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(list)) => list,
+        Some(_) => {
+            return Err(AppError(ApiError::invalid(
+                field,
+                format!("`{field}` must be an array of strings"),
+            )))
+        }
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.as_str().map(str::to_owned).ok_or_else(|| {
+                AppError(ApiError::invalid(
+                    format!("{field}[{i}]"),
+                    format!("`{field}[{i}]` must be a string"),
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
+
+/// An optional RFC 3339 instant (`null` = absent).
+fn optional_time(body: &Value, field: &str) -> Result<Option<OffsetDateTime>, AppError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => OffsetDateTime::parse(s, &Rfc3339).map(Some).map_err(|_| {
+            AppError(ApiError::invalid(
+                field,
+                format!("`{field}` must be an RFC 3339 date-time, e.g. 2027-01-31T00:00:00Z"),
+            ))
+        }),
+        Some(_) => Err(AppError(ApiError::invalid(
+            field,
+            format!("`{field}` must be an RFC 3339 date-time string"),
+        ))),
+    }
+}
+
+/// Lists the account's live API tokens (never their secrets), expired ones included.
+/// `lastUsedAt` is written at most once a minute, so it may be up to a minute behind.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
-    responses((status = 200, description = "`{data: [{id, name, createdAt}]}`")), security(("bearer" = [])))]
+    responses((status = 200, description = "`{data: [{id, name, scopes, createdAt, expiresAt, lastUsedAt}]}`")), security(("bearer" = [])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     principal: Principal,
 ) -> AppResult<Json<Value>> {
     let tokens = state.store.list_api_tokens(&principal.account_id).await?;
-    let data: Vec<Value> = tokens
-        .iter()
-        .map(|t| json!({ "id": t.id, "name": t.name, "createdAt": rfc3339(t.created_at) }))
-        .collect();
+    let data: Vec<Value> = tokens.iter().map(token_json).collect();
     Ok(Json(json!({ "data": data })))
 }
 

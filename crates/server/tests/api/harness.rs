@@ -17,7 +17,7 @@ pub enum Backend {
     Postgres,
 }
 
-pub const JWT_SECRET: &str = "test-jwt-secret-0123456789";
+pub const JWT_SECRET: &str = "test-jwt-secret-0123456789-abcdefghij";
 
 pub fn pg_url() -> String {
     std::env::var("SCOREJAR_TEST_PG_URL")

@@ -17,6 +17,7 @@ mod interaction_status;
 mod listing;
 mod pipeline;
 mod resources;
+mod token_scopes;
 mod transcript_hints;
 mod transcription;
 mod upload_fields;

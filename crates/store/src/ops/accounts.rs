@@ -1,14 +1,16 @@
 //! Accounts, users, sessions and API tokens. E-mails match case-insensitively through
 //! `email_lower` (lower-cased in Rust, so non-ASCII letters fold the same on both backends).
-//! A revoked token stays as a row (with `revoked_at`) but never authenticates again;
-//! `last_used_at` is not written on use, which would put a write on every request.
+//! A revoked token stays as a row (with `revoked_at`) but never authenticates again.
+//! Scopes, expiry and when to write `last_used_at` are decided above the store
+//! (`scorejar_core::tokens`); here they are only stored and read.
 
 use super::credits;
 use crate::codec::now_micros;
 use crate::sql::{args, Db, Row, SqlError};
 use crate::{NewApiToken, NewSession, StoreError, StoreResult};
 use scorejar_core::cursor::{from_micros, to_micros};
-use scorejar_core::model::{Account, ApiTokenInfo, SessionRecord, UserRecord};
+use scorejar_core::model::{Account, ApiTokenAuth, ApiTokenInfo, SessionRecord, UserRecord};
+use scorejar_core::tokens::ScopeSet;
 
 /// Ledger reason of the credits an account starts with.
 const INITIAL_GRANT_REASON: &str = "grant: initial credits";
@@ -215,8 +217,17 @@ async fn insert_token<D: Db>(
     now: i64,
 ) -> StoreResult<()> {
     db.execute(
-        "INSERT INTO api_tokens (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
-        args![&token.id, account_id, &token.name, &token.token_hash, now],
+        "INSERT INTO api_tokens (id, account_id, name, token_hash, scopes, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        args![
+            &token.id,
+            account_id,
+            &token.name,
+            &token.token_hash,
+            token.scopes.to_text().as_str(),
+            token.expires_at.map(to_micros),
+            now
+        ],
     )
     .await?;
     Ok(())
@@ -233,34 +244,44 @@ pub(crate) async fn create_api_token<D: Db>(
     Ok(ApiTokenInfo {
         id: token.id,
         name: token.name,
+        scopes: token.scopes,
         created_at: from_micros(now),
         last_used_at: None,
+        expires_at: token.expires_at.map(to_micros).map(from_micros),
     })
 }
 
-/// Tokens not revoked, newest first.
+/// The stored scope text as a set; an unknown name is a corrupt row (an internal error).
+fn scopes_of(row: &Row) -> StoreResult<ScopeSet> {
+    let text: String = row.get("scopes")?;
+    ScopeSet::from_text(&text)
+        .map_err(|why| StoreError::Internal(anyhow::anyhow!("api_tokens.scopes: {why}")))
+}
+
+/// Tokens not revoked (expired ones included), newest first.
 pub(crate) async fn list_api_tokens<D: Db>(
     db: &mut D,
     account_id: &str,
 ) -> StoreResult<Vec<ApiTokenInfo>> {
     let rows = db
         .fetch_all(
-            "SELECT id, name, created_at, last_used_at FROM api_tokens
+            "SELECT id, name, scopes, created_at, last_used_at, expires_at FROM api_tokens
              WHERE account_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC",
             args![account_id],
         )
         .await?;
     rows.into_iter()
-        .map(|r| -> Result<ApiTokenInfo, SqlError> {
+        .map(|r| -> StoreResult<ApiTokenInfo> {
             Ok(ApiTokenInfo {
+                scopes: scopes_of(&r)?,
                 id: r.get("id")?,
                 name: r.get("name")?,
                 created_at: from_micros(r.get("created_at")?),
                 last_used_at: r.get::<Option<i64>>("last_used_at")?.map(from_micros),
+                expires_at: r.get::<Option<i64>>("expires_at")?.map(from_micros),
             })
         })
-        .collect::<Result<_, _>>()
-        .map_err(Into::into)
+        .collect()
 }
 
 pub(crate) async fn revoke_api_token<D: Db>(
@@ -278,15 +299,40 @@ pub(crate) async fn revoke_api_token<D: Db>(
 }
 
 /// The authentication hot path: one indexed read, no write.
-pub(crate) async fn account_for_api_token<D: Db>(
+pub(crate) async fn find_api_token<D: Db>(
     db: &mut D,
     token_hash: &str,
-) -> StoreResult<Option<String>> {
+) -> StoreResult<Option<ApiTokenAuth>> {
     let row = db
         .fetch_optional(
-            "SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            "SELECT id, account_id, scopes, expires_at, last_used_at FROM api_tokens
+             WHERE token_hash = $1 AND revoked_at IS NULL",
             args![token_hash],
         )
         .await?;
-    Ok(row.map(|r| r.get("account_id")).transpose()?)
+    row.map(|r| -> StoreResult<ApiTokenAuth> {
+        Ok(ApiTokenAuth {
+            scopes: scopes_of(&r)?,
+            id: r.get("id")?,
+            account_id: r.get("account_id")?,
+            expires_at: r.get::<Option<i64>>("expires_at")?.map(from_micros),
+            last_used_at: r.get::<Option<i64>>("last_used_at")?.map(from_micros),
+        })
+    })
+    .transpose()
+}
+
+/// Writes `last_used_at`; never moves it back (two uses racing each other write once in order).
+pub(crate) async fn record_api_token_use<D: Db>(
+    db: &mut D,
+    token_id: &str,
+    at: i64,
+) -> StoreResult<()> {
+    db.execute(
+        "UPDATE api_tokens SET last_used_at = $1
+         WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
+        args![at, token_id],
+    )
+    .await?;
+    Ok(())
 }

@@ -45,6 +45,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0005_fair_claims",
         include_str!("../../migrations/sqlite/0005_fair_claims.sql"),
     ),
+    (
+        6,
+        "0006_token_scopes",
+        include_str!("../../migrations/sqlite/0006_token_scopes.sql"),
+    ),
 ];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.
@@ -154,6 +159,40 @@ mod tests {
             .unwrap();
         assert_eq!(fk, 1);
         assert!(reader.execute("DELETE FROM accounts", []).is_err());
+    }
+
+    /// Tokens made before 0006 keep full access: an upgrade breaks no client.
+    #[test]
+    fn tokens_from_before_scopes_keep_every_scope() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_writer(&dir.path().join("old.db")).unwrap();
+        for (_, name, sql) in MIGRATIONS.iter().filter(|m| m.0 < 6) {
+            conn.execute_batch(sql)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                                             applied_at INTEGER NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, 'a', 0), (2, 'b', 0), (3, 'c', 0),
+                                                  (4, 'd', 0), (5, 'e', 0);
+             INSERT INTO accounts (id, name, credits, created_at) VALUES ('acct', 'Old', 0, 0);
+             INSERT INTO api_tokens (id, account_id, name, token_hash, created_at)
+                 VALUES ('tok', 'acct', 'old', 'hash', 0);",
+        )
+        .unwrap();
+        run_migrations(&conn).unwrap();
+        let (scopes, expires_at): (String, Option<i64>) = conn
+            .query_row(
+                "SELECT scopes, expires_at FROM api_tokens WHERE id = 'tok'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            scorejar_core::tokens::ScopeSet::from_text(&scopes),
+            Ok(scorejar_core::tokens::ScopeSet::all())
+        );
+        assert_eq!(expires_at, None);
     }
 
     #[test]

@@ -10,6 +10,8 @@ fn token(hash: &str) -> NewApiToken {
         id: scorejar_core::ids::new_id(),
         name: "t".into(),
         token_hash: hash.into(),
+        scopes: scorejar_core::tokens::ScopeSet::all(),
+        expires_at: None,
     }
 }
 
@@ -63,7 +65,12 @@ async fn data_survives_a_reopen_and_migrations_are_not_reapplied() {
     let store = SqliteStore::open(path).await.unwrap();
     assert_eq!(store.get_account("acct").await.unwrap().unwrap().credits, 7);
     assert_eq!(
-        store.account_for_api_token("h2").await.unwrap().as_deref(),
+        store
+            .find_api_token("h2")
+            .await
+            .unwrap()
+            .map(|t| t.account_id)
+            .as_deref(),
         Some("acct")
     );
     // The first token's hash is unique: a second account reusing it fails and writes nothing.

@@ -2,6 +2,7 @@
 
 use crate::support::*;
 use scorejar_core::ids::new_id;
+use scorejar_core::tokens::{Scope, ScopeSet};
 use scorejar_store::{NewApiToken, NewSession, Store, StoreError};
 use std::sync::Arc;
 use time::macros::datetime;
@@ -37,9 +38,10 @@ pub async fn account_and_first_token(store: Arc<dyn Store>) {
     assert_eq!(tokens[0].last_used_at, None);
     assert_eq!(
         store
-            .account_for_api_token(&first.token_hash)
+            .find_api_token(&first.token_hash)
             .await
-            .unwrap(),
+            .unwrap()
+            .map(|t| t.account_id),
         Some(id.clone())
     );
 
@@ -62,12 +64,99 @@ pub async fn account_and_first_token(store: Arc<dyn Store>) {
     assert_eq!(store.account_count().await.unwrap(), before + 1);
     assert_eq!(
         store
-            .account_for_api_token(&first.token_hash)
+            .find_api_token(&first.token_hash)
             .await
-            .unwrap(),
+            .unwrap()
+            .map(|t| t.account_id),
         Some(id.clone())
     );
     assert_eq!(store.list_api_tokens(&id).await.unwrap(), tokens);
+}
+
+/// Scopes and expiry are stored as given and read back by the auth lookup and the list;
+/// `last_used_at` is written as asked and never moves back.
+pub async fn token_scopes_expiry_and_last_use(store: Arc<dyn Store>) {
+    let a = account(&store, 0).await;
+    let expires = datetime!(2030-01-02 03:04:05.123456 UTC);
+    let limited = NewApiToken {
+        scopes: [Scope::Read, Scope::Upload].into_iter().collect(),
+        expires_at: Some(expires),
+        ..token("limited")
+    };
+    let info = store.create_api_token(&a, limited.clone()).await.unwrap();
+    assert_eq!(
+        (info.scopes, info.expires_at),
+        (limited.scopes, Some(expires))
+    );
+    let auth = store
+        .find_api_token(&limited.token_hash)
+        .await
+        .unwrap()
+        .expect("live token");
+    assert_eq!(
+        (
+            auth.id.as_str(),
+            auth.account_id.as_str(),
+            auth.scopes,
+            auth.expires_at,
+            auth.last_used_at
+        ),
+        (
+            limited.id.as_str(),
+            a.as_str(),
+            limited.scopes,
+            Some(expires),
+            None
+        )
+    );
+    // An expired token is still found: expiry is the caller's decision, not the store's.
+    let past = NewApiToken {
+        expires_at: Some(datetime!(2001-01-01 00:00 UTC)),
+        ..token("past")
+    };
+    store.create_api_token(&a, past.clone()).await.unwrap();
+    let found = store.find_api_token(&past.token_hash).await.unwrap();
+    assert_eq!(
+        found.map(|t| (t.expires_at, t.scopes)),
+        Some((past.expires_at, ScopeSet::all()))
+    );
+
+    let t1 = datetime!(2026-12-05 10:00:00.5 UTC);
+    store.record_api_token_use(&limited.id, t1).await.unwrap();
+    store
+        .record_api_token_use(&limited.id, t1 - time::Duration::minutes(5))
+        .await
+        .unwrap();
+    let last_used = |tokens: Vec<scorejar_core::model::ApiTokenInfo>| {
+        tokens
+            .into_iter()
+            .find(|t| t.id == limited.id)
+            .map(|t| (t.scopes, t.expires_at, t.last_used_at))
+    };
+    assert_eq!(
+        last_used(store.list_api_tokens(&a).await.unwrap()),
+        Some((limited.scopes, Some(expires), Some(t1))),
+        "an older use never moves last_used_at back"
+    );
+    let t2 = t1 + time::Duration::minutes(2);
+    store.record_api_token_use(&limited.id, t2).await.unwrap();
+    assert_eq!(
+        store
+            .find_api_token(&limited.token_hash)
+            .await
+            .unwrap()
+            .and_then(|t| t.last_used_at),
+        Some(t2)
+    );
+    // Writing another token's use touches only that token.
+    assert_eq!(
+        store
+            .find_api_token(&past.token_hash)
+            .await
+            .unwrap()
+            .and_then(|t| t.last_used_at),
+        None
+    );
 }
 
 pub async fn account_without_credits_has_no_ledger_entry(store: Arc<dyn Store>) {
@@ -113,9 +202,10 @@ pub async fn token_auth_and_revoke(store: Arc<dyn Store>) {
     assert!(!store.revoke_api_token(&b, &second.id).await.unwrap());
     assert_eq!(
         store
-            .account_for_api_token(&second.token_hash)
+            .find_api_token(&second.token_hash)
             .await
-            .unwrap(),
+            .unwrap()
+            .map(|t| t.account_id),
         Some(a.clone())
     );
 
@@ -126,26 +216,25 @@ pub async fn token_auth_and_revoke(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store
-            .account_for_api_token(&second.token_hash)
+            .find_api_token(&second.token_hash)
             .await
-            .unwrap(),
+            .unwrap()
+            .map(|t| t.account_id),
         None
     );
     // The other token of the account still works and is all that is listed.
     assert_eq!(
         store
-            .account_for_api_token(&first_token.token_hash)
+            .find_api_token(&first_token.token_hash)
             .await
-            .unwrap(),
+            .unwrap()
+            .map(|t| t.account_id),
         Some(a.clone())
     );
     assert_eq!(store.list_api_tokens(&a).await.unwrap(), vec![first]);
 
     assert_eq!(
-        store
-            .account_for_api_token(&token("x").token_hash)
-            .await
-            .unwrap(),
+        store.find_api_token(&token("x").token_hash).await.unwrap(),
         None
     );
     assert!(matches!(

@@ -29,6 +29,7 @@ macro_rules! conformance_tests {
             accounts::account_and_first_token,
             accounts::account_without_credits_has_no_ledger_entry,
             accounts::token_auth_and_revoke,
+            accounts::token_scopes_expiry_and_last_use,
             accounts::sessions_round_trip,
             accounts::users_and_case_insensitive_email_conflict,
             accounts::add_credits_moves_balance_with_ledger,

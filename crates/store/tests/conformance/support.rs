@@ -81,6 +81,8 @@ pub fn token(name: &str) -> NewApiToken {
         id: new_id(),
         name: name.into(),
         token_hash: format!("{:064x}", uuid::Uuid::new_v4().as_u128()),
+        scopes: scorejar_core::tokens::ScopeSet::all(),
+        expires_at: None,
     }
 }
 

@@ -24,6 +24,10 @@ pub async fn accept_upload(
     body: UploadBody,
 ) -> AppResult<serde_json::Value> {
     let payload = parse_upload(&body.payload)?;
+    if payload.evaluation.is_some() {
+        // Queuing an evaluation spends credits like `POST /api/v1/ai/queue` does.
+        principal.require(scorejar_core::tokens::Scope::Evaluate)?;
+    }
     if body.file.is_some() && payload.download_url.is_some() {
         return Err(AppError(ApiError::invalid(
             "downloadUrl",
