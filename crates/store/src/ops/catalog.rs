@@ -6,9 +6,10 @@
 use super::accounts::require_account;
 use crate::codec::{from_json, now_micros, parse_enum, to_json};
 use crate::rules::tags::{name_key, FoundTag};
-use crate::sql::{args, Arg, Db, Row, Sql};
+use crate::sql::{args, Arg, Db, Dialect, Row};
 use crate::{StoreError, StoreResult};
 use scorejar_core::cursor::from_micros;
+use scorejar_core::ids::looks_like_id;
 use scorejar_core::model::{Scorecard, ScorecardFields, ScorecardStatus, Tag};
 
 pub(crate) async fn create_tag<D: Db>(db: &mut D, account_id: &str, tag: Tag) -> StoreResult<Tag> {
@@ -45,15 +46,7 @@ pub(crate) async fn list_tags<D: Db>(db: &mut D, account_id: &str) -> StoreResul
         .collect::<Result<_, _>>()?)
 }
 
-const FIND_TAGS: Sql = Sql {
-    sqlite: "SELECT id, name_lower FROM tags WHERE account_id = $1
-             AND (id IN (SELECT value FROM json_each($2)) OR name_lower IN (SELECT value FROM json_each($3)))
-             ORDER BY id",
-    postgres: "SELECT id, name_lower FROM tags WHERE account_id = $1
-               AND (id = ANY($2) OR name_lower = ANY($3)) ORDER BY id",
-};
-
-/// The account's tags that `refs` name (see `rules::tags`), each once.
+/// The account's tags that `refs` name (see `rules::tags`), each once, ordered by id.
 pub(crate) async fn find_tags<D: Db>(
     db: &mut D,
     account_id: &str,
@@ -63,18 +56,47 @@ pub(crate) async fn find_tags<D: Db>(
         return Ok(Vec::new());
     }
     let names: Vec<String> = refs.iter().map(|r| name_key(r)).collect();
-    let sql = FIND_TAGS.text(db.dialect());
-    let rows = db
-        .fetch_all(
-            sql,
-            &[
-                Arg::from(account_id),
-                Arg::TextList(refs),
-                Arg::TextList(&names),
-            ],
-        )
-        .await?;
-    Ok(rows
+    let rows = match db.dialect() {
+        // Point lookups: a statement costs no round trip on SQLite, and the list form
+        // (`json_each` under an OR) parses JSON and builds temporary b-trees on the writer.
+        // Only a reference shaped like an id can be one (ids are UUIDs).
+        Dialect::Sqlite => {
+            let mut rows = Vec::new();
+            for (reference, name) in refs.iter().zip(&names) {
+                if looks_like_id(reference) {
+                    rows.extend(
+                        db.fetch_all(
+                            "SELECT id, name_lower FROM tags WHERE id = $1 AND account_id = $2",
+                            args![reference, account_id],
+                        )
+                        .await?,
+                    );
+                }
+                rows.extend(
+                    db.fetch_all(
+                        "SELECT id, name_lower FROM tags WHERE account_id = $1 AND name_lower = $2",
+                        args![account_id, name],
+                    )
+                    .await?,
+                );
+            }
+            rows
+        }
+        // One statement: on PostgreSQL each statement is a round trip.
+        Dialect::Postgres => {
+            db.fetch_all(
+                "SELECT id, name_lower FROM tags WHERE account_id = $1
+                 AND (id = ANY($2) OR name_lower = ANY($3))",
+                &[
+                    Arg::from(account_id),
+                    Arg::TextList(refs),
+                    Arg::TextList(&names),
+                ],
+            )
+            .await?
+        }
+    };
+    let mut found = rows
         .into_iter()
         .map(|r| {
             Ok::<_, crate::sql::SqlError>(FoundTag {
@@ -82,7 +104,10 @@ pub(crate) async fn find_tags<D: Db>(
                 name_lower: r.get("name_lower")?,
             })
         })
-        .collect::<Result<_, _>>()?)
+        .collect::<Result<Vec<_>, _>>()?;
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    found.dedup_by(|a, b| a.id == b.id);
+    Ok(found)
 }
 
 pub(crate) async fn create_scorecard<D: Db>(

@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0006_token_scopes",
         include_str!("../../migrations/sqlite/0006_token_scopes.sql"),
     ),
+    (
+        7,
+        "0007_metadata_partial_indexes",
+        include_str!("../../migrations/sqlite/0007_metadata_partial_indexes.sql"),
+    ),
 ];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.
