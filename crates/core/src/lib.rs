@@ -7,6 +7,7 @@
 
 pub mod cursor;
 pub mod error;
+pub mod evaluation;
 pub mod filters;
 pub mod ids;
 pub mod inference;

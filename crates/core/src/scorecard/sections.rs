@@ -135,9 +135,11 @@ fn normalise_question(value: &Value, path: &str, seen: &mut SeenIds) -> Result<V
         }
     }
     if let Some(rules) = optional(obj, "rules") {
+        let rules_path = join(path, "rules");
         if !(rules.is_object() || rules.is_array()) {
-            return Err(wrong(&join(path, "rules"), "an object or an array", rules));
+            return Err(wrong(&rules_path, "an object or an array", rules));
         }
+        check_rules(&question, rules, &rules_path)?;
         question.insert("rules".into(), rules.clone());
     }
     if let Some(weight) = optional(obj, "weight") {
@@ -148,6 +150,16 @@ fn normalise_question(value: &Value, path: &str, seen: &mut SeenIds) -> Result<V
         question.insert("weight".into(), weight.clone());
     }
     Ok(Value::Object(question))
+}
+
+/// The rules engine's check of `rules` against the question it answers (its labels, its
+/// kind): a scorecard is never saved with rules that cannot run.
+fn check_rules(question: &Map<String, Value>, rules: &Value, path: &str) -> Result<(), ApiError> {
+    let spec = crate::scoring::card::question_from_stored(&Value::Object(question.clone()))
+        .map_err(|e| ApiError::invalid(path, format!("`{path}`: {e}")))?;
+    crate::evaluation::rules::parse(rules, path, &spec.kind)
+        .map(|_| ())
+        .map_err(|e| ApiError::invalid(&e.path, format!("`{}` {}", e.path, e.message)))
 }
 
 /// `min`/`max` (required, `min < max`) and `step` (optional, `0 < step <= max - min`),

@@ -40,12 +40,12 @@ fn full_scorecard_is_normalised() {
                 {"text": "Greeting?", "type": "SINGLE", "prompt": "Look at the first line",
                  "answers": [{"label": "Yes", "points": 1}, {"label": "No", "points": 0, "autoFail": true},
                              {"label": "N/A", "points": null}, {"label": "Skip"}],
-                 "rules": {"contains": ["hello"]}, "weight": 2, "extra": 1},
+                 "rules": {"if": {"phrase": "hello", "by": "AGENT"}, "then": "Yes", "else": "No"}, "weight": 2, "extra": 1},
                 {"id": "q-multi", "text": "Which topics?", "type": "MULTIPLE",
                  "answers": [{"label": "Billing", "points": 0.5}]}
             ]},
             {"id": "s2", "name": "Tone", "description": "How it felt", "questions": [
-                {"id": "q-slider", "text": "Empathy", "type": "SLIDER", "min": 0, "max": 10, "step": 0.5, "rules": []}
+                {"id": "q-slider", "text": "Empathy", "type": "SLIDER", "min": 0, "max": 10, "step": 0.5, "rules": {"value": {"metric": "agentTurns"}}}
             ]}
         ]
     }))
@@ -77,14 +77,14 @@ fn full_scorecard_is_normalised() {
                 {"label": "N/A", "points": null, "autoFail": false},
                 {"label": "Skip", "points": null, "autoFail": false}
             ],
-            "rules": {"contains": ["hello"]}, "weight": 2
+            "rules": {"if": {"phrase": "hello", "by": "AGENT"}, "then": "Yes", "else": "No"}, "weight": 2
         })
     );
     assert_eq!(opening["questions"][1]["id"], "q-multi");
     assert_eq!(
         sections[1],
         json!({"id": "s2", "name": "Tone", "description": "How it felt", "questions": [
-            {"id": "q-slider", "text": "Empathy", "type": "SLIDER", "min": 0, "max": 10, "step": 0.5, "rules": []}
+            {"id": "q-slider", "text": "Empathy", "type": "SLIDER", "min": 0, "max": 10, "step": 0.5, "rules": {"value": {"metric": "agentTurns"}}}
         ]})
     );
 }
@@ -303,6 +303,21 @@ fn section_and_question_rejections() {
         (
             q(json!({"rules": 1})),
             format!("{p}.rules"),
+            "invalid_field",
+        ),
+        // The rules engine checks rules on save, naming the path inside them.
+        (
+            q(
+                json!({"answers": [{"label": "Yes"}], "rules": {"if": {"any": [{"regex": "("}]}, "then": "Yes"}}),
+            ),
+            format!("{p}.rules.if.any[0].regex"),
+            "invalid_field",
+        ),
+        (
+            q(
+                json!({"answers": [{"label": "Yes"}], "rules": {"if": {"phrase": "hi"}, "then": "No"}}),
+            ),
+            format!("{p}.rules.then"),
             "invalid_field",
         ),
         (

@@ -111,6 +111,13 @@ impl ScoringCard {
     }
 }
 
+/// One question of the stored normal form (what `crate::scorecard` checks rules against).
+pub(crate) fn question_from_stored(value: &Value) -> Result<QuestionSpec, String> {
+    let stored: StoredQuestion =
+        serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+    question(stored)
+}
+
 fn question(q: StoredQuestion) -> Result<QuestionSpec, String> {
     let answers = || {
         q.answers

@@ -17,7 +17,7 @@
 //!   compared with the rounded percentage (the figure people see decides).
 //! - Sections only group: each gets its own subtotal, and no section weighs more than another.
 
-mod card;
+pub(crate) mod card;
 mod score;
 #[cfg(test)]
 mod tests;

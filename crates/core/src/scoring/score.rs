@@ -159,12 +159,12 @@ pub fn snap_slider(value: f64, min: f64, max: f64, step: Option<f64>) -> f64 {
         return clamped;
     };
     let steps = ((clamped - min) / step).round();
-    let snapped = min + steps * step;
+    let mut snapped = min + steps * step;
     if snapped > max + step * STEP_TOLERANCE {
-        min + (steps - 1.0) * step
-    } else {
-        snapped
+        snapped = min + (steps - 1.0) * step;
     }
+    // 0.05 × 14 is 0.7000000000000001 in binary: round away the noise a user would see.
+    (snapped * 1e9).round() / 1e9
 }
 
 fn index_responses<'a>(

@@ -32,7 +32,7 @@ async fn scorecards_crud_and_validation(app: &TestApp) {
         "passingScore": 80,
         "sections": [{ "name": "Opening", "questions": [
             { "id": "greet", "text": "Greeted?", "type": "SINGLE", "answers": [{ "label": "Yes", "points": 5 }, { "label": "No", "points": 0, "autoFail": true }, { "label": "N/A", "points": null }] },
-            { "text": "Empathy", "type": "SLIDER", "min": 0, "max": 10, "step": 1, "rules": { "keywords": ["sorry"] } }
+            { "text": "Empathy", "type": "SLIDER", "min": 0, "max": 10, "step": 1, "rules": { "value": { "metric": "agentWordsPerMinute" } } }
         ]}]
     });
     let (status, sc) = read(app.post_json("/api/v1/scorecards", &body).await).await;
