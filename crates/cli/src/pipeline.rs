@@ -5,7 +5,9 @@ use crate::speech;
 use scorejar_media::MediaStorage;
 use scorejar_server::config::Settings;
 use scorejar_store::Store;
-use scorejar_worker::handlers::{FetchMedia, FetchSettings, Noop, Transcribe, TranscribeSettings};
+use scorejar_worker::handlers::{
+    Evaluate, FetchMedia, FetchSettings, Noop, Transcribe, TranscribeSettings,
+};
 use scorejar_worker::spool::{SpoolSweep, DEFAULT_STALE_AFTER};
 use scorejar_worker::{JobHandler, Worker, WorkerSettings};
 use std::sync::Arc;
@@ -45,8 +47,23 @@ pub fn build_worker(
         },
         transcriptions,
     );
-    let handlers: Vec<Arc<dyn JobHandler>> =
-        vec![Arc::new(fetch), Arc::new(transcribe), Arc::new(Noop)];
+    let evaluate = Evaluate {
+        store: store.clone(),
+        ai: if settings.llm.providers.is_empty() {
+            None
+        } else {
+            let engine = scorejar_llm::LlmEngine::new(settings.llm.clone())
+                .map_err(|e| anyhow::anyhow!("[llm]: {e}"))?;
+            Some(Arc::new(engine) as Arc<dyn scorejar_llm::AiEngine>)
+        },
+        rates: settings.rates(),
+    };
+    let handlers: Vec<Arc<dyn JobHandler>> = vec![
+        Arc::new(fetch),
+        Arc::new(transcribe),
+        Arc::new(evaluate),
+        Arc::new(Noop),
+    ];
     let w = &settings.worker;
     Ok(Arc::new(
         Worker::new(

@@ -10,7 +10,7 @@
 //!   transcript text (whitespace-separated). An evaluation always costs at least one unit.
 //! - Negative rates count as 0; every sum and product saturates instead of overflowing.
 
-use crate::model::InteractionType;
+use crate::model::{InteractionRecord, InteractionType};
 use crate::payload::UploadPayload;
 
 /// Credits per unit of work. The defaults charge one credit per unit.
@@ -67,6 +67,31 @@ impl<'a> PriceInput<'a> {
             transcript_text: provided
                 .map(|t| t.text.as_str())
                 .or_else(|| payload.email.as_ref().and_then(|e| e.body.as_deref())),
+        }
+    }
+}
+
+impl<'a> PriceInput<'a> {
+    /// The facts of one more evaluation of a stored interaction (`POST /api/v1/ai/queue`, and
+    /// what a failed evaluation gives back): its media minutes for audio and video, else its
+    /// transcript text or e-mail body.
+    pub fn for_evaluation(interaction: &'a InteractionRecord) -> Self {
+        let is_av = matches!(
+            interaction.interaction_type,
+            InteractionType::Audio | InteractionType::Video
+        );
+        let duration = interaction
+            .duration_ms
+            .or_else(|| interaction.media.as_ref().and_then(|m| m.info.duration_ms));
+        PriceInput {
+            needs_transcription: false,
+            evaluation: true,
+            media_duration_ms: if is_av { duration } else { None },
+            transcript_text: interaction
+                .transcript
+                .as_ref()
+                .and_then(|t| t.text.as_deref())
+                .or_else(|| interaction.email.as_ref().and_then(|e| e.body.as_deref())),
         }
     }
 }

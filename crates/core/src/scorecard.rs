@@ -27,7 +27,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::error::ApiError;
-use crate::model::{Scorecard, ScorecardFields, ScorecardStatus};
+use crate::model::{Scorecard, ScorecardFields, ScorecardStatus, ScorecardVersion};
 use crate::payload::fields::{
     as_finite_f64, describe, optional, optional_enum, optional_string, required_text, wrong,
 };
@@ -174,10 +174,25 @@ pub fn scorecard_to_json(sc: &Scorecard) -> Value {
     let mut value = fields_to_json(&sc.fields);
     if let Value::Object(map) = &mut value {
         map.insert("id".into(), Value::from(sc.id.as_str()));
+        map.insert("version".into(), Value::from(sc.version));
         map.insert("createdAt".into(), rfc3339(sc.created_at));
         map.insert("updatedAt".into(), rfc3339(sc.updated_at));
     }
     value
+}
+
+/// A scorecard version as `GET /api/v1/scorecards/{id}/versions/{n}` shows it.
+pub fn version_to_json(v: &ScorecardVersion) -> Value {
+    serde_json::json!({
+        "scorecardId": v.scorecard_id,
+        "version": v.version,
+        "name": v.name,
+        "prompt": v.prompt,
+        "model": v.model,
+        "passingScore": v.passing_score,
+        "sections": v.sections,
+        "createdAt": rfc3339(v.created_at),
+    })
 }
 
 fn rfc3339(t: OffsetDateTime) -> Value {

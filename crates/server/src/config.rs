@@ -44,6 +44,8 @@ pub struct Settings {
     pub fetch: FetchSettings,
     pub worker: WorkerConfig,
     pub transcription: TranscriptionConfig,
+    /// Language-model providers for AI evaluations (`docs/evaluation.md`).
+    pub llm: scorejar_llm::LlmSettings,
 }
 
 /// How the server treats connections and requests before any handler's own rules.
@@ -375,6 +377,7 @@ impl Default for Settings {
             fetch: FetchSettings::default(),
             worker: WorkerConfig::default(),
             transcription: TranscriptionConfig::default(),
+            llm: scorejar_llm::LlmSettings::default(),
         }
     }
 }

@@ -288,6 +288,27 @@ impl<B: Backend> Store for B {
             .await
     }
 
+    async fn get_scorecard_version(
+        &self,
+        account_id: &str,
+        scorecard_id: &str,
+        version: Option<i64>,
+    ) -> StoreResult<Option<ScorecardVersion>> {
+        let (account_id, scorecard_id) = (account_id.to_owned(), scorecard_id.to_owned());
+        self.read(work!(db => catalog::get_scorecard_version(db, &account_id, &scorecard_id, version).await))
+            .await
+    }
+
+    async fn get_evaluation(
+        &self,
+        account_id: &str,
+        score_submission_id: &str,
+    ) -> StoreResult<Option<EvaluationRecord>> {
+        let (account_id, id) = (account_id.to_owned(), score_submission_id.to_owned());
+        self.read(work!(db => evaluations::get(db, &account_id, &id).await))
+            .await
+    }
+
     async fn find_upload(
         &self,
         account_id: &str,

@@ -156,6 +156,13 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
     ) -> StoreResult<Option<Scorecard>>;
     /// Oldest first.
     async fn list_scorecards(&self, account_id: &str) -> StoreResult<Vec<Scorecard>>;
+    /// An immutable version of a scorecard of this account; `version: None` is the current one.
+    async fn get_scorecard_version(
+        &self,
+        account_id: &str,
+        scorecard_id: &str,
+        version: Option<i64>,
+    ) -> StoreResult<Option<ScorecardVersion>>;
 
     // --- uploads and interactions ---
 
@@ -180,6 +187,13 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
     /// Queues an evaluation of an existing interaction with its debit and job, in one
     /// transaction. `NotFound("interaction")`, `ScorecardNotActive`, `InsufficientCredits`.
     async fn queue_evaluation(&self, evaluation: NewEvaluation) -> StoreResult<()>;
+
+    /// One evaluation (score submission) of this account.
+    async fn get_evaluation(
+        &self,
+        account_id: &str,
+        score_submission_id: &str,
+    ) -> StoreResult<Option<EvaluationRecord>>;
 
     async fn get_interaction(
         &self,

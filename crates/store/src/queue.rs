@@ -70,6 +70,20 @@ pub struct EvaluationUpdate {
     pub status: EvaluationStatus,
     pub result: Option<serde_json::Value>,
     pub error: Option<String>,
+    /// The figures of a finished evaluation, kept as columns for listing filters (and the
+    /// time it finished); `None` leaves them as they are.
+    pub summary: Option<EvaluationSummary>,
+}
+
+/// A finished evaluation's figures, as stored beside its result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationSummary {
+    pub scorecard_version: i64,
+    /// AI, RULES or MIXED.
+    pub engine: String,
+    pub percentage: Option<f64>,
+    pub passed: Option<bool>,
+    pub needs_review: bool,
 }
 
 /// A credit movement: `amount < 0` charges, `> 0` refunds. Charges are guarded like uploads:

@@ -7,11 +7,11 @@
 //! case); else its `channel` against the transcript's `agentChannel` (the agent's channel is
 //! the agent, any other channel the customer); else unknown.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::model::Segment;
+use crate::model::{Direction, InteractionRecord, Segment};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Speaker {
     Agent,
@@ -44,6 +44,57 @@ pub fn transcript_lines(text: &str, segments: &[Segment], agent_channel: Option<
             end: Some(s.end.max(s.start)),
             speaker: segment_speaker(s, agent_channel),
             text: s.text.trim().to_owned(),
+        })
+        .collect()
+}
+
+/// The lines an evaluation reads for `interaction`: its transcript (segments, else text);
+/// for an e-mail without one, the headers (`From:`, `To:`, `Subject:`) and then the body, each
+/// line said by the agent when the e-mail is OUTBOUND and by the customer when INBOUND.
+pub fn interaction_lines(interaction: &InteractionRecord) -> Vec<Line> {
+    if let Some(t) = &interaction.transcript {
+        let lines = transcript_lines(
+            t.text.as_deref().unwrap_or(""),
+            &t.segments,
+            t.agent_channel,
+        );
+        if !lines.is_empty() {
+            return lines;
+        }
+    }
+    let Some(email) = &interaction.email else {
+        return Vec::new();
+    };
+    let speaker = match interaction.direction {
+        Direction::Outbound => Speaker::Agent,
+        Direction::Inbound => Speaker::Customer,
+    };
+    let mut texts = vec![format!("From: {}", email.from)];
+    if !email.to.is_empty() {
+        texts.push(format!("To: {}", email.to.join(", ")));
+    }
+    if let Some(subject) = &email.subject {
+        texts.push(format!("Subject: {subject}"));
+    }
+    texts.extend(
+        email
+            .body
+            .as_deref()
+            .unwrap_or("")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned),
+    );
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Line {
+            number: i + 1,
+            start: None,
+            end: None,
+            speaker,
+            text,
         })
         .collect()
 }

@@ -26,11 +26,16 @@ pub struct MediaInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvaluationRecord {
     pub score_submission_id: String,
+    pub interaction_id: String,
     pub scorecard_id: String,
+    /// The scorecard version it was scored against; `None` until it has run.
+    pub scorecard_version: Option<i64>,
     pub status: EvaluationStatus,
+    /// The stored `evaluation::result::EvaluationResult`, when COMPLETED.
     pub result: Option<serde_json::Value>,
     pub error: Option<String>,
     pub created_at: OffsetDateTime,
+    pub completed_at: Option<OffsetDateTime>,
 }
 
 /// Media as stored on an interaction.

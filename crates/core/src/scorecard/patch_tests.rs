@@ -69,6 +69,7 @@ fn scorecard_json_shape() {
     let sc = Scorecard {
         id: "sc-1".into(),
         fields: existing(),
+        version: 3,
         created_at: datetime!(2026-06-23 14:30:00 UTC),
         updated_at: datetime!(2026-06-24 08:00:00.5 UTC),
     };
@@ -87,11 +88,13 @@ fn scorecard_json_shape() {
             "prompt",
             "sections",
             "status",
-            "updatedAt"
+            "updatedAt",
+            "version"
         ]
     );
     assert_eq!(v["id"], "sc-1");
     assert_eq!(v["status"], "ACTIVE");
+    assert_eq!(v["version"], 3);
     assert_eq!(v["prompt"], Value::Null);
     assert_eq!(v["passingScore"], json!(80.0));
     assert_eq!(v["createdAt"], "2026-06-23T14:30:00Z");

@@ -1,7 +1,7 @@
 //! The `sections` of a scorecard: validated and normalised into the JSON that is stored.
 //!
 //! Normal form: every section is `{id, name, description?, questions}` (an input `title` is
-//! stored as `name`); every question `{id, text, type, prompt?, answers? | min, max, step?,
+//! stored as `name`); every question `{id, text, type, prompt?, naWhen?, answers? | min, max, step?,
 //! rules?, weight?}`; every answer `{label, points, autoFail}` with `points: null` meaning N/A.
 //! Missing ids are generated (`ids::new_id`); numbers are kept exactly as sent; `rules` is
 //! stored as-is for the rules engine. Keys not listed here are dropped.
@@ -111,6 +111,12 @@ fn normalise_question(value: &Value, path: &str, seen: &mut SeenIds) -> Result<V
         &join(path, "prompt"),
         MAX_QUESTION_TEXT_CHARS,
     )?;
+    let na_when = optional_string(
+        obj,
+        "naWhen",
+        &join(path, "naWhen"),
+        MAX_QUESTION_TEXT_CHARS,
+    )?;
 
     let mut question = Map::new();
     question.insert("id".into(), Value::from(id));
@@ -118,6 +124,9 @@ fn normalise_question(value: &Value, path: &str, seen: &mut SeenIds) -> Result<V
     question.insert("type".into(), Value::from(kind.as_str()));
     if let Some(prompt) = prompt {
         question.insert("prompt".into(), Value::from(prompt));
+    }
+    if let Some(na_when) = na_when {
+        question.insert("naWhen".into(), Value::from(na_when));
     }
     match kind {
         QuestionType::Single | QuestionType::Multiple => {

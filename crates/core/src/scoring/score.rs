@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::card::{AnswerSpec, QuestionKind, QuestionSpec, ScoringCard};
 
@@ -49,7 +49,7 @@ pub enum ResponseError {
 }
 
 /// One question's share of the score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionScore {
     pub question_id: String,
@@ -62,7 +62,7 @@ pub struct QuestionScore {
     pub auto_fail: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SectionScore {
     pub id: String,
@@ -74,7 +74,7 @@ pub struct SectionScore {
 }
 
 /// An evaluation's score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Scored {
     pub earned: f64,

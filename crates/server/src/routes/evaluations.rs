@@ -1,12 +1,13 @@
-//! `POST /api/v1/ai/queue`: queue an AI evaluation of an interaction that already exists, with
-//! the same ACTIVE-scorecard check and billing as an upload's `evaluation`.
+//! `POST /api/v1/ai/queue`: queue an evaluation of an interaction that already exists, with
+//! the same ACTIVE-scorecard check and billing as an upload's `evaluation`; and
+//! `GET /api/v1/score-submissions/{id}`: one evaluation and its result.
 
 use super::json::{required_str, JsonBody};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use axum::extract::State;
-use axum::routing::post;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use scorejar_core::ids::new_id;
 use scorejar_core::model::*;
@@ -15,7 +16,33 @@ use scorejar_core::{jobs, ApiError};
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/ai/queue", post(queue_evaluation))
+    Router::new()
+        .route("/api/v1/ai/queue", post(queue_evaluation))
+        .route("/api/v1/score-submissions/{id}", get(get_score_submission))
+}
+
+/// One evaluation (score submission) with its answers, evidence, score and usage.
+#[utoipa::path(get, path = "/api/v1/score-submissions/{id}", tag = "evaluations",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The evaluation"),
+        (status = 404, description = "Not found", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn get_score_submission(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let evaluation = state
+        .store
+        .get_evaluation(&principal.account_id, &id)
+        .await?
+        .ok_or_else(|| {
+            AppError(ApiError::not_found(
+                "score_submission_not_found",
+                format!("score submission {id} not found"),
+            ))
+        })?;
+    Ok(Json(super::render::evaluation(&evaluation, true)))
 }
 
 /// Queues an evaluation; answers `{scoreSubmissionId}`.
@@ -54,25 +81,8 @@ pub async fn queue_evaluation(
             "this interaction's transcription failed, so it cannot be evaluated",
         )));
     }
-    let is_av = matches!(
-        interaction.interaction_type,
-        InteractionType::Audio | InteractionType::Video
-    );
-    let duration = interaction
-        .duration_ms
-        .or_else(|| interaction.media.as_ref().and_then(|m| m.info.duration_ms));
-    let text = interaction
-        .transcript
-        .as_ref()
-        .and_then(|t| t.text.as_deref())
-        .or_else(|| interaction.email.as_ref().and_then(|e| e.body.as_deref()));
     let cost = price(
-        &PriceInput {
-            needs_transcription: false,
-            evaluation: true,
-            media_duration_ms: if is_av { duration } else { None },
-            transcript_text: text,
-        },
+        &PriceInput::for_evaluation(&interaction),
         &state.settings.rates(),
     );
     let spec = NewEvaluationSpec {

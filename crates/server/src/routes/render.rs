@@ -55,15 +55,31 @@ fn transcript(t: &Option<TranscriptRecord>) -> Value {
     }
 }
 
-pub fn evaluation(e: &EvaluationRecord) -> Value {
-    json!({
+/// An evaluation as the interaction's `evaluations` and `GET /api/v1/score-submissions/{id}`
+/// show it: its state, and once COMPLETED the stored result's fields (engine, model, score,
+/// passed, autoFailed, needsReview, sections, answers, usage, promptSha256). The model's raw
+/// replies only with `audit` (the single-evaluation endpoint).
+pub fn evaluation(e: &EvaluationRecord, audit: bool) -> Value {
+    let mut out = json!({
+        "id": e.score_submission_id,
         "scoreSubmissionId": e.score_submission_id,
+        "interactionId": e.interaction_id,
         "scorecardId": e.scorecard_id,
+        "scorecardVersion": e.scorecard_version,
         "status": e.status.as_str(),
-        "result": e.result,
         "error": e.error,
         "createdAt": rfc3339(e.created_at),
-    })
+        "completedAt": e.completed_at.map(rfc3339),
+    });
+    if let (Some(Value::Object(result)), Value::Object(map)) = (&e.result, &mut out) {
+        for (key, value) in result {
+            if key == "rawOutput" && !audit {
+                continue;
+            }
+            map.entry(key.clone()).or_insert_with(|| value.clone());
+        }
+    }
+    out
 }
 
 /// True when no step of the interaction is still waiting or running.
@@ -102,7 +118,7 @@ pub fn interaction(i: &InteractionRecord) -> Value {
         "media": media(&i.media),
         "transcript": transcript(&i.transcript),
         "email": i.email,
-        "evaluations": i.evaluations.iter().map(evaluation).collect::<Vec<_>>(),
+        "evaluations": i.evaluations.iter().map(|e| evaluation(e, false)).collect::<Vec<_>>(),
         "processing": {
             "transcription": i.processing.transcription,
             "evaluation": i.processing.evaluation,

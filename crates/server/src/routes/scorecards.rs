@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use scorejar_core::ids::new_id;
-use scorejar_core::scorecard::{apply_patch, parse_scorecard, scorecard_to_json};
+use scorejar_core::scorecard::{apply_patch, parse_scorecard, scorecard_to_json, version_to_json};
 use scorejar_core::ApiError;
 use serde_json::{json, Value};
 
@@ -24,6 +24,50 @@ pub fn router() -> Router<AppState> {
             "/api/v1/scorecards/{id}",
             get(get_scorecard).patch(update_scorecard),
         )
+        .route(
+            "/api/v1/scorecards/{id}/versions/{version}",
+            get(get_scorecard_version),
+        )
+}
+
+/// One immutable version of a scorecard (what an evaluation with that `scorecardVersion`
+/// scored against).
+#[utoipa::path(get, path = "/api/v1/scorecards/{id}/versions/{version}", tag = "scorecards",
+    params(("id" = String, Path), ("version" = i64, Path)),
+    responses((status = 200, description = "The version"), (status = 404, description = "Not found", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn get_scorecard_version(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, version)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    let missing = || {
+        AppError(ApiError::not_found(
+            "scorecard_version_not_found",
+            format!("scorecard {id} has no version {version}"),
+        ))
+    };
+    let n: i64 = version.parse().map_err(|_| missing())?;
+    let v = state
+        .store
+        .get_scorecard_version(&principal.account_id, &id, Some(n))
+        .await?
+        .ok_or_else(missing)?;
+    Ok(Json(version_to_json(&v)))
+}
+
+/// A scorecard that names a `model` (other than `rules`) must name one a configured provider
+/// serves; without a `model`, the default provider answers at run time.
+fn check_model(state: &AppState, fields: &scorejar_core::model::ScorecardFields) -> AppResult<()> {
+    match fields.model.as_deref() {
+        None | Some(scorejar_core::evaluation::card::RULES_MODEL) => Ok(()),
+        Some(model) => state
+            .settings
+            .llm
+            .resolve(Some(model))
+            .map(|_| ())
+            .map_err(|e| AppError(ApiError::invalid("model", format!("`model`: {e}")))),
+    }
 }
 
 fn not_found(id: &str) -> AppError {
@@ -43,6 +87,7 @@ pub async fn create_scorecard(
     JsonBody(body): JsonBody,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     let fields = parse_scorecard(&body)?;
+    check_model(&state, &fields)?;
     let sc = state
         .store
         .create_scorecard(&principal.account_id, &new_id(), &fields)
@@ -98,6 +143,7 @@ pub async fn update_scorecard(
         .await?
         .ok_or_else(|| not_found(&id))?;
     let fields = apply_patch(&existing.fields, &patch)?;
+    check_model(&state, &fields)?;
     let sc = state
         .store
         .update_scorecard(&principal.account_id, &id, &fields)

@@ -97,6 +97,7 @@ async fn evaluation_step_shows_attempts_and_last_error(app: &TestApp) {
                 status: EvaluationStatus::Failed,
                 result: None,
                 error: Some("model down".into()),
+                summary: None,
             }],
             ..Default::default()
         },

@@ -11,6 +11,7 @@ mod edge_limits;
 mod edge_nul;
 mod edge_rate_limits;
 mod edge_timeouts;
+mod evaluations;
 mod fuzz;
 mod inference;
 mod interaction_status;

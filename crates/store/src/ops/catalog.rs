@@ -10,7 +10,7 @@ use crate::sql::{args, Arg, Db, Dialect, Row};
 use crate::{StoreError, StoreResult};
 use scorejar_core::cursor::from_micros;
 use scorejar_core::ids::looks_like_id;
-use scorejar_core::model::{Scorecard, ScorecardFields, ScorecardStatus, Tag};
+use scorejar_core::model::{Scorecard, ScorecardFields, ScorecardStatus, ScorecardVersion, Tag};
 
 pub(crate) async fn create_tag<D: Db>(db: &mut D, account_id: &str, tag: Tag) -> StoreResult<Tag> {
     require_account(db, account_id).await?;
@@ -117,65 +117,168 @@ pub(crate) async fn create_scorecard<D: Db>(
     fields: &ScorecardFields,
 ) -> StoreResult<Scorecard> {
     require_account(db, account_id).await?;
-    let created = write_scorecard(db, INSERT_SCORECARD, account_id, scorecard_id, fields).await?;
-    created.ok_or_else(|| StoreError::Internal(anyhow::anyhow!("INSERT … RETURNING gave no row")))
+    let now = now_micros();
+    let sections = to_json(&fields.sections)?;
+    db.execute(
+        "INSERT INTO scorecards (id, account_id, name, description, status, prompt, model,
+                                 passing_score, sections, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
+        args![
+            scorecard_id,
+            account_id,
+            &fields.name,
+            &fields.description,
+            fields.status.as_str(),
+            &fields.prompt,
+            &fields.model,
+            fields.passing_score,
+            sections.as_str(),
+            now
+        ],
+    )
+    .await?;
+    insert_version(db, account_id, scorecard_id, 1, fields, &sections, now).await?;
+    Ok(Scorecard {
+        id: scorecard_id.to_owned(),
+        fields: fields.clone(),
+        version: 1,
+        created_at: from_micros(now),
+        updated_at: from_micros(now),
+    })
 }
 
-/// Replaces the fields; `None` when no such scorecard on this account.
+/// Replaces the fields; `None` when no such scorecard on this account. A change of what
+/// scoring reads makes the next version ([`ScorecardFields::scoring_differs`]).
 pub(crate) async fn update_scorecard<D: Db>(
     db: &mut D,
     account_id: &str,
     scorecard_id: &str,
     fields: &ScorecardFields,
 ) -> StoreResult<Option<Scorecard>> {
-    write_scorecard(db, UPDATE_SCORECARD, account_id, scorecard_id, fields).await
-}
-
-/// Both take $1 id, $2 account, $3–$9 the fields, $10 now, and return `created_at`.
-const INSERT_SCORECARD: &str = "
-INSERT INTO scorecards (id, account_id, name, description, status, prompt, model, passing_score,
-                        sections, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING created_at";
-const UPDATE_SCORECARD: &str = "
-UPDATE scorecards SET name = $3, description = $4, status = $5, prompt = $6, model = $7,
-                      passing_score = $8, sections = $9, updated_at = $10
-WHERE id = $1 AND account_id = $2 RETURNING created_at";
-
-async fn write_scorecard<D: Db>(
-    db: &mut D,
-    sql: &str,
-    account_id: &str,
-    scorecard_id: &str,
-    fields: &ScorecardFields,
-) -> StoreResult<Option<Scorecard>> {
-    let now = now_micros();
-    let sections = to_json(&fields.sections)?;
-    let args = args![
-        scorecard_id,
-        account_id,
-        &fields.name,
-        &fields.description,
-        fields.status.as_str(),
-        &fields.prompt,
-        &fields.model,
-        fields.passing_score,
-        sections.as_str(),
-        now
-    ];
-    let Some(row) = db.fetch_optional(sql, args).await? else {
+    // A no-op update first: it locks the row on PostgreSQL (two concurrent edits cannot both
+    // take the same next version) and returns what is stored now.
+    let locked = format!(
+        "UPDATE scorecards SET updated_at = updated_at WHERE id = $1 AND account_id = $2
+         RETURNING {SCORECARD_COLUMNS}"
+    );
+    let Some(row) = db
+        .fetch_optional(&locked, args![scorecard_id, account_id])
+        .await?
+    else {
         return Ok(None);
     };
+    let current = scorecard_from_row(row)?;
+    let version = if current.fields.scoring_differs(fields) {
+        current.version + 1
+    } else {
+        current.version
+    };
+    let now = now_micros();
+    let sections = to_json(&fields.sections)?;
+    db.execute(
+        "UPDATE scorecards SET name = $3, description = $4, status = $5, prompt = $6, model = $7,
+                               passing_score = $8, sections = $9, version = $10, updated_at = $11
+         WHERE id = $1 AND account_id = $2",
+        args![
+            scorecard_id,
+            account_id,
+            &fields.name,
+            &fields.description,
+            fields.status.as_str(),
+            &fields.prompt,
+            &fields.model,
+            fields.passing_score,
+            sections.as_str(),
+            version,
+            now
+        ],
+    )
+    .await?;
+    if version != current.version {
+        insert_version(
+            db,
+            account_id,
+            scorecard_id,
+            version,
+            fields,
+            &sections,
+            now,
+        )
+        .await?;
+    }
     Ok(Some(Scorecard {
         id: scorecard_id.to_owned(),
         fields: fields.clone(),
-        created_at: from_micros(row.get("created_at")?),
+        version,
+        created_at: current.created_at,
         updated_at: from_micros(now),
     }))
 }
 
-const SELECT_SCORECARDS: &str =
-    "SELECT id, name, description, status, prompt, model, passing_score, \
-     sections, created_at, updated_at FROM scorecards";
+async fn insert_version<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    scorecard_id: &str,
+    version: i64,
+    fields: &ScorecardFields,
+    sections: &str,
+    now: i64,
+) -> StoreResult<()> {
+    db.execute(
+        "INSERT INTO scorecard_versions (scorecard_id, version, account_id, name, prompt, model,
+                                         passing_score, sections, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        args![
+            scorecard_id,
+            version,
+            account_id,
+            &fields.name,
+            &fields.prompt,
+            &fields.model,
+            fields.passing_score,
+            sections,
+            now
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Version `version` of a scorecard of this account (`None`: the current one).
+pub(crate) async fn get_scorecard_version<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    scorecard_id: &str,
+    version: Option<i64>,
+) -> StoreResult<Option<ScorecardVersion>> {
+    let row = db
+        .fetch_optional(
+            "SELECT v.scorecard_id, v.version, v.name, v.prompt, v.model, v.passing_score,
+                    v.sections, v.created_at
+             FROM scorecard_versions v JOIN scorecards s ON s.id = v.scorecard_id
+             WHERE v.scorecard_id = $1 AND v.account_id = $2
+               AND v.version = COALESCE($3, s.version)",
+            args![scorecard_id, account_id, version],
+        )
+        .await?;
+    row.map(|r| {
+        Ok(ScorecardVersion {
+            scorecard_id: r.get("scorecard_id")?,
+            version: r.get("version")?,
+            name: r.get("name")?,
+            prompt: r.get("prompt")?,
+            model: r.get("model")?,
+            passing_score: r.get("passing_score")?,
+            sections: from_json(r.get("sections")?, "scorecard_versions.sections")?
+                .unwrap_or(serde_json::Value::Null),
+            created_at: from_micros(r.get("created_at")?),
+        })
+    })
+    .transpose()
+}
+
+const SCORECARD_COLUMNS: &str = "id, name, description, status, prompt, model, passing_score, \
+     sections, version, created_at, updated_at";
 
 fn scorecard_from_row(r: Row) -> StoreResult<Scorecard> {
     Ok(Scorecard {
@@ -194,6 +297,7 @@ fn scorecard_from_row(r: Row) -> StoreResult<Scorecard> {
             sections: from_json(r.get("sections")?, "scorecards.sections")?
                 .unwrap_or(serde_json::Value::Null),
         },
+        version: r.get("version")?,
         created_at: from_micros(r.get("created_at")?),
         updated_at: from_micros(r.get("updated_at")?),
     })
@@ -204,7 +308,8 @@ pub(crate) async fn get_scorecard<D: Db>(
     account_id: &str,
     scorecard_id: &str,
 ) -> StoreResult<Option<Scorecard>> {
-    let sql = format!("{SELECT_SCORECARDS} WHERE id = $1 AND account_id = $2");
+    let sql =
+        format!("SELECT {SCORECARD_COLUMNS} FROM scorecards WHERE id = $1 AND account_id = $2");
     let row = db
         .fetch_optional(&sql, args![scorecard_id, account_id])
         .await?;
@@ -216,7 +321,9 @@ pub(crate) async fn list_scorecards<D: Db>(
     db: &mut D,
     account_id: &str,
 ) -> StoreResult<Vec<Scorecard>> {
-    let sql = format!("{SELECT_SCORECARDS} WHERE account_id = $1 ORDER BY created_at, id");
+    let sql = format!(
+        "SELECT {SCORECARD_COLUMNS} FROM scorecards WHERE account_id = $1 ORDER BY created_at, id"
+    );
     let rows = db.fetch_all(&sql, args![account_id]).await?;
     rows.into_iter().map(scorecard_from_row).collect()
 }

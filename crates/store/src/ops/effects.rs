@@ -8,9 +8,10 @@
 use super::{credits, jobs};
 use crate::codec::to_json;
 use crate::queue::{ClaimedJob, JobEffects};
-use crate::rules::outcome::{credit_moves, touches_interaction};
+use crate::rules::outcome::{credit_moves, evaluations_to_start, touches_interaction};
 use crate::sql::{args, Db};
 use crate::{StoreError, StoreResult};
+use scorejar_core::model::{EvaluationStatus, StepStatus};
 
 pub(crate) async fn apply<D: Db>(
     db: &mut D,
@@ -28,8 +29,41 @@ pub(crate) async fn apply<D: Db>(
         })?;
         apply_credits(db, interaction_id, effects, now).await?;
         apply_interaction_changes(db, interaction_id, effects, now).await?;
+        start_waiting_evaluations(db, interaction_id, effects, now).await?;
     }
     jobs::enqueue(db, &effects.enqueue, now).await
+}
+
+/// A transcript that completes starts the evaluations waiting on it — read here, after the
+/// interaction row is locked, so one queued while the transcription ran is not missed.
+async fn start_waiting_evaluations<D: Db>(
+    db: &mut D,
+    interaction_id: &str,
+    effects: &JobEffects,
+    now: i64,
+) -> StoreResult<()> {
+    let completes = effects
+        .transcript
+        .as_ref()
+        .is_some_and(|t| t.status == StepStatus::Completed);
+    if !completes {
+        return Ok(());
+    }
+    let waiting: Vec<String> = db
+        .fetch_all(
+            "SELECT id FROM evaluations WHERE interaction_id = $1 AND status = $2 ORDER BY created_at, id",
+            args![interaction_id, EvaluationStatus::Queued.as_str()],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get("id"))
+        .collect::<Result<_, _>>()?;
+    jobs::enqueue(
+        db,
+        &evaluations_to_start(interaction_id, &waiting, effects),
+        now,
+    )
+    .await
 }
 
 async fn apply_credits<D: Db>(
@@ -155,6 +189,24 @@ async fn apply_interaction_changes<D: Db>(
             ],
         )
         .await?;
+        if let Some(summary) = &evaluation.summary {
+            db.execute(
+                "UPDATE evaluations SET scorecard_version = $1, engine = $2, percentage = $3,
+                        passed = $4, needs_review = $5, completed_at = $6
+                 WHERE id = $7 AND interaction_id = $8",
+                args![
+                    summary.scorecard_version,
+                    summary.engine.as_str(),
+                    summary.percentage,
+                    summary.passed,
+                    summary.needs_review,
+                    now,
+                    &evaluation.score_submission_id,
+                    interaction_id
+                ],
+            )
+            .await?;
+        }
     }
     Ok(())
 }

@@ -4,27 +4,30 @@
 //! stays that of its upload.
 //!
 //! The interaction row is locked first (its `credits_charged` update, which also proves it
-//! exists), then the account: the order a finishing job takes them in, so the two cannot
+//! exists; it also tells whether the transcript is still on its way, in which case its
+//! completion starts the evaluation and no job is queued here), then the account: the order a finishing job takes them in, so the two cannot
 //! deadlock. Failed checks come in the trait's order: interaction, scorecard, credits.
 
+use super::interactions::{evaluation_from_row, EVALUATION_COLUMNS};
 use super::{catalog, credits, jobs};
 use crate::codec::now_micros;
+use crate::rules::outcome::evaluation_can_start;
 use crate::sql::{args, Db};
 use crate::{StoreError, StoreResult};
-use scorejar_core::model::{EvaluationStatus, NewEvaluation, NewEvaluationSpec};
+use scorejar_core::model::{EvaluationRecord, EvaluationStatus, NewEvaluation, NewEvaluationSpec};
 
 pub(crate) async fn queue<D: Db>(db: &mut D, evaluation: &NewEvaluation) -> StoreResult<()> {
     let account_id = evaluation.account_id.as_str();
     let interaction_id = evaluation.interaction_id.as_str();
-    let found = db
-        .execute(
-            "UPDATE interactions SET credits_charged = credits_charged + $1 WHERE id = $2 AND account_id = $3",
+    let row = db
+        .fetch_optional(
+            "UPDATE interactions SET credits_charged = credits_charged + $1 WHERE id = $2 AND account_id = $3
+             RETURNING transcript_status",
             args![evaluation.charge, interaction_id, account_id],
         )
-        .await?;
-    if found == 0 {
-        return Err(StoreError::NotFound("interaction"));
-    }
+        .await?
+        .ok_or(StoreError::NotFound("interaction"))?;
+    let transcript_status: Option<String> = row.get("transcript_status")?;
     catalog::require_active_scorecard(db, account_id, &evaluation.spec.scorecard_id).await?;
     let now = now_micros();
     credits::apply(
@@ -37,6 +40,10 @@ pub(crate) async fn queue<D: Db>(db: &mut D, evaluation: &NewEvaluation) -> Stor
     )
     .await?;
     insert(db, account_id, interaction_id, &evaluation.spec, now).await?;
+    if !evaluation_can_start(transcript_status.as_deref()) {
+        // The transcript's completion starts it (`effects`): a job now would be a second one.
+        return Ok(());
+    }
     jobs::enqueue(db, std::slice::from_ref(&evaluation.job), now).await
 }
 
@@ -62,4 +69,18 @@ pub(crate) async fn insert<D: Db>(
     )
     .await?;
     Ok(())
+}
+
+/// One evaluation of this account.
+pub(crate) async fn get<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    score_submission_id: &str,
+) -> StoreResult<Option<EvaluationRecord>> {
+    let sql =
+        format!("SELECT {EVALUATION_COLUMNS} FROM evaluations WHERE id = $1 AND account_id = $2");
+    db.fetch_optional(&sql, args![score_submission_id, account_id])
+        .await?
+        .map(|row| evaluation_from_row(&row))
+        .transpose()
 }

@@ -127,11 +127,11 @@ const PAGE_TAGS: Sql = Sql {
 };
 
 const PAGE_EVALUATIONS: Sql = Sql {
-    sqlite:
-        "SELECT interaction_id, id, scorecard_id, status, result, error, created_at FROM evaluations
+    sqlite: "SELECT interaction_id, id, scorecard_id, scorecard_version, status, result, error,
+                created_at, completed_at FROM evaluations
              WHERE interaction_id IN (SELECT value FROM json_each($1)) ORDER BY created_at, id",
-    postgres:
-        "SELECT interaction_id, id, scorecard_id, status, result, error, created_at FROM evaluations
+    postgres: "SELECT interaction_id, id, scorecard_id, scorecard_version, status, result, error,
+                created_at, completed_at FROM evaluations
                WHERE interaction_id = ANY($1) ORDER BY created_at, id",
 };
 
@@ -167,24 +167,34 @@ async fn attach_tags_and_evaluations<D: Db>(
         .fetch_all(PAGE_EVALUATIONS.text(dialect), &[Arg::TextList(&ids)])
         .await?
     {
-        let interaction_id: String = row.get("interaction_id")?;
-        let evaluation = EvaluationRecord {
-            score_submission_id: row.get("id")?,
-            scorecard_id: row.get("scorecard_id")?,
-            status: parse_enum(
-                &row.get::<String>("status")?,
-                EvaluationStatus::parse,
-                "evaluations.status",
-            )?,
-            result: from_json(row.get("result")?, "evaluations.result")?,
-            error: row.get("error")?,
-            created_at: from_micros(row.get("created_at")?),
-        };
-        if let Some(&i) = position.get(&interaction_id) {
+        let evaluation = evaluation_from_row(&row)?;
+        if let Some(&i) = position.get(&evaluation.interaction_id) {
             records[i].evaluations.push(evaluation);
         }
     }
     Ok(())
+}
+
+/// The columns [`evaluation_from_row`] reads (`PAGE_EVALUATIONS` lists them too).
+pub(crate) const EVALUATION_COLUMNS: &str =
+    "interaction_id, id, scorecard_id, scorecard_version, status, result, error, created_at, completed_at";
+
+pub(crate) fn evaluation_from_row(row: &Row) -> StoreResult<EvaluationRecord> {
+    Ok(EvaluationRecord {
+        score_submission_id: row.get("id")?,
+        interaction_id: row.get("interaction_id")?,
+        scorecard_id: row.get("scorecard_id")?,
+        scorecard_version: row.get("scorecard_version")?,
+        status: parse_enum(
+            &row.get::<String>("status")?,
+            EvaluationStatus::parse,
+            "evaluations.status",
+        )?,
+        result: from_json(row.get("result")?, "evaluations.result")?,
+        error: row.get("error")?,
+        created_at: from_micros(row.get("created_at")?),
+        completed_at: row.get::<Option<i64>>("completed_at")?.map(from_micros),
+    })
 }
 
 /// The record of one row of [`SELECT_INTERACTIONS`], without tags and evaluations.

@@ -3,6 +3,9 @@
 
 use crate::queue::{step_of, ClaimedJob, CreditChange, JobEffects, JobOutcome};
 use scorejar_core::cursor::to_micros;
+use scorejar_core::ids::new_id;
+use scorejar_core::jobs::EVALUATE;
+use scorejar_core::model::{NewJob, StepStatus};
 
 /// The job row after an outcome: `None` fields stay as they are.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,11 +93,53 @@ pub(crate) fn touches_interaction(effects: &JobEffects) -> bool {
 /// Whether applying the outcome puts jobs in the queue (new ones, or this one again).
 pub(crate) fn requeues(outcome: &JobOutcome) -> bool {
     match outcome {
+        // A completed transcript may start waiting evaluations (`evaluations_to_start`).
         JobOutcome::Done(effects) | JobOutcome::Failed { effects, .. } => {
             !effects.enqueue.is_empty()
+                || effects
+                    .transcript
+                    .as_ref()
+                    .is_some_and(|t| t.status == StepStatus::Completed)
         }
         JobOutcome::Retry { .. } | JobOutcome::Release => true,
     }
+}
+
+/// Whether an evaluation queued now can start at once: yes unless its interaction's
+/// transcript is still on its way (PENDING or PROCESSING), in which case the transcript's
+/// completion starts it ([`evaluations_to_start`]).
+pub(crate) fn evaluation_can_start(transcript_status: Option<&str>) -> bool {
+    !matches!(transcript_status, Some("PENDING" | "PROCESSING"))
+}
+
+/// The `Evaluate` jobs a transcript's completion starts: one per evaluation still QUEUED
+/// (`waiting`), except those the effects already enqueue.
+pub(crate) fn evaluations_to_start(
+    interaction_id: &str,
+    waiting: &[String],
+    effects: &JobEffects,
+) -> Vec<NewJob> {
+    let completes = effects
+        .transcript
+        .as_ref()
+        .is_some_and(|t| t.status == StepStatus::Completed);
+    if !completes {
+        return Vec::new();
+    }
+    waiting
+        .iter()
+        .filter(|id| {
+            !effects.enqueue.iter().any(|j| {
+                j.kind == EVALUATE && j.payload["scoreSubmissionId"].as_str() == Some(id.as_str())
+            })
+        })
+        .map(|id| NewJob {
+            id: new_id(),
+            kind: EVALUATE.to_owned(),
+            interaction_id: Some(interaction_id.to_owned()),
+            payload: serde_json::json!({"interactionId": interaction_id, "scoreSubmissionId": id}),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -217,5 +262,56 @@ mod tests {
         assert_eq!(moves[0].amount, 3);
         assert!(touches_interaction(&with_job));
         assert!(!touches_interaction(&JobEffects::default()));
+    }
+
+    #[test]
+    fn an_evaluation_waits_only_for_a_transcript_on_its_way() {
+        let cases = [
+            (None, true),
+            (Some("COMPLETED"), true),
+            (Some("FAILED"), true),
+            (Some("PENDING"), false),
+            (Some("PROCESSING"), false),
+        ];
+        for (status, starts) in cases {
+            assert_eq!(evaluation_can_start(status), starts, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn a_completed_transcript_starts_each_waiting_evaluation_once() {
+        use crate::queue::TranscriptUpdate;
+        let transcript = |status| TranscriptUpdate {
+            status,
+            source: None,
+            text: None,
+            language: None,
+            segments: None,
+            error: None,
+            engine: None,
+            model: None,
+        };
+        let waiting = ["e1".to_string(), "e2".to_string()];
+        let mut effects = JobEffects {
+            transcript: Some(transcript(StepStatus::Completed)),
+            ..Default::default()
+        };
+        effects.enqueue.push(NewJob {
+            id: "j".into(),
+            kind: EVALUATE.into(),
+            interaction_id: Some("i".into()),
+            payload: serde_json::json!({"scoreSubmissionId": "e1"}),
+        });
+        let started = evaluations_to_start("i", &waiting, &effects);
+        let ids: Vec<_> = started
+            .iter()
+            .map(|j| j.payload["scoreSubmissionId"].clone())
+            .collect();
+        assert_eq!(ids, [serde_json::json!("e2")]);
+        assert_eq!(started[0].kind, EVALUATE);
+        effects.transcript = Some(transcript(StepStatus::Failed));
+        assert!(evaluations_to_start("i", &waiting, &effects).is_empty());
+        effects.transcript = None;
+        assert!(evaluations_to_start("i", &waiting, &effects).is_empty());
     }
 }

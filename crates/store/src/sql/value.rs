@@ -41,6 +41,12 @@ impl From<Option<f64>> for Arg<'_> {
     }
 }
 
+impl From<Option<bool>> for Arg<'_> {
+    fn from(v: Option<bool>) -> Self {
+        Arg::Bool(v)
+    }
+}
+
 impl From<bool> for Arg<'_> {
     fn from(v: bool) -> Self {
         Arg::Bool(Some(v))

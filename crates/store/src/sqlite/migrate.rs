@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0007_metadata_partial_indexes",
         include_str!("../../migrations/sqlite/0007_metadata_partial_indexes.sql"),
     ),
+    (
+        8,
+        "0008_evaluation_results",
+        include_str!("../../migrations/sqlite/0008_evaluation_results.sql"),
+    ),
 ];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.

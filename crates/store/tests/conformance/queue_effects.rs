@@ -48,6 +48,7 @@ fn every_effect(p: &Pipeline) -> JobEffects {
             status: EvaluationStatus::Completed,
             result: Some(serde_json::json!({ "score": 87.5 })),
             error: None,
+            summary: None,
         }],
         credits: vec![
             CreditChange {
@@ -236,6 +237,7 @@ pub async fn failed_keeps_the_error_and_applies_effects(store: Arc<dyn Store>) {
                 status: EvaluationStatus::Failed,
                 result: None,
                 error: Some("model refused".into()),
+                summary: None,
             }],
             ..Default::default()
         },

@@ -224,6 +224,7 @@ fn fail_waiting_steps(effects: &mut JobEffects, interaction: &InteractionRecord,
                 status: EvaluationStatus::Failed,
                 result: None,
                 error: Some(reason.to_string()),
+                summary: None,
             });
         }
     }

@@ -2,10 +2,12 @@
 //! [`JobEffects`]; the runner writes them with the job's row in one transaction, so a crash
 //! between "work done" and "recorded" only means the (idempotent) work runs again.
 
+mod evaluate;
 mod fetch_media;
 mod noop;
 mod transcribe;
 
+pub use evaluate::Evaluate;
 pub use fetch_media::{FetchMedia, FetchSettings};
 pub use noop::Noop;
 pub use transcribe::{Transcribe, TranscribeSettings};

@@ -3,8 +3,8 @@
 //! Runs after the media is stored and probed (queued by an upload with a file, or by
 //! `FetchMedia`). The object is copied to the spool, decoded to 16 kHz channels, transcribed by
 //! the configured engine (per channel for a call recording, labelled Agent/Customer by the
-//! upload's `agentChannel` hint, else configuration), and written with the job's DONE; queued
-//! evaluations are queued to run next. Idempotent: a transcript already COMPLETED is left as
+//! upload's `agentChannel` hint, else configuration), and written with the job's DONE; the store then starts
+//! the evaluations waiting on it. Idempotent: a transcript already COMPLETED is left as
 //! it is, and a rerun overwrites the same fields.
 //!
 //! Failures: media that cannot be decoded and a language the model cannot transcribe fail at
@@ -211,7 +211,8 @@ impl JobHandler for Transcribe {
             model = %transcript.model,
             "transcribed"
         );
-        let mut effects = JobEffects {
+        // The store starts the evaluations waiting on this transcript when it records it.
+        let effects = JobEffects {
             transcript: Some(TranscriptUpdate {
                 status: StepStatus::Completed,
                 source: Some(TranscriptSource::Engine),
@@ -225,19 +226,6 @@ impl JobHandler for Transcribe {
             credits: credits.into_iter().collect(),
             ..Default::default()
         };
-        for evaluation in &interaction.evaluations {
-            if evaluation.status == EvaluationStatus::Queued {
-                effects.enqueue.push(NewJob {
-                    id: new_id(),
-                    kind: scorejar_core::jobs::EVALUATE.to_string(),
-                    interaction_id: Some(interaction.id.clone()),
-                    payload: serde_json::json!({
-                        "interactionId": interaction.id,
-                        "scoreSubmissionId": evaluation.score_submission_id,
-                    }),
-                });
-            }
-        }
         Ok(effects)
     }
 
@@ -263,6 +251,7 @@ impl JobHandler for Transcribe {
                         status: EvaluationStatus::Failed,
                         result: None,
                         error: Some(format!("no transcript to evaluate: {error}")),
+                        summary: None,
                     });
                 }
             }

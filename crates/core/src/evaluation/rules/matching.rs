@@ -24,7 +24,7 @@ pub(crate) fn normalise(text: &str) -> String {
 }
 
 /// Whether the normalised `phrase` is in the normalised `line`.
-pub(super) fn holds_phrase(line: &str, phrase: &str, fuzzy: Option<f64>) -> bool {
+pub(crate) fn holds_phrase(line: &str, phrase: &str, fuzzy: Option<f64>) -> bool {
     if format!(" {line} ").contains(&format!(" {phrase} ")) {
         return true;
     }

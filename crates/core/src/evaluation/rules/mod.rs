@@ -4,7 +4,7 @@
 //! them. The language is documented in `docs/scorecards.md`.
 
 mod answer;
-mod matching;
+pub(crate) mod matching;
 mod parse;
 #[cfg(test)]
 mod tests;

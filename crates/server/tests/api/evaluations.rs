@@ -1,0 +1,409 @@
+//! Evaluations end to end, on both backends: a rules scorecard scores a provided transcript
+//! with exact answers, evidence times and score (through the upload and `ai/queue`); scorecard
+//! versions; an AI scorecard against a local stand-in of Chat Completions that checks the
+//! request and answers well-formed, invented-quote and always-refusing replies.
+
+use crate::harness::*;
+use axum::routing::post;
+use axum::{Json, Router};
+use scorejar_worker::handlers::{Evaluate, JobHandler};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+crate::backend_tests!(
+    a_rules_scorecard_scores_a_provided_transcript,
+    ai_queue_scores_an_existing_interaction_once,
+    scorecard_changes_make_versions,
+    ai_answers_are_checked_and_quotes_verified,
+    a_provider_that_refuses_fails_and_refunds
+);
+
+fn call() -> Value {
+    json!({ "text": "", "segments": [
+        { "start": 0.5, "end": 3.0, "speaker": "agent", "text": "Thank you for calling Acme, this is Dana." },
+        { "start": 3.5, "end": 6.0, "speaker": "customer", "text": "Hi, my bill is wrong." },
+        { "start": 6.5, "end": 9.0, "speaker": "agent", "text": "I'm sorry about that, let me check." },
+        { "start": 50.0, "end": 53.0, "speaker": "agent", "text": "Is there anything else? Goodbye." }
+    ]})
+}
+
+async fn create_scorecard(app: &TestApp, body: Value) -> String {
+    let (status, sc) = read(app.post_json("/api/v1/scorecards", &body).await).await;
+    assert_eq!(status, 201, "{sc}");
+    sc["id"].as_str().unwrap().to_owned()
+}
+
+fn rules_card() -> Value {
+    json!({ "name": "Rules QA", "status": "ACTIVE", "model": "rules", "passingScore": 60,
+    "sections": [{ "name": "Opening", "questions": [
+        { "id": "greet", "text": "Greeting in the first 30 s?", "type": "SINGLE",
+          "answers": [{ "label": "Yes", "points": 2 }, { "label": "No", "points": 0 }],
+          "rules": { "if": { "phrase": "thank you for calling", "by": "AGENT", "within": { "from": 0, "to": 30 } },
+                     "then": "Yes", "else": "No" } },
+        { "id": "empathy", "text": "Empathy?", "type": "SINGLE",
+          "answers": [{ "label": "Yes", "points": 1 }, { "label": "No", "points": 0 }],
+          "rules": { "if": { "any": [{ "phrase": "i'm sorry", "by": "AGENT" }, { "phrase": "i understand", "by": "AGENT" }] },
+                     "then": "Yes", "else": "No" } },
+        { "id": "hold", "text": "Asked before hold?", "type": "SINGLE",
+          "answers": [{ "label": "Yes", "points": 1 }, { "label": "No", "points": 0 }],
+          "rules": { "if": { "phrase": "may i put you on hold" }, "then": "Yes", "else": "No" } }
+    ]}]})
+}
+
+fn evaluate_handler(
+    app: &TestApp,
+    ai: Option<Arc<dyn scorejar_llm::AiEngine>>,
+) -> Arc<dyn JobHandler> {
+    Arc::new(Evaluate {
+        store: app.store.clone(),
+        ai,
+        rates: app.settings.rates(),
+    })
+}
+
+fn evaluations_finished(v: &Value) -> bool {
+    v["evaluations"].as_array().is_some_and(|e| {
+        !e.is_empty()
+            && e.iter()
+                .all(|e| matches!(e["status"].as_str(), Some("COMPLETED" | "FAILED")))
+    })
+}
+
+async fn evaluate(
+    app: &TestApp,
+    ai: Option<Arc<dyn scorejar_llm::AiEngine>>,
+    status_url: &str,
+) -> Value {
+    app.run_worker_until(
+        vec![evaluate_handler(app, ai)],
+        status_url,
+        Duration::from_secs(30),
+        evaluations_finished,
+    )
+    .await
+}
+
+fn check_rules_result(e: &Value) {
+    assert_eq!(e["status"], "COMPLETED", "{e}");
+    assert_eq!(e["engine"], "RULES");
+    assert_eq!(e["model"], "rules");
+    assert_eq!(e["scorecardVersion"], 1);
+    assert_eq!(
+        e["score"],
+        json!({ "earned": 3.0, "possible": 4.0, "percentage": 75.0 })
+    );
+    assert_eq!(e["passed"], true);
+    let answers = e["answers"].as_array().unwrap();
+    let got: Vec<(&str, &str)> = answers
+        .iter()
+        .map(|a| {
+            (
+                a["questionId"].as_str().unwrap(),
+                a["answers"][0].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [("greet", "Yes"), ("empathy", "Yes"), ("hold", "No")]);
+    assert_eq!(answers[0]["source"], "RULES");
+    assert_eq!(
+        answers[0]["evidence"],
+        json!([{ "text": "Thank you for calling Acme, this is Dana.", "start": 0.5, "end": 3.0, "speaker": "AGENT", "line": 1 }])
+    );
+    assert_eq!(answers[1]["evidence"][0]["start"], 6.5);
+    assert_eq!(answers[2]["evidence"], json!([]));
+    assert!(e["completedAt"].is_string());
+}
+
+async fn a_rules_scorecard_scores_a_provided_transcript(app: &TestApp) {
+    let sc = create_scorecard(app, rules_card()).await;
+    let body = json!({ "sourceIdentifier": "ev-1", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
+        "interactionType": "AUDIO", "transcript": call(), "evaluation": { "scorecardId": sc } });
+    let (status, resp) = app.upload(&body).await;
+    assert_eq!(status, 200, "{resp}");
+    let stored = evaluate(app, None, resp["statusUrl"].as_str().unwrap()).await;
+    let e = &stored["evaluations"][0];
+    check_rules_result(e);
+    let id = resp["scoreSubmissionId"].as_str().unwrap();
+    let (status, single) = read(app.get(&format!("/api/v1/score-submissions/{id}")).await).await;
+    assert_eq!(status, 200, "{single}");
+    check_rules_result(&single);
+    assert_eq!(single["interactionId"], resp["interactionId"]);
+    let (status, _) = read(app.get("/api/v1/score-submissions/nope").await).await;
+    assert_eq!(status, 404);
+}
+
+async fn ai_queue_scores_an_existing_interaction_once(app: &TestApp) {
+    let sc = create_scorecard(app, rules_card()).await;
+    let body = json!({ "sourceIdentifier": "ev-2", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
+        "interactionType": "AUDIO", "transcript": call() });
+    let (status, resp) = app.upload(&body).await;
+    assert_eq!(status, 200, "{resp}");
+    let (status, queued) = read(
+        app.post_json(
+            "/api/v1/ai/queue",
+            &json!({ "interactionId": resp["interactionId"], "scorecardId": sc }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{queued}");
+    let stored = evaluate(app, None, resp["statusUrl"].as_str().unwrap()).await;
+    check_rules_result(&stored["evaluations"][0]);
+    let jobs = app
+        .store
+        .interaction_jobs(resp["interactionId"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(jobs.iter().filter(|j| j.kind == "Evaluate").count(), 1);
+}
+
+async fn scorecard_changes_make_versions(app: &TestApp) {
+    let sc = create_scorecard(app, rules_card()).await;
+    let patch = |body: Value| {
+        let sc = sc.clone();
+        async move {
+            let resp = app
+                .client
+                .patch(app.url(&format!("/api/v1/scorecards/{sc}")))
+                .bearer_auth(&app.token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            read(resp).await
+        }
+    };
+    let (status, renamed) = patch(json!({ "name": "Renamed" })).await;
+    assert_eq!(status, 200, "{renamed}");
+    assert_eq!(renamed["version"], 1, "a new name scores the same");
+    let (_, rethresholded) = patch(json!({ "passingScore": 90 })).await;
+    assert_eq!(rethresholded["version"], 2);
+    let (status, v1) = read(
+        app.get(&format!("/api/v1/scorecards/{sc}/versions/1"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{v1}");
+    assert_eq!(
+        (v1["version"].clone(), v1["passingScore"].clone()),
+        (json!(1), json!(60.0))
+    );
+    let (_, v2) = read(
+        app.get(&format!("/api/v1/scorecards/{sc}/versions/2"))
+            .await,
+    )
+    .await;
+    assert_eq!(v2["passingScore"], json!(90.0));
+    let (status, _) = read(
+        app.get(&format!("/api/v1/scorecards/{sc}/versions/3"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+    // An evaluation records the version it used.
+    let body = json!({ "sourceIdentifier": "ev-3", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
+        "transcript": call(), "evaluation": { "scorecardId": sc } });
+    let (_, resp) = app.upload(&body).await;
+    let stored = evaluate(app, None, resp["statusUrl"].as_str().unwrap()).await;
+    assert_eq!(stored["evaluations"][0]["scorecardVersion"], 2);
+    assert_eq!(stored["evaluations"][0]["passed"], false, "75 < 90");
+}
+
+/// A local stand-in of a Chat Completions server: replies in turn from `replies` (the last one
+/// repeats) and keeps every request body.
+struct StandIn {
+    base: String,
+    requests: Arc<Mutex<Vec<Value>>>,
+}
+
+async fn stand_in(replies: Vec<(u16, Value)>) -> StandIn {
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let seen = requests.clone();
+    let replies = Arc::new(replies);
+    let app = Router::new().route(
+        "/v1/chat/completions",
+        post(move |Json(body): Json<Value>| {
+            let (seen, replies) = (seen.clone(), replies.clone());
+            async move {
+                let mut all = seen.lock().unwrap();
+                all.push(body);
+                let (status, reply) = replies[(all.len() - 1).min(replies.len() - 1)].clone();
+                (
+                    axum::http::StatusCode::from_u16(status).unwrap(),
+                    Json(reply),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    StandIn {
+        base: format!("http://{addr}/v1"),
+        requests,
+    }
+}
+
+fn completion(content: Value) -> (u16, Value) {
+    (
+        200,
+        json!({ "choices": [{ "message": { "role": "assistant", "content": content.to_string() }, "finish_reason": "stop" }],
+                   "usage": { "prompt_tokens": 300, "completion_tokens": 40 } }),
+    )
+}
+
+fn engine(base: &str) -> Arc<dyn scorejar_llm::AiEngine> {
+    let settings = scorejar_llm::LlmSettings {
+        providers: vec![scorejar_llm::ProviderSettings {
+            name: "standin".into(),
+            base_url: base.into(),
+            models: vec!["judge".into()],
+            timeout_secs: 10,
+            price_prompt_per_1k: Some(0.5),
+            price_completion_per_1k: Some(1.5),
+            ..Default::default()
+        }],
+        default_provider: None,
+    };
+    Arc::new(scorejar_llm::LlmEngine::new(settings).unwrap())
+}
+
+fn ai_card() -> Value {
+    json!({ "name": "AI QA", "status": "ACTIVE", "prompt": "Be strict.",
+    "sections": [{ "name": "Call", "questions": [
+        { "id": "greet", "text": "Greeting in the first 30 s?", "type": "SINGLE",
+          "answers": [{ "label": "Yes", "points": 2 }, { "label": "No", "points": 0 }],
+          "rules": { "if": { "phrase": "thank you for calling", "within": { "from": 0, "to": 30 } }, "then": "Yes", "else": "No" } },
+        { "id": "resolve", "text": "Did the agent resolve the issue?", "type": "SINGLE",
+          "answers": [{ "label": "Yes", "points": 1 }, { "label": "No", "points": 0 }] }
+    ]}]})
+}
+
+async fn ai_answers_are_checked_and_quotes_verified(app: &TestApp) {
+    let good = json!({ "q1": { "answer": "Yes", "explanation": "checked the bill",
+        "evidence": [{ "line": 3, "quote": "let me check" }] } });
+    let invented = json!({ "q1": { "answer": "No", "explanation": "gave up",
+        "evidence": [{ "line": 3, "quote": "I cannot help you" }] } });
+    for (source, replies, needs_review, answer) in [
+        ("ai-good", vec![completion(good.clone())], false, "Yes"),
+        // Malformed first, then good: asked again within the attempt.
+        (
+            "ai-malformed",
+            vec![
+                (
+                    200,
+                    json!({ "choices": [{ "message": { "content": "{\"q1\": {\"answ" }, "finish_reason": "length" }] }),
+                ),
+                completion(good.clone()),
+            ],
+            false,
+            "Yes",
+        ),
+        // An invented quote twice: dropped, flagged for review.
+        ("ai-invented", vec![completion(invented)], true, "No"),
+        // 429 first: the attempt is retried by the queue.
+        (
+            "ai-429",
+            vec![
+                (429, json!({ "error": { "message": "slow down" } })),
+                completion(good),
+            ],
+            false,
+            "Yes",
+        ),
+    ] {
+        let server = stand_in(replies).await;
+        let sc = create_scorecard(app, ai_card()).await;
+        let body = json!({ "sourceIdentifier": source, "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
+            "transcript": call(), "evaluation": { "scorecardId": sc } });
+        let (_, resp) = app.upload(&body).await;
+        let stored = evaluate(
+            app,
+            Some(engine(&server.base)),
+            resp["statusUrl"].as_str().unwrap(),
+        )
+        .await;
+        let e = &stored["evaluations"][0];
+        assert_eq!(e["status"], "COMPLETED", "{source}: {e}");
+        assert_eq!(e["engine"], "MIXED", "{source}");
+        assert_eq!(e["model"], "standin/judge");
+        assert_eq!(e["needsReview"], needs_review, "{source}: {e}");
+        let ai = &e["answers"][1];
+        assert_eq!(
+            (ai["source"].as_str(), ai["answers"][0].as_str()),
+            (Some("AI"), Some(answer)),
+            "{source}"
+        );
+        if needs_review {
+            assert_eq!(ai["evidence"], json!([]), "{source}");
+        } else {
+            assert_eq!(
+                ai["evidence"][0],
+                json!({ "text": "let me check", "start": 6.5, "end": 9.0, "speaker": "AGENT", "line": 3 })
+            );
+        }
+        assert!(e["usage"]["promptTokens"].as_u64().unwrap() >= 300);
+        assert!(e["usage"]["cost"].as_f64().unwrap() > 0.0);
+        assert_eq!(e["promptSha256"].as_str().map(str::len), Some(64));
+
+        let requests = server.requests.lock().unwrap();
+        let first = &requests[0];
+        assert_eq!(first["model"], "judge");
+        assert_eq!(first["temperature"], 0);
+        assert_eq!(first["response_format"]["type"], "json_schema");
+        assert_eq!(first["response_format"]["json_schema"]["strict"], true);
+        assert_eq!(
+            first["response_format"]["json_schema"]["schema"]["properties"]["q1"]["properties"]
+                ["answer"]["enum"],
+            json!(["Yes", "No", "N/A"]),
+            "only the question without rules goes to the model"
+        );
+        let system = first["messages"][0]["content"].as_str().unwrap();
+        assert!(system.starts_with("Be strict."), "{system}");
+        let user = first["messages"][1]["content"].as_str().unwrap();
+        assert!(
+            user.contains("[3] 00:06 Agent: I'm sorry about that, let me check."),
+            "{user}"
+        );
+        if source == "ai-invented" {
+            assert_eq!(requests.len(), 2, "one targeted retry");
+            assert!(
+                requests[1]["messages"].as_array().unwrap().last().unwrap()["content"]
+                    .as_str()
+                    .unwrap()
+                    .contains("I cannot help you")
+            );
+        }
+    }
+}
+
+async fn a_provider_that_refuses_fails_and_refunds(app: &TestApp) {
+    let server = stand_in(vec![(
+        400,
+        json!({ "error": { "message": "model judge does not exist" } }),
+    )])
+    .await;
+    let sc = create_scorecard(app, ai_card()).await;
+    let before = app.balance().await;
+    let body = json!({ "sourceIdentifier": "ai-refused", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
+        "transcript": call(), "evaluation": { "scorecardId": sc } });
+    let (_, resp) = app.upload(&body).await;
+    assert!(app.balance().await < before, "the evaluation was charged");
+    let stored = evaluate(
+        app,
+        Some(engine(&server.base)),
+        resp["statusUrl"].as_str().unwrap(),
+    )
+    .await;
+    let e = &stored["evaluations"][0];
+    assert_eq!(e["status"], "FAILED", "{e}");
+    assert!(
+        e["error"]
+            .as_str()
+            .unwrap()
+            .contains("model judge does not exist"),
+        "{e}"
+    );
+    assert_eq!(app.balance().await, before, "refunded");
+}

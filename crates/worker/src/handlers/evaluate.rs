@@ -1,0 +1,187 @@
+//! `Evaluate`: score one evaluation (score submission) against the current version of its
+//! scorecard, and store the result with the version it used.
+//!
+//! Questions with `rules` are answered by the rules engine; the rest by the AI engine (the
+//! scorecard's `model`), unless the scorecard's model is `rules`, where they are N/A. The
+//! score is computed in code from the answers (`scorejar_core::evaluation::result::assemble`).
+//!
+//! Idempotent: an evaluation already COMPLETED is left as it is. It runs once the transcript
+//! is COMPLETED (the transcription step queues it); a transcript still in progress makes the
+//! attempt retry later, a FAILED one fails the evaluation. Failing for good refunds what the
+//! evaluation cost (priced as `POST /api/v1/ai/queue` prices it, never more than the
+//! interaction still holds).
+
+use super::{internal, load_interaction, HandlerError, HandlerResult, JobHandler};
+use async_trait::async_trait;
+use scorejar_core::evaluation::by_rules::answer_by_rules;
+use scorejar_core::evaluation::card::EvalCard;
+use scorejar_core::evaluation::lines::interaction_lines;
+use scorejar_core::evaluation::result::{assemble, AnswerSource, EngineAnswer};
+use scorejar_core::model::*;
+use scorejar_core::pricing::{price, PriceInput, Rates};
+use scorejar_core::scoring::Response;
+use scorejar_llm::{AiEngine, AiError};
+use scorejar_store::queue::*;
+use scorejar_store::Store;
+use std::sync::Arc;
+
+pub struct Evaluate {
+    pub store: Arc<dyn Store>,
+    /// `None`: no language model is configured; AI questions fail the evaluation.
+    pub ai: Option<Arc<dyn AiEngine>>,
+    pub rates: Rates,
+}
+
+fn submission_id(job: &ClaimedJob) -> Result<&str, HandlerError> {
+    job.payload
+        .get("scoreSubmissionId")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| HandlerError::Permanent("job has no scoreSubmissionId".into()))
+}
+
+fn ai_error(e: AiError) -> HandlerError {
+    match e {
+        AiError::Retryable(m) => HandlerError::Retryable(m),
+        AiError::Permanent(m) => HandlerError::Permanent(m),
+    }
+}
+
+#[async_trait]
+impl JobHandler for Evaluate {
+    fn kind(&self) -> &'static str {
+        scorejar_core::jobs::EVALUATE
+    }
+
+    async fn run(&self, job: &ClaimedJob) -> HandlerResult {
+        let id = submission_id(job)?;
+        let (account_id, interaction) = load_interaction(self.store.as_ref(), job).await?;
+        let evaluation = interaction
+            .evaluations
+            .iter()
+            .find(|e| e.score_submission_id == id)
+            .ok_or_else(|| HandlerError::Permanent(format!("evaluation {id} no longer exists")))?;
+        if evaluation.status == EvaluationStatus::Completed {
+            return Ok(JobEffects::default());
+        }
+        match interaction.transcript.as_ref().map(|t| t.status) {
+            Some(StepStatus::Failed) => {
+                return Err(HandlerError::Permanent(
+                    "no transcript to evaluate: the transcription failed".into(),
+                ))
+            }
+            Some(StepStatus::Completed) | None => {}
+            Some(_) => {
+                return Err(HandlerError::Retryable(
+                    "the transcript is not ready yet".into(),
+                ))
+            }
+        }
+        let version = self
+            .store
+            .get_scorecard_version(&account_id, &evaluation.scorecard_id, None)
+            .await
+            .map_err(|e| internal("loading the scorecard", e))?
+            .ok_or_else(|| {
+                HandlerError::Permanent(format!(
+                    "scorecard {} no longer exists",
+                    evaluation.scorecard_id
+                ))
+            })?;
+        let card = EvalCard::from_stored(
+            &version.sections,
+            version.passing_score,
+            version.prompt.clone(),
+            version.model.clone(),
+        )
+        .map_err(|e| internal("reading the scorecard", e))?;
+        let lines = interaction_lines(&interaction);
+        if lines.is_empty() {
+            return Err(HandlerError::Permanent(
+                "nothing to evaluate: the interaction has no transcript or text".into(),
+            ));
+        }
+
+        let mut answers = answer_by_rules(&card, &lines);
+        let open = card.ai_questions();
+        let mut ai_run = None;
+        if !open.is_empty() {
+            if card.rules_only() {
+                answers.extend(open.iter().map(|q| EngineAnswer {
+                    question_id: q.id.clone(),
+                    response: Response::NotApplicable,
+                    explanation: Some("the question has no rules on a rules-only scorecard".into()),
+                    evidence: Vec::new(),
+                    source: AnswerSource::Rules,
+                    needs_review: false,
+                    confidence: None,
+                }));
+            } else {
+                let ai = self.ai.as_ref().ok_or_else(|| {
+                    HandlerError::Permanent(
+                        "the scorecard needs a language model and none is configured".into(),
+                    )
+                })?;
+                let (ai_answers, run) = ai
+                    .answer(&card, &open, &lines, &interaction)
+                    .await
+                    .map_err(ai_error)?;
+                answers.extend(ai_answers);
+                ai_run = Some(run);
+            }
+        }
+        let result = assemble(&card, version.version, answers, ai_run)
+            .map_err(|e| internal("scoring the answers", e))?;
+        tracing::info!(
+            evaluation = %id,
+            engine = result.engine.as_str(),
+            percentage = ?result.score.percentage,
+            "evaluated"
+        );
+        let summary = EvaluationSummary {
+            scorecard_version: result.scorecard_version,
+            engine: result.engine.as_str().to_owned(),
+            percentage: result.score.percentage,
+            passed: result.passed,
+            needs_review: result.needs_review,
+        };
+        let result =
+            serde_json::to_value(&result).map_err(|e| internal("storing the result", e))?;
+        Ok(JobEffects {
+            evaluations: vec![EvaluationUpdate {
+                score_submission_id: id.to_owned(),
+                status: EvaluationStatus::Completed,
+                result: Some(result),
+                error: None,
+                summary: Some(summary),
+            }],
+            ..Default::default()
+        })
+    }
+
+    async fn give_up(&self, job: &ClaimedJob, error: &str) -> JobEffects {
+        let Ok(id) = submission_id(job) else {
+            return JobEffects::default();
+        };
+        let mut effects = JobEffects {
+            evaluations: vec![EvaluationUpdate {
+                score_submission_id: id.to_owned(),
+                status: EvaluationStatus::Failed,
+                result: None,
+                error: Some(error.to_owned()),
+                summary: None,
+            }],
+            ..Default::default()
+        };
+        if let Ok((_, interaction)) = load_interaction(self.store.as_ref(), job).await {
+            let cost = price(&PriceInput::for_evaluation(&interaction), &self.rates).total;
+            let refund = cost.min(interaction.credits_charged);
+            if refund > 0 {
+                effects.credits.push(CreditChange {
+                    amount: refund,
+                    reason: format!("refund: evaluation {id} failed"),
+                });
+            }
+        }
+        effects
+    }
+}
