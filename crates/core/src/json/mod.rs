@@ -12,10 +12,15 @@
 //! - every string that is kept passes the NUL rule (`crate::text`).
 //!
 //! Skipped parts are still checked (the JSON must be valid); serde_json skips without
-//! recursing, so however deep a skipped part nests it costs neither stack nor memory.
+//! recursing, so however deep a skipped part nests it costs neither stack nor memory. What
+//! serde_json does not check in a skipped string — UTF-8, lone surrogate escapes — is checked
+//! over the whole document (`strings`), so a body is refused exactly when
+//! `serde_json::from_slice::<Value>` would refuse it for its syntax, except that a skipped part
+//! may nest deeper than serde_json's 128 levels and hold a number beyond `f64` (`1e400`).
 
 mod seed;
 mod shape;
+mod strings;
 
 pub use shape::{Shape, Unknown};
 
@@ -31,14 +36,25 @@ pub const MAX_ANY_ITEMS: usize = 10_000;
 /// Parses `bytes` as JSON keeping only what `shape` names. `what` names the body in messages
 /// ("the request body", "the `payload` part").
 pub fn parse(bytes: &[u8], shape: &Shape, what: &str) -> Result<Value, ApiError> {
+    let refused = |r: strings::Refusal| {
+        let (reason, line, column) = (r.reason, r.line, r.column);
+        ApiError::bad_request(
+            "invalid_json",
+            format!("{what} is not valid JSON: {reason} at line {line} column {column}"),
+        )
+    };
+    let text = strings::utf8(bytes).map_err(refused)?;
     let ctx = seed::Ctx::default();
     let root = seed::Node::root();
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut de = serde_json::Deserializer::from_str(text);
     let result = seed::ValueSeed::new(&ctx, shape, &root)
         .deserialize(&mut de)
         .and_then(|value| de.end().map(|()| value));
     match result {
-        Ok(value) => Ok(value),
+        Ok(value) => {
+            strings::surrogates(bytes).map_err(refused)?;
+            Ok(value)
+        }
         Err(e) => Err(ctx.take_error().unwrap_or_else(|| {
             ApiError::bad_request("invalid_json", format!("{what} is not valid JSON: {e}"))
         })),

@@ -101,3 +101,64 @@ fn any_builds_everything_like_serde_json() {
     let v = parse(text.as_bytes(), &Shape::Any, "b").unwrap();
     assert_eq!(v, serde_json::from_str::<Value>(text).unwrap());
 }
+
+/// `IgnoredAny` skips a string without checking its bytes or its `\u` escapes; serde_json
+/// refuses both in a document it builds, and so do we, wherever the string sits.
+#[test]
+fn invalid_utf8_is_refused_in_skipped_fields_too() {
+    let bad: &[&[u8]] = &[
+        b"{\"junk\":\"a\xffb\"}",
+        b"{\"junk\":[1,{\"x\":\"\xc3\"}]}",
+        b"{\"junk\":{\"k\xfe\":1}}",
+        b"{\"\xed\xa0\x80\":1}",
+        b"{\"name\":{\"x\":\"\xff\"}}",
+        b"{\"strict\":{\"x\":[\"\xff\"]}}",
+        b"{\"name\":\"x\"}\n{\"junk\":\"\xff\"}",
+    ];
+    for body in bad {
+        assert!(serde_json::from_slice::<Value>(body).is_err());
+        let e = parse(body, &DOC, "the body").unwrap_err();
+        assert_eq!((e.status, e.code), (400, "invalid_json"), "{body:?}");
+        assert!(
+            e.message.starts_with("the body is not valid JSON"),
+            "{}",
+            e.message
+        );
+    }
+    let e = parse(b"{\n \"junk\": \"ab\xff\"}", &DOC, "the body").unwrap_err();
+    assert!(
+        e.message
+            .ends_with("invalid UTF-8 in a string at line 2 column 12"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn lone_surrogates_are_refused_in_skipped_fields_like_serde_json() {
+    for body in [
+        r#"{"junk":"\ud800"}"#,
+        r#"{"junk":"\udc00"}"#,
+        r#"{"junk":"\ud800\u0041"}"#,
+        r#"{"junk":"\ud800\n"}"#,
+        r#"{"junk":["\uDBFF"]}"#,
+        r#"{"junk":{"\ud800":1}}"#,
+        r#"{"name":{"x":"a\ud800"}}"#,
+        r#"{"strict":{"x":"\udfff"}}"#,
+    ] {
+        assert!(serde_json::from_str::<Value>(body).is_err(), "{body}");
+        let e = doc(body).unwrap_err();
+        assert_eq!(e.code, "invalid_json", "{body}");
+        assert!(e.message.contains("lone surrogate"), "{}", e.message);
+    }
+    // Pairs are fine, and so is text that only looks like an escape.
+    for body in [
+        r#"{"junk":"\ud83d\ude00","name":"\ud83d\ude00"}"#,
+        r#"{"junk":"\\ud800","name":"\\udc00"}"#,
+        r#"{"junk":"\\\ud83d\ude00\"\\"}"#,
+        r#"{"junk":"\u0041\u00e9\uffff"}"#,
+    ] {
+        assert!(serde_json::from_str::<Value>(body).is_ok(), "{body}");
+        assert!(doc(body).is_ok(), "{body}");
+    }
+}

@@ -10,9 +10,11 @@
 //! - `segments`: Whisper `verbose_json` style. `start`/`end` are finite seconds with
 //!   `0 <= start <= end`; `text` is required unless `words` is given; `channel` is a
 //!   non-negative integer; `speaker` a string or an integer (stored as a string); `words` entries
-//!   are `{word, start, end}` checked like segments. When `words` is given and `text` is absent
-//!   or blank, the segment text is the words (trimmed) joined by single spaces. Other segment
-//!   keys (`id`, `seek`, `tokens`, ...) are ignored.
+//!   are `{word, start, end}` checked like segments. Words win over `text` (the reference:
+//!   `text` is "used when `words` is absent"): when `words` hold a non-blank word, the segment
+//!   text is the words (trimmed) joined by single spaces, whatever `text` says; `text` is used
+//!   when `words` is absent, empty or all blank. Other segment keys (`id`, `seek`, `tokens`,
+//!   ...) are ignored.
 //! - A non-blank `text` or at least one segment makes the object a provided transcript
 //!   ([`UploadTranscript::Provided`]). Without a `text`, the text is derived by [`derive_text`].
 //! - Otherwise a `language` or an `agentChannel` makes it hints only
@@ -197,10 +199,12 @@ fn parse_segment(value: &Value, path: &str, budget: &mut Budget) -> Result<Segme
 
     let text_path = join(path, "text");
     let given = optional_str(obj, "text", &text_path)?;
-    let text = match (given, &words) {
-        (Some(text), Some(words)) if is_blank(text) => join_words(words),
-        (Some(text), _) => text.to_string(),
-        (None, Some(words)) => join_words(words),
+    let text = match (words.as_deref().map(join_words), given) {
+        (Some(from_words), Some(text)) if from_words.is_empty() && !is_blank(text) => {
+            text.to_string()
+        }
+        (Some(from_words), _) => from_words,
+        (None, Some(text)) => text.to_string(),
         (None, None) => return Err(ApiError::missing(text_path)),
     };
     budget.text_bytes = budget.text_bytes.saturating_add(text.len());

@@ -238,20 +238,39 @@ fn text_is_derived_when_absent_or_blank() {
 }
 
 #[test]
-fn segment_text_comes_from_words_when_absent_or_blank() {
+fn segment_words_win_over_text() {
     let words = json!([{"word": " Hello", "start": 0, "end": 0.5}, {"word": " world", "start": 0.5, "end": 1}]);
-    for text in [None, Some(""), Some(" ")] {
-        let mut segment = json!({"start": 0, "end": 1, "words": words});
+    let blank_words = json!([{"word": " ", "start": 0, "end": 0.5}]);
+    // (text, words) → the segment's text; `text` is "used when `words` is absent".
+    let table = [
+        (None, Some(&words), "Hello world"),
+        (Some(""), Some(&words), "Hello world"),
+        (Some(" "), Some(&words), "Hello world"),
+        (Some("Given"), Some(&words), "Hello world"),
+        (Some("Given"), None, "Given"),
+        (Some("Given"), Some(&blank_words), "Given"),
+        (Some("Given"), Some(&json!([])), "Given"),
+        (Some(" "), Some(&blank_words), ""),
+        (None, Some(&json!([])), ""),
+    ];
+    for (text, words, expected) in table {
+        let mut segment = json!({"start": 0, "end": 1});
         if let Some(text) = text {
             segment["text"] = json!(text);
         }
-        let t = parse(json!({"segments": [segment]})).unwrap();
-        assert_eq!(t.segments[0].text, "Hello world", "{text:?}");
-        assert_eq!(t.text, "Hello world");
+        if let Some(words) = words {
+            segment["words"] = words.clone();
+        }
+        let t = parse(json!({"text": "whole", "segments": [segment.clone()]})).unwrap();
+        assert_eq!(t.segments[0].text, expected, "{segment}");
+        // The derived plain view follows the segment text.
+        if !expected.is_empty() {
+            let t = parse(json!({"segments": [segment.clone()]})).unwrap();
+            assert_eq!(t.text, expected, "{segment}");
+        }
     }
-    let kept =
-        parse(json!({"segments": [{"start": 0, "end": 1, "text": "Given", "words": words}]}));
-    assert_eq!(kept.unwrap().segments[0].text, "Given");
+    let e = parse(json!({"segments": [{"start": 0, "end": 1}]})).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("transcript.segments[0].text"));
 }
 
 #[test]

@@ -204,7 +204,8 @@ async fn derived_transcript_text(app: &TestApp) {
         "transcript": { "agentChannel": 1, "language": "en", "segments": [
             { "start": 0.0, "end": 1.0, "text": "Hello, thanks for calling", "channel": 1 },
             { "start": 1.2, "end": 2.0, "text": "Hi, I need help", "channel": 0,
-              "words": [{ "word": "Hi,", "start": 1.2, "end": 1.4 }, { "word": "I", "start": 1.4, "end": 1.5 }] }
+              "words": [{ "word": "Hi,", "start": 1.2, "end": 1.4 }, { "word": "I", "start": 1.4, "end": 1.5 },
+                        { "word": "need", "start": 1.5, "end": 1.7 }, { "word": "help", "start": 1.7, "end": 2.0 }] }
         ]}
     });
     let (status, resp) = app.upload(&body).await;

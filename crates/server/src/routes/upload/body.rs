@@ -1,5 +1,7 @@
 //! Reading an upload request: a JSON body, or a multipart body whose `file` part is streamed to a
-//! spool file (never held in memory) and whose `payload` part is the JSON.
+//! spool file (never held in memory) and whose `payload` part is the JSON. The multipart rules
+//! (which parts, how many, empty file) are `scorejar-multipart`'s; here are the spool file and
+//! the answers to a body that cannot be read (too large, too slow, malformed).
 //!
 //! Size rule: a body over `max_request_bytes` is a 413 — checked from Content-Length up front and
 //! enforced again while streaming, since a chunked body has no length to check.
@@ -8,9 +10,10 @@ use super::limit::{drain, limit_body, Exceeded};
 use crate::edge::body_timeout::is_body_timeout;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use axum::extract::{FromRequest, Multipart, Request};
+use axum::extract::Request;
 use axum::http::header;
 use scorejar_core::ApiError;
+use scorejar_multipart::{FilePart, ReadError, UploadParts};
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 
@@ -89,17 +92,17 @@ pub async fn read_upload_body(state: &AppState, req: Request) -> AppResult<Uploa
         }
         return Err(too_large(limit));
     }
+    // As sent: a multipart boundary is case-sensitive.
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-        .to_ascii_lowercase();
-    let (parts, body) = req.into_parts();
-    let (body, exceeded) = limit_body(body, limit);
-    let req = Request::from_parts(parts, body);
-    if content_type.starts_with("application/json") {
-        let bytes = read_all(req.into_body(), declared).await.map_err(|e| {
+        .to_string();
+    let kind = content_type.to_ascii_lowercase();
+    let (body, exceeded) = limit_body(req.into_body(), limit);
+    if kind.starts_with("application/json") {
+        let bytes = read_all(body, declared).await.map_err(|e| {
             if exceeded.get() {
                 too_large(limit)
             } else {
@@ -111,8 +114,8 @@ pub async fn read_upload_body(state: &AppState, req: Request) -> AppResult<Uploa
             payload,
             file: None,
         })
-    } else if content_type.starts_with("multipart/form-data") {
-        read_multipart(state, req, limit, &exceeded).await
+    } else if kind.starts_with("multipart/form-data") {
+        read_multipart(state, body, &content_type, limit, &exceeded).await
     } else {
         Err(AppError(ApiError::bad_request(
             "unsupported_content_type",
@@ -121,112 +124,61 @@ pub async fn read_upload_body(state: &AppState, req: Request) -> AppResult<Uploa
     }
 }
 
-fn multipart_error(
-    err: axum::extract::multipart::MultipartError,
-    limit: u64,
-    exceeded: &Exceeded,
-) -> AppError {
-    if exceeded.get() || err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        too_large(limit)
-    } else if is_body_timeout(&err) {
-        unreadable(&err)
-    } else {
-        AppError(ApiError::bad_request(
+fn multipart_error(err: ReadError, limit: u64, exceeded: &Exceeded) -> AppError {
+    match err {
+        ReadError::Invalid(e) => AppError(e),
+        ReadError::Body(_) if exceeded.get() => too_large(limit),
+        ReadError::Body(e) if is_body_timeout(&e) => unreadable(&e),
+        ReadError::Body(e) => AppError(ApiError::bad_request(
             "invalid_multipart",
-            format!("malformed multipart body: {}", err.body_text()),
-        ))
+            format!("malformed multipart body: {e}"),
+        )),
     }
 }
 
 async fn read_multipart(
     state: &AppState,
-    req: Request,
+    body: axum::body::Body,
+    content_type: &str,
     limit: u64,
     exceeded: &Exceeded,
 ) -> AppResult<UploadBody> {
-    let mut multipart = Multipart::from_request(req, state).await.map_err(|e| {
-        AppError(ApiError::bad_request(
-            "invalid_multipart",
-            format!("malformed multipart body: {}", e.body_text()),
-        ))
-    })?;
-    let mut payload = None;
+    let mut parts = UploadParts::new(body.into_data_stream(), content_type).map_err(AppError)?;
     let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
+    while let Some(part) = parts
+        .next_file()
         .await
         .map_err(|e| multipart_error(e, limit, exceeded))?
     {
-        match field.name() {
-            Some("payload") => {
-                if payload.is_some() {
-                    return Err(AppError(
-                        ApiError::bad_request(
-                            "invalid_multipart",
-                            "only one `payload` part is allowed",
-                        )
-                        .with_field("payload"),
-                    ));
-                }
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| multipart_error(e, limit, exceeded))?;
-                payload = Some(parse_json(&bytes, "the `payload` part")?);
-            }
-            Some("file") => {
-                if file.is_some() {
-                    return Err(AppError(
-                        ApiError::bad_request(
-                            "invalid_multipart",
-                            "only one `file` part is allowed",
-                        )
-                        .with_field("file"),
-                    ));
-                }
-                file = Some(spool(&state.spool_dir, field, limit, exceeded).await?);
-            }
-            // Other parts are ignored, like unknown JSON fields.
-            _ => {}
-        }
+        file = Some(spool(&state.spool_dir, part, limit, exceeded).await?);
     }
-    let payload =
-        payload.ok_or_else(|| AppError(ApiError::missing("payload").with_field("payload")))?;
+    let payload = parts.finish().map_err(AppError)?;
     Ok(UploadBody { payload, file })
 }
 
 async fn spool(
     dir: &Path,
-    mut field: axum::extract::multipart::Field<'_>,
+    mut part: FilePart<'_>,
     limit: u64,
     exceeded: &Exceeded,
 ) -> AppResult<SpooledFile> {
-    let file_name = field.file_name().map(str::to_string);
-    if let Some(name) = &file_name {
-        scorejar_core::text::check_no_nul("file", name).map_err(AppError)?;
-    }
-    let spooled = SpooledFile {
+    // Made before the file, so that its drop removes the file on every early return.
+    let mut spooled = SpooledFile {
         path: dir.join(format!("{}.part", uuid::Uuid::new_v4())),
         size: 0,
-        file_name,
+        file_name: part.file_name().map(str::to_string),
     };
     let mut out = tokio::fs::File::create(&spooled.path)
         .await
         .map_err(anyhow::Error::from)?;
-    let mut spooled = spooled;
-    while let Some(chunk) = field
+    while let Some(chunk) = part
         .chunk()
         .await
         .map_err(|e| multipart_error(e, limit, exceeded))?
     {
-        spooled.size += chunk.len() as u64;
         out.write_all(&chunk).await.map_err(anyhow::Error::from)?;
     }
     out.flush().await.map_err(anyhow::Error::from)?;
-    if spooled.size == 0 {
-        return Err(AppError(
-            ApiError::invalid("file", "the `file` part is empty").with_field("file"),
-        ));
-    }
+    spooled.size = part.finish().map_err(AppError)?.size;
     Ok(spooled)
 }
