@@ -27,6 +27,16 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/tags", Access::Needs(Scope::Read)),
     ("GET", "/api/v1/scorecards", Access::Needs(Scope::Read)),
     ("GET", "/api/v1/scorecards/{id}", Access::Needs(Scope::Read)),
+    (
+        "GET",
+        "/api/v1/scorecards/{id}/versions/{version}",
+        Access::Needs(Scope::Read),
+    ),
+    (
+        "GET",
+        "/api/v1/score-submissions/{id}",
+        Access::Needs(Scope::Read),
+    ),
     ("GET", "/api/v1/credits", Access::Needs(Scope::Read)),
     ("POST", "/api/v1/ai/queue", Access::Needs(Scope::Evaluate)),
     ("POST", "/api/v1/tags", Access::Needs(Scope::Admin)),
