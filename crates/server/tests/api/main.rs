@@ -16,6 +16,7 @@ mod fuzz;
 mod inference;
 mod interaction_status;
 mod listing;
+mod llm_local;
 mod pipeline;
 mod resources;
 mod token_scopes;

@@ -20,7 +20,7 @@ crate::backend_tests!(
     spanish_hint_with_english_only_model_fails_and_refunds
 );
 
-fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/fixtures/audio")
         .join(name)
@@ -44,11 +44,20 @@ fn transcriber() -> Transcriber {
 /// Runs a worker with `FetchMedia` and `Transcribe` until the transcript is COMPLETED or
 /// FAILED (or `limit` passes); returns the interaction as the API shows it.
 async fn run_until_transcribed(app: &TestApp, status_url: &str, limit: Duration) -> Value {
+    let fetch = Arc::new(app.fetch_handler(500_000_000));
+    let transcribe = transcribe_handler(app).await;
+    app.run_worker_until(vec![fetch, transcribe], status_url, limit, |v| {
+        step_finished(v, "transcript")
+    })
+    .await
+}
+
+/// A `Transcribe` handler on this app with the shared tiny.en engine (one at a time).
+pub(crate) async fn transcribe_handler(app: &TestApp) -> Arc<Transcribe> {
     let spool_dir = app.data_dir.join("spool");
     std::fs::create_dir_all(&spool_dir).unwrap();
-    let fetch = Arc::new(app.fetch_handler(500_000_000));
     let engine = tokio::task::spawn_blocking(transcriber).await.unwrap();
-    let transcribe = Transcribe::new(
+    Arc::new(Transcribe::new(
         app.store.clone(),
         app.media.clone(),
         Arc::new(LazyTranscriber::ready(engine)),
@@ -58,11 +67,7 @@ async fn run_until_transcribed(app: &TestApp, status_url: &str, limit: Duration)
             rates: Default::default(),
         },
         1,
-    );
-    app.run_worker_until(vec![fetch, Arc::new(transcribe)], status_url, limit, |v| {
-        step_finished(v, "transcript")
-    })
-    .await
+    ))
 }
 
 fn segments(stored: &Value) -> Vec<Value> {
