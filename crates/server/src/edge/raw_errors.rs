@@ -129,13 +129,10 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for EnvelopeStream<S> {
     ) -> Poll<io::Result<usize>> {
         if self.replacing.is_none() {
             let mut non_empty = bufs.iter().filter(|b| !b.is_empty());
-            match (non_empty.next(), non_empty.next()) {
-                (Some(only), None) => {
-                    if let Some(bytes) = replacement_for(only) {
-                        self.replacing = Some((bytes, 0, only.len()));
-                    }
+            if let (Some(only), None) = (non_empty.next(), non_empty.next()) {
+                if let Some(bytes) = replacement_for(only) {
+                    self.replacing = Some((bytes, 0, only.len()));
                 }
-                _ => {}
             }
             if self.replacing.is_none() {
                 return Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);

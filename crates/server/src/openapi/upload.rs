@@ -12,7 +12,15 @@ use utoipa::ToSchema;
 /// `audio` holding a string: base64 media is refused).
 #[derive(ToSchema)]
 #[allow(dead_code)]
-#[schema(as = UploadPayload, rename_all = "camelCase")]
+#[schema(as = UploadPayload, rename_all = "camelCase", example = json!({
+    "sourceIdentifier": "chat-12345",
+    "direction": "INBOUND",
+    "timestamp": "2026-06-23T14:30:00Z",
+    "agent": { "name": "Jane", "email": "jane@example.com", "sourceIdentifier": "agent-7" },
+    "customer": { "name": "Bob", "phone": "+15551234" },
+    "customMetadata": { "disposition": "sale", "recordingConsent": true, "dealValue": 50000 },
+    "transcript": { "text": "Agent: Hello\nCustomer: I need help with my order" }
+}))]
 pub struct UploadPayloadDoc {
     /// Your unique id for this interaction (the idempotency key), not blank, kept exactly as given.
     #[schema(

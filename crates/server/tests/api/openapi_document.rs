@@ -249,11 +249,9 @@ fn validate(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut V
                 }
             }
         }
-        Value::Array(items) => {
-            if schema["items"].is_object() {
-                for (i, item) in items.iter().enumerate() {
-                    validate(doc, &schema["items"], item, &format!("{at}[{i}]"), errors);
-                }
+        Value::Array(items) if schema["items"].is_object() => {
+            for (i, item) in items.iter().enumerate() {
+                validate(doc, &schema["items"], item, &format!("{at}[{i}]"), errors);
             }
         }
         _ => {}
