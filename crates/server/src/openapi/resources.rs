@@ -125,9 +125,9 @@ pub struct TokenListDoc {
 #[allow(dead_code)]
 #[schema(as = Login)]
 pub struct LoginDoc {
-    #[schema(min_length = 1, example = "jane@example.com")]
+    #[schema(min_length = 1, pattern = r"\S", example = "jane@example.com")]
     email: String,
-    #[schema(min_length = 1, format = Password)]
+    #[schema(min_length = 1, pattern = r"\S", format = Password)]
     password: String,
 }
 

@@ -162,11 +162,11 @@ pub struct EmailInputDoc {
     #[schema(format = Email, max_length = 254)]
     from: String,
     #[schema(min_items = 1, max_items = 1000)]
-    to: Vec<String>,
+    to: Vec<EmailAddressDoc>,
     #[schema(max_items = 1000)]
-    cc: Option<Vec<String>>,
+    cc: Option<Vec<EmailAddressDoc>>,
     #[schema(max_items = 1000)]
-    bcc: Option<Vec<String>>,
+    bcc: Option<Vec<EmailAddressDoc>>,
     #[schema(max_length = 1000)]
     subject: Option<String>,
     /// ≤ 2 MiB.
@@ -180,6 +180,12 @@ pub struct EmailInputDoc {
     time_to_reply: Option<i64>,
     is_reply: Option<bool>,
 }
+
+/// An e-mail address (`local@domain`, ≤ 254 characters).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = EmailAddress, format = Email, pattern = r".@.")]
+pub struct EmailAddressDoc(String);
 
 /// Queue an AI evaluation against an ACTIVE scorecard of the account.
 #[derive(ToSchema)]
