@@ -25,7 +25,8 @@ use tower_http::trace::TraceLayer;
 
 /// The whole API.
 ///
-/// Outside in: trace → rate limits (cheapest refusal first) → load shedding → body limit
+/// Outside in: trace → the error envelope for answers axum makes itself (405, rejections) →
+/// rate limits (cheapest refusal first) → load shedding → body limit
 /// (1 MiB for JSON routes; the upload sets its own, enforced while streaming) → routing → the
 /// NUL rule for path and query parameters → a deadline for every route but the upload.
 pub fn router(state: AppState) -> Router {
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
             Arc::new(RequestLimits::new(&http)),
             limit_requests,
         ))
+        .layer(middleware::from_fn(edge::envelope::ensure_envelope))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

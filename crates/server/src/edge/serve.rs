@@ -7,12 +7,14 @@
 //!   head, so set to `keep_alive_timeout` it closes a connection idle (or trickling its next
 //!   head) for that long.
 //! - Bodies: every request body is a [`TimedBody`] (silence and minimum rate).
+//! - hyper's own parse-error answers (400/414/431) get the JSON envelope (`raw_errors`).
 //!
 //! The peer address is handed to the router as `ConnectInfo<SocketAddr>` (rate limits).
 //! Shutdown: stop accepting, let every connection finish its request in flight (hyper's
 //! graceful shutdown), for at most [`SHUTDOWN_GRACE`].
 
 use super::body_timeout::{BodyRules, TimedBody};
+use super::raw_errors::EnvelopeStream;
 use crate::config::HttpSettings;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -72,7 +74,7 @@ pub async fn serve_with_timeouts(
         let served = Arc::new(AtomicBool::new(false));
         let service = connection_service(router.clone(), peer, rules, served.clone());
         let conn = builder.serve_connection_with_upgrades(
-            TokioIo::new(stream),
+            TokioIo::new(EnvelopeStream::new(stream)),
             TowerToHyperService::new(service),
         );
         let conn = graceful.watch(conn.into_owned());

@@ -29,7 +29,8 @@ pub fn router() -> Router<AppState> {
 /// per client address (429 with `Retry-After`); an unknown e-mail takes as long as a wrong
 /// password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
-    responses((status = 200, description = "`{accessToken, expiresAt}`"),
+    request_body = crate::openapi::LoginDoc,
+    responses((status = 200, description = "A session", body = crate::openapi::SessionDoc),
         (status = 401, description = "Wrong e-mail or password", body = crate::openapi::ErrorDoc),
         (status = 429, description = "Too many attempts for this e-mail or address", body = crate::openapi::ErrorDoc)))]
 pub async fn login(
@@ -74,7 +75,8 @@ pub async fn login(
 
 /// Ends the session whose access token authenticates this request.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
-    responses((status = 204, description = "Session ended")), security(("bearer" = [])))]
+    responses((status = 204, description = "Session ended"),
+        (status = 400, description = "The request was not made with a session access token (`not_a_session`)", body = crate::openapi::ErrorDoc)), security(("bearer" = [])))]
 pub async fn logout(State(state): State<AppState>, principal: Principal) -> AppResult<StatusCode> {
     if !principal.token.starts_with(SESSION_TOKEN_PREFIX) {
         return Err(AppError(ApiError::bad_request(

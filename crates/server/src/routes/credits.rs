@@ -18,7 +18,7 @@ pub fn router() -> Router<AppState> {
 
 /// Balance and recent ledger (newest first; `amount` is negative for charges).
 #[utoipa::path(get, path = "/api/v1/credits", tag = "credits",
-    responses((status = 200, description = "`{balance, ledger: [...]}`")), security(("bearer" = [])))]
+    responses((status = 200, description = "Balance and ledger", body = crate::openapi::CreditsDoc)), security(("bearer" = [])))]
 pub async fn get_credits(
     State(state): State<AppState>,
     principal: Principal,

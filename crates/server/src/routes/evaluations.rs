@@ -47,7 +47,9 @@ pub async fn get_score_submission(
 
 /// Queues an evaluation; answers `{scoreSubmissionId}`.
 #[utoipa::path(post, path = "/api/v1/ai/queue", tag = "evaluations",
-    responses((status = 200, description = "`{success, scoreSubmissionId}`"),
+    request_body = crate::openapi::QueueEvaluationDoc,
+    responses((status = 200, description = "Queued", body = crate::openapi::QueuedEvaluationDoc),
+        (status = 400, description = "Missing field, or the interaction's transcription failed (`transcript_failed`)", body = crate::openapi::ErrorDoc),
         (status = 402, description = "Not enough credits", body = crate::openapi::ErrorDoc),
         (status = 404, description = "Interaction or ACTIVE scorecard not found", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]

@@ -12,7 +12,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// 200 when the server and its database answer; 503 otherwise.
-#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "Healthy"), (status = 503, description = "Database unreachable")))]
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "Healthy", body = crate::openapi::HealthDoc), (status = 503, description = "Database unreachable", body = crate::openapi::HealthDoc)))]
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     match state.store.account_count().await {
         Ok(_) => (

@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
 /// `jobs` lists the interaction's jobs.
 #[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "interactions",
     params(("id" = String, Path, description = "interactionId")),
-    responses((status = 200, description = "The interaction"), (status = 404, description = "No such interaction on this account", body = crate::openapi::ErrorDoc)),
+    responses((status = 200, description = "The interaction", body = crate::openapi::InteractionDoc), (status = 404, description = "No such interaction on this account", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
 pub async fn get_interaction(
     State(state): State<AppState>,
@@ -53,7 +53,17 @@ pub async fn get_interaction(
 /// paging with `limit` and `cursor` (from `nextCursor`). Rows are summaries: `transcript.preview`
 /// and `email.bodyPreview` (the first 200 characters) instead of the text, segments and body.
 #[utoipa::path(get, path = "/api/v1/interactions", tag = "interactions",
-    responses((status = 200, description = "`{data: [...], nextCursor}`"), (status = 400, description = "Bad filter", body = crate::openapi::ErrorDoc)),
+    params(
+        ("type" = Option<crate::openapi::InteractionTypeDoc>, Query, description = "Only this interaction type"),
+        ("direction" = Option<crate::openapi::DirectionDoc>, Query, description = "Only this direction"),
+        ("from" = Option<String>, Query, format = DateTime, description = "Event time at or after (RFC 3339)"),
+        ("to" = Option<String>, Query, format = DateTime, description = "Event time before (RFC 3339)"),
+        ("agent" = Option<String>, Query, description = "Agent participant id or sourceIdentifier"),
+        ("tag" = Option<String>, Query, description = "Tag id or name"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size (default 50)"),
+        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
+    ),
+    responses((status = 200, description = "A page of interaction summaries", body = crate::openapi::InteractionListDoc), (status = 400, description = "Bad filter", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
 pub async fn list_interactions(
     State(state): State<AppState>,

@@ -79,7 +79,8 @@ fn not_found(id: &str) -> AppError {
 
 /// Creates a scorecard (status DRAFT unless given).
 #[utoipa::path(post, path = "/api/v1/scorecards", tag = "scorecards",
-    responses((status = 201, description = "The scorecard"), (status = 400, description = "Invalid scorecard", body = crate::openapi::ErrorDoc)),
+    request_body = crate::openapi::ScorecardInputDoc,
+    responses((status = 201, description = "The scorecard", body = crate::openapi::ScorecardDoc), (status = 400, description = "Invalid scorecard", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
 pub async fn create_scorecard(
     State(state): State<AppState>,
@@ -97,7 +98,7 @@ pub async fn create_scorecard(
 
 /// Lists the account's scorecards.
 #[utoipa::path(get, path = "/api/v1/scorecards", tag = "scorecards",
-    responses((status = 200, description = "`{data: [...]}`")), security(("bearer" = [])))]
+    responses((status = 200, description = "Every scorecard of the account", body = crate::openapi::ScorecardListDoc)), security(("bearer" = [])))]
 pub async fn list_scorecards(
     State(state): State<AppState>,
     principal: Principal,
@@ -110,8 +111,8 @@ pub async fn list_scorecards(
 
 /// One scorecard.
 #[utoipa::path(get, path = "/api/v1/scorecards/{id}", tag = "scorecards",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "The scorecard"), (status = 404, description = "Not found", body = crate::openapi::ErrorDoc)),
+    params(("id" = String, Path, description = "Scorecard id")),
+    responses((status = 200, description = "The scorecard", body = crate::openapi::ScorecardDoc), (status = 404, description = "Not found", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
 pub async fn get_scorecard(
     State(state): State<AppState>,
@@ -128,8 +129,11 @@ pub async fn get_scorecard(
 
 /// Changes the given fields of a scorecard; the result is validated as a whole.
 #[utoipa::path(patch, path = "/api/v1/scorecards/{id}", tag = "scorecards",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "The updated scorecard"), (status = 404, description = "Not found", body = crate::openapi::ErrorDoc)),
+    params(("id" = String, Path, description = "Scorecard id")),
+    request_body = crate::openapi::ScorecardPatchDoc,
+    responses((status = 200, description = "The updated scorecard", body = crate::openapi::ScorecardDoc),
+        (status = 400, description = "The result is not a valid scorecard", body = crate::openapi::ErrorDoc),
+        (status = 404, description = "Not found", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
 pub async fn update_scorecard(
     State(state): State<AppState>,

@@ -19,7 +19,8 @@ pub fn router() -> Router<AppState> {
 
 /// Creates a tag; names are unique per account, case-insensitively (409 otherwise).
 #[utoipa::path(post, path = "/api/v1/tags", tag = "tags",
-    responses((status = 201, description = "`{id, name}`"), (status = 409, description = "Name taken", body = crate::openapi::ErrorDoc)),
+    request_body = crate::openapi::CreateTagDoc,
+    responses((status = 201, description = "The tag", body = crate::openapi::TagDoc), (status = 409, description = "Name taken", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
 pub async fn create_tag(
     State(state): State<AppState>,
@@ -61,7 +62,7 @@ pub async fn create_tag(
 
 /// Lists the account's tags, by name.
 #[utoipa::path(get, path = "/api/v1/tags", tag = "tags",
-    responses((status = 200, description = "`{data: [{id, name}]}`")), security(("bearer" = [])))]
+    responses((status = 200, description = "Every tag of the account", body = crate::openapi::TagListDoc)), security(("bearer" = [])))]
 pub async fn list_tags(
     State(state): State<AppState>,
     principal: Principal,

@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
 /// the future; a caller that expires itself cannot create a token that outlives it.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
     request_body = crate::openapi::CreateTokenDoc,
-    responses((status = 201, description = "`{id, name, token, scopes, createdAt, expiresAt, lastUsedAt}`"),
+    responses((status = 201, description = "The token, with its secret", body = crate::openapi::CreatedTokenDoc),
         (status = 400, description = "Missing `name`, unknown scope, `expiresAt` not RFC 3339 or not in the future", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
 pub async fn create_token(
@@ -137,7 +137,7 @@ fn optional_time(body: &Value, field: &str) -> Result<Option<OffsetDateTime>, Ap
 /// Lists the account's live API tokens (never their secrets), expired ones included.
 /// `lastUsedAt` is written at most once a minute, so it may be up to a minute behind.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
-    responses((status = 200, description = "`{data: [{id, name, scopes, createdAt, expiresAt, lastUsedAt}]}`")), security(("bearer" = [])))]
+    responses((status = 200, description = "The account's tokens", body = crate::openapi::TokenListDoc)), security(("bearer" = [])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     principal: Principal,
@@ -149,7 +149,7 @@ pub async fn list_tokens(
 
 /// Revokes a token of the account.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
-    params(("id" = String, Path)),
+    params(("id" = String, Path, description = "Token id")),
     responses((status = 204, description = "Revoked"), (status = 404, description = "No such token", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
 pub async fn revoke_token(

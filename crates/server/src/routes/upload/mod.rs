@@ -26,11 +26,14 @@ pub fn router() -> Router<AppState> {
     post,
     path = "/api/v1/upload",
     tag = "upload",
-    request_body(content = crate::openapi::UploadPayloadDoc, description = "JSON payload, or multipart/form-data with parts `file` and `payload` (a JSON string of the same object)"),
+    request_body(description = "JSON payload, or multipart/form-data with parts `file` and `payload` (a JSON string of the same object)",
+        content(
+            (crate::openapi::UploadPayloadDoc = "application/json"),
+            (crate::openapi::UploadMultipartDoc = "multipart/form-data"),
+        )),
     responses(
         (status = 200, description = "Interaction created (or the original returned for a duplicate sourceIdentifier)", body = crate::openapi::UploadResponseDoc),
         (status = 400, description = "Invalid payload, undeterminable type, missing content, bad downloadUrl or media", body = crate::openapi::ErrorDoc),
-        (status = 401, description = "Missing or invalid token", body = crate::openapi::ErrorDoc),
         (status = 402, description = "Not enough credits; nothing created", body = crate::openapi::ErrorDoc),
         (status = 404, description = "scorecardId not found or not ACTIVE", body = crate::openapi::ErrorDoc),
         (status = 413, description = "Body over the request limit (32 MiB)", body = crate::openapi::ErrorDoc),
