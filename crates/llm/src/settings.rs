@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LlmSettings {
     pub providers: Vec<ProviderSettings>,
     /// The provider of a scorecard whose `model` names no provider; default: the first one.
@@ -24,7 +24,7 @@ pub enum StructuredOutput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ProviderSettings {
     pub name: String,
     /// The API root: requests go to `{base_url}/chat/completions`. The operator's URL, so it

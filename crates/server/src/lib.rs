@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::tags::router())
         .merge(routes::scorecards::router())
         .merge(routes::evaluations::router())
+        .merge(routes::reviews::router())
         .merge(routes::credits::router())
         .merge(routes::health::router())
         .route("/api/v1/openapi.json", get(openapi::openapi_json));

@@ -299,6 +299,32 @@ impl<B: Backend> Store for B {
             .await
     }
 
+    async fn review_evaluation(
+        &self,
+        account_id: &str,
+        score_submission_id: &str,
+        seen_updated_at: OffsetDateTime,
+        result: serde_json::Value,
+        summary: crate::queue::EvaluationSummary,
+    ) -> StoreResult<bool> {
+        let (account_id, id) = (account_id.to_owned(), score_submission_id.to_owned());
+        let seen = to_micros(seen_updated_at);
+        self.write_one(
+            work!(db => evaluations::review(db, &account_id, &id, seen, &result, &summary).await),
+        )
+        .await
+    }
+
+    async fn reviewed_results(
+        &self,
+        account_id: &str,
+        scorecard_id: &str,
+    ) -> StoreResult<Vec<serde_json::Value>> {
+        let (account_id, scorecard_id) = (account_id.to_owned(), scorecard_id.to_owned());
+        self.read(work!(db => evaluations::reviewed_results(db, &account_id, &scorecard_id).await))
+            .await
+    }
+
     async fn get_evaluation(
         &self,
         account_id: &str,

@@ -188,6 +188,24 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
     /// transaction. `NotFound("interaction")`, `ScorecardNotActive`, `InsufficientCredits`.
     async fn queue_evaluation(&self, evaluation: NewEvaluation) -> StoreResult<()>;
 
+    /// Writes a reviewer's corrected `result` (and its figures) if the evaluation is still
+    /// COMPLETED and its `updated_at` is still `seen_updated_at`; `false` otherwise.
+    async fn review_evaluation(
+        &self,
+        account_id: &str,
+        score_submission_id: &str,
+        seen_updated_at: time::OffsetDateTime,
+        result: serde_json::Value,
+        summary: crate::queue::EvaluationSummary,
+    ) -> StoreResult<bool>;
+
+    /// The results of a scorecard's evaluations that a reviewer has corrected.
+    async fn reviewed_results(
+        &self,
+        account_id: &str,
+        scorecard_id: &str,
+    ) -> StoreResult<Vec<serde_json::Value>>;
+
     /// One evaluation (score submission) of this account.
     async fn get_evaluation(
         &self,

@@ -2,7 +2,8 @@
 //! with times and speakers (`lines`), the figures measured on them (`metrics`), the
 //! deterministic rules engine (`rules`, applied to a whole scorecard by `by_rules`), what the
 //! AI engine sends and how its reply is checked (`ai`), a scorecard version as the engines
-//! read it (`card`) and the stored result (`result`). The arithmetic of a score is
+//! read it (`card`), the stored result (`result`) and reviewers' corrections and agreement
+//! (`review`). The arithmetic of a score is
 //! `crate::scoring`.
 
 pub mod ai;
@@ -11,4 +12,5 @@ pub mod card;
 pub mod lines;
 pub mod metrics;
 pub mod result;
+pub mod review;
 pub mod rules;

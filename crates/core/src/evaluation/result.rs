@@ -99,6 +99,9 @@ pub struct AnswerView {
     pub source: AnswerSource,
     pub needs_review: bool,
     pub confidence: Option<f64>,
+    /// The engine's answer, kept beside a reviewer's (`source: REVIEWER`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_answer: Option<Box<AnswerView>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,6 +147,9 @@ pub struct EvaluationResult {
     /// The model's raw replies, in order (audit; never re-run to reproduce a score).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub raw_output: Vec<String>,
+    /// Reviewer overrides, oldest first (`super::review`).
+    #[serde(default)]
+    pub reviews: Vec<super::review::ReviewEntry>,
 }
 
 /// What the AI (when it answered) contributes besides its answers.
@@ -202,6 +208,7 @@ pub fn assemble(
             source: answer.source,
             needs_review: answer.needs_review,
             confidence: answer.confidence,
+            engine_answer: None,
         });
     }
     let ai = ai.unwrap_or_default();
@@ -226,5 +233,6 @@ pub fn assemble(
         usage: ai.usage,
         prompt_sha256: ai.prompt_sha256,
         raw_output: ai.raw_output,
+        reviews: Vec::new(),
     })
 }

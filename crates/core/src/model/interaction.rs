@@ -36,6 +36,8 @@ pub struct EvaluationRecord {
     pub error: Option<String>,
     pub created_at: OffsetDateTime,
     pub completed_at: Option<OffsetDateTime>,
+    /// Changes with every write: a reviewer's override names the state it corrects.
+    pub updated_at: OffsetDateTime,
 }
 
 /// Media as stored on an interaction.

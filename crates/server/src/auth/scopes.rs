@@ -39,6 +39,16 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/api/v1/credits", Access::Needs(Scope::Read)),
     ("POST", "/api/v1/ai/queue", Access::Needs(Scope::Evaluate)),
+    (
+        "PATCH",
+        "/api/v1/score-submissions/{id}",
+        Access::Needs(Scope::Evaluate),
+    ),
+    (
+        "GET",
+        "/api/v1/scorecards/{id}/agreement",
+        Access::Needs(Scope::Read),
+    ),
     ("POST", "/api/v1/tags", Access::Needs(Scope::Admin)),
     ("POST", "/api/v1/scorecards", Access::Needs(Scope::Admin)),
     (

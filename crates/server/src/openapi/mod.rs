@@ -39,6 +39,8 @@ use utoipa::OpenApi;
         crate::routes::scorecards::get_scorecard_version,
         crate::routes::evaluations::queue_evaluation,
         crate::routes::evaluations::get_score_submission,
+        crate::routes::reviews::override_evaluation,
+        crate::routes::reviews::scorecard_agreement,
         crate::routes::credits::get_credits,
         crate::routes::health::healthz,
     ),

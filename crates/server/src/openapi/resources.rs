@@ -222,10 +222,81 @@ pub struct ScorecardDoc {
     passing_score: Option<f64>,
     #[schema(value_type = Vec<Object>)]
     sections: Vec<serde_json::Value>,
+    /// The current version: a change of sections, prompt, model or passing score makes the
+    /// next one.
+    version: i64,
     #[schema(format = DateTime)]
     created_at: String,
     #[schema(format = DateTime)]
     updated_at: String,
+}
+
+/// One immutable version of a scorecard.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = ScorecardVersion, rename_all = "camelCase")]
+pub struct ScorecardVersionDoc {
+    scorecard_id: String,
+    version: i64,
+    name: String,
+    prompt: Option<String>,
+    model: Option<String>,
+    passing_score: Option<f64>,
+    #[schema(value_type = Vec<Object>)]
+    sections: Vec<serde_json::Value>,
+    #[schema(format = DateTime)]
+    created_at: String,
+}
+
+/// An evaluation (score submission); the result fields appear once it is COMPLETED
+/// (`docs/evaluation.md`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = ScoreSubmission, rename_all = "camelCase")]
+pub struct ScoreSubmissionDoc {
+    id: String,
+    /// The same as `id`.
+    score_submission_id: String,
+    interaction_id: String,
+    scorecard_id: String,
+    scorecard_version: Option<i64>,
+    /// QUEUED, PROCESSING, COMPLETED or FAILED.
+    status: String,
+    error: Option<String>,
+    #[schema(format = DateTime)]
+    created_at: String,
+    #[schema(format = DateTime)]
+    completed_at: Option<String>,
+    /// AI, RULES or MIXED.
+    engine: Option<String>,
+    /// `provider/model`, or `rules`.
+    model: Option<String>,
+    /// `{earned, possible, percentage}`.
+    #[schema(value_type = Option<Object>)]
+    score: Option<serde_json::Value>,
+    passed: Option<bool>,
+    auto_failed: Option<Vec<String>>,
+    needs_review: Option<bool>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    sections: Option<Vec<serde_json::Value>>,
+    /// `{questionId, answers, value, points, possible, na, autoFail, explanation, evidence
+    /// [{text, start, end, speaker, line}], source, needsReview, confidence}`.
+    #[schema(value_type = Option<Vec<Object>>)]
+    answers: Option<Vec<serde_json::Value>>,
+    /// `{promptTokens, completionTokens, latencyMs, cost, requests}`.
+    #[schema(value_type = Option<Object>)]
+    usage: Option<serde_json::Value>,
+    prompt_sha256: Option<String>,
+    /// The model's raw replies (single-evaluation endpoint only).
+    raw_output: Option<Vec<String>>,
+    /// Reviewer overrides, oldest first: `{by, at, reason, questionIds, percentageBefore,
+    /// percentageAfter}`.
+    #[schema(value_type = Option<Vec<Object>>)]
+    reviews: Option<Vec<serde_json::Value>>,
+    /// Attempts of the job that drives it (interaction view).
+    attempts: Option<i64>,
+    /// The error of its latest failed attempt (interaction view).
+    last_error: Option<String>,
 }
 
 #[derive(ToSchema)]
@@ -288,8 +359,7 @@ pub struct InteractionDoc {
     transcript: Option<serde_json::Value>,
     #[schema(value_type = Option<Object>)]
     email: Option<serde_json::Value>,
-    #[schema(value_type = Vec<Object>)]
-    evaluations: Vec<serde_json::Value>,
+    evaluations: Vec<ScoreSubmissionDoc>,
     processing: InteractionProcessingDoc,
     credits_charged: i64,
     #[schema(format = DateTime)]
@@ -326,4 +396,17 @@ pub struct HealthDoc {
     status: String,
     /// `sqlite` or `postgres` (only when healthy).
     database: Option<String>,
+}
+
+/// Body of `PATCH /api/v1/score-submissions/{id}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = Override)]
+pub struct OverrideDoc {
+    /// Each `{questionId, answers: [labels]}`, `{questionId, value}` (SLIDER) or
+    /// `{questionId, na: true}`.
+    #[schema(value_type = Vec<Object>)]
+    answers: Vec<serde_json::Value>,
+    /// Why; required.
+    reason: String,
 }

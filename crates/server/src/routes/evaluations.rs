@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 /// One evaluation (score submission) with its answers, evidence, score and usage.
 #[utoipa::path(get, path = "/api/v1/score-submissions/{id}", tag = "evaluations",
     params(("id" = String, Path)),
-    responses((status = 200, description = "The evaluation"),
+    responses((status = 200, description = "The evaluation", body = crate::openapi::ScoreSubmissionDoc),
         (status = 404, description = "Not found", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
 pub async fn get_score_submission(

@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
 /// scored against).
 #[utoipa::path(get, path = "/api/v1/scorecards/{id}/versions/{version}", tag = "scorecards",
     params(("id" = String, Path), ("version" = i64, Path)),
-    responses((status = 200, description = "The version"), (status = 404, description = "Not found", body = crate::openapi::ErrorDoc)),
+    responses((status = 200, description = "The version", body = crate::openapi::ScorecardVersionDoc), (status = 404, description = "Not found", body = crate::openapi::ErrorDoc)),
     security(("bearer" = [])))]
 pub async fn get_scorecard_version(
     State(state): State<AppState>,
@@ -56,9 +56,13 @@ pub async fn get_scorecard_version(
     Ok(Json(version_to_json(&v)))
 }
 
-/// A scorecard that names a `model` (other than `rules`) must name one a configured provider
-/// serves; without a `model`, the default provider answers at run time.
+/// An ACTIVE scorecard that names a `model` (other than `rules`) must name one a configured
+/// provider serves; without a `model`, the default provider answers at run time. Drafts may
+/// name any model (the providers may be configured before it is activated).
 fn check_model(state: &AppState, fields: &scorejar_core::model::ScorecardFields) -> AppResult<()> {
+    if fields.status != scorejar_core::model::ScorecardStatus::Active {
+        return Ok(());
+    }
     match fields.model.as_deref() {
         None | Some(scorejar_core::evaluation::card::RULES_MODEL) => Ok(()),
         Some(model) => state

@@ -16,7 +16,8 @@ crate::backend_tests!(
     ai_queue_scores_an_existing_interaction_once,
     scorecard_changes_make_versions,
     ai_answers_are_checked_and_quotes_verified,
-    a_provider_that_refuses_fails_and_refunds
+    a_provider_that_refuses_fails_and_refunds,
+    a_reviewer_override_rescores_and_the_agreement_report_counts_it
 );
 
 fn call() -> Value {
@@ -406,4 +407,106 @@ async fn a_provider_that_refuses_fails_and_refunds(app: &TestApp) {
         "{e}"
     );
     assert_eq!(app.balance().await, before, "refunded");
+}
+
+async fn patch_json(app: &TestApp, path: &str, body: &Value) -> (reqwest::StatusCode, Value) {
+    let resp = app
+        .client
+        .patch(app.url(path))
+        .bearer_auth(&app.token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    read(resp).await
+}
+
+async fn a_reviewer_override_rescores_and_the_agreement_report_counts_it(app: &TestApp) {
+    let sc = create_scorecard(app, rules_card()).await;
+    let body = json!({ "sourceIdentifier": "ev-review", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
+        "transcript": call(), "evaluation": { "scorecardId": sc } });
+    let (_, resp) = app.upload(&body).await;
+    let id = resp["scoreSubmissionId"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/score-submissions/{id}");
+    let (status, early) = patch_json(
+        app,
+        &path,
+        &json!({ "answers": [{ "questionId": "hold", "answers": ["Yes"] }], "reason": "x" }),
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), early["error"]["code"].as_str()),
+        (409, Some("evaluation_not_completed")),
+        "{early}"
+    );
+    evaluate(app, None, resp["statusUrl"].as_str().unwrap()).await;
+
+    for (body, field) in [
+        (
+            json!({ "answers": [{ "questionId": "hold", "answers": ["Maybe"] }], "reason": "x" }),
+            "answers[0]",
+        ),
+        (
+            json!({ "answers": [{ "questionId": "hold", "answers": ["Yes"] }] }),
+            "reason",
+        ),
+        (
+            json!({ "answers": [{ "answers": ["Yes"] }], "reason": "x" }),
+            "answers[0].questionId",
+        ),
+    ] {
+        let (status, err) = patch_json(app, &path, &body).await;
+        assert_eq!(
+            (status.as_u16(), err["error"]["field"].as_str()),
+            (400, Some(field)),
+            "{err}"
+        );
+    }
+    let (_, unchanged) = read(app.get(&path).await).await;
+    assert_eq!(
+        unchanged["score"]["percentage"], 75.0,
+        "a refused override changes nothing"
+    );
+
+    let (status, reviewed) = patch_json(app, &path, &json!({
+        "answers": [{ "questionId": "hold", "answers": ["Yes"] }], "reason": "asked in other words" })).await;
+    assert_eq!(status, 200, "{reviewed}");
+    assert_eq!(
+        reviewed["score"],
+        json!({ "earned": 4.0, "possible": 4.0, "percentage": 100.0 })
+    );
+    let hold = &reviewed["answers"][2];
+    assert_eq!(
+        (hold["source"].as_str(), hold["answers"][0].as_str()),
+        (Some("REVIEWER"), Some("Yes"))
+    );
+    assert_eq!(hold["engineAnswer"]["answers"], json!(["No"]));
+    assert_eq!(hold["engineAnswer"]["source"], "RULES");
+    assert_eq!(reviewed["reviews"][0]["reason"], "asked in other words");
+    assert_eq!(reviewed["reviews"][0]["percentageBefore"], 75.0);
+
+    let (status, report) = read(app.get(&format!("/api/v1/scorecards/{sc}/agreement")).await).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["evaluations"], 1);
+    let agreed: Vec<(String, f64)> = report["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            (
+                q["questionId"].as_str().unwrap().to_owned(),
+                q["agreed"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        agreed,
+        [
+            ("empathy".to_owned(), 1.0),
+            ("greet".to_owned(), 1.0),
+            ("hold".to_owned(), 0.0)
+        ]
+    );
+    assert_eq!(report["overall"]["count"], 3);
+    assert_eq!(report["overall"]["agreed"], 0.6667);
 }

@@ -28,7 +28,7 @@ async fn tags_crud(app: &TestApp) {
 
 async fn scorecards_crud_and_validation(app: &TestApp) {
     let body = json!({
-        "name": "Support QA", "description": "Weekly", "prompt": "You are a QA analyst.", "model": "gpt-4o-mini",
+        "name": "Support QA", "description": "Weekly", "prompt": "You are a QA analyst.", "model": "rules",
         "passingScore": 80,
         "sections": [{ "name": "Opening", "questions": [
             { "id": "greet", "text": "Greeted?", "type": "SINGLE", "answers": [{ "label": "Yes", "points": 5 }, { "label": "No", "points": 0, "autoFail": true }, { "label": "N/A", "points": null }] },

@@ -25,4 +25,7 @@ ALTER TABLE evaluations ADD COLUMN percentage DOUBLE PRECISION;
 ALTER TABLE evaluations ADD COLUMN passed BOOLEAN;
 ALTER TABLE evaluations ADD COLUMN needs_review BOOLEAN;
 ALTER TABLE evaluations ADD COLUMN completed_at BIGINT;
+-- When a reviewer last corrected it (the agreement report reads the reviewed ones).
+ALTER TABLE evaluations ADD COLUMN reviewed_at BIGINT;
 CREATE INDEX evaluations_account ON evaluations(account_id, created_at DESC, id DESC);
+CREATE INDEX evaluations_reviewed ON evaluations(scorecard_id, reviewed_at) WHERE reviewed_at IS NOT NULL;

@@ -25,4 +25,7 @@ ALTER TABLE evaluations ADD COLUMN percentage REAL;
 ALTER TABLE evaluations ADD COLUMN passed INTEGER;
 ALTER TABLE evaluations ADD COLUMN needs_review INTEGER;
 ALTER TABLE evaluations ADD COLUMN completed_at INTEGER;
+-- When a reviewer last corrected it (the agreement report reads the reviewed ones).
+ALTER TABLE evaluations ADD COLUMN reviewed_at INTEGER;
 CREATE INDEX evaluations_account ON evaluations(account_id, created_at DESC, id DESC);
+CREATE INDEX evaluations_reviewed ON evaluations(scorecard_id, reviewed_at) WHERE reviewed_at IS NOT NULL;

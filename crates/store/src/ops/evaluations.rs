@@ -10,7 +10,8 @@
 
 use super::interactions::{evaluation_from_row, EVALUATION_COLUMNS};
 use super::{catalog, credits, jobs};
-use crate::codec::now_micros;
+use crate::codec::{from_json, now_micros, to_json};
+use crate::queue::EvaluationSummary;
 use crate::rules::outcome::evaluation_can_start;
 use crate::sql::{args, Db};
 use crate::{StoreError, StoreResult};
@@ -83,4 +84,55 @@ pub(crate) async fn get<D: Db>(
         .await?
         .map(|row| evaluation_from_row(&row))
         .transpose()
+}
+
+/// Writes a reviewer's corrected result if the evaluation is still COMPLETED and unchanged
+/// since `seen_updated_at` (micros); `false` otherwise (another write came first).
+pub(crate) async fn review<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    score_submission_id: &str,
+    seen_updated_at: i64,
+    result: &serde_json::Value,
+    summary: &EvaluationSummary,
+) -> StoreResult<bool> {
+    let now = now_micros().max(seen_updated_at + 1);
+    let changed = db
+        .execute(
+            "UPDATE evaluations SET result = $1, percentage = $2, passed = $3, needs_review = $4,
+                    reviewed_at = $5, updated_at = $5
+             WHERE id = $6 AND account_id = $7 AND status = $8 AND updated_at = $9",
+            args![
+                to_json(result)?.as_str(),
+                summary.percentage,
+                summary.passed,
+                summary.needs_review,
+                now,
+                score_submission_id,
+                account_id,
+                EvaluationStatus::Completed.as_str(),
+                seen_updated_at
+            ],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// The results of this scorecard's evaluations a reviewer has corrected.
+pub(crate) async fn reviewed_results<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    scorecard_id: &str,
+) -> StoreResult<Vec<serde_json::Value>> {
+    let rows = db
+        .fetch_all(
+            "SELECT result FROM evaluations
+             WHERE scorecard_id = $1 AND account_id = $2 AND reviewed_at IS NOT NULL
+             ORDER BY reviewed_at, id",
+            args![scorecard_id, account_id],
+        )
+        .await?;
+    rows.iter()
+        .filter_map(|r| from_json(r.get("result").ok()?, "evaluations.result").transpose())
+        .collect()
 }

@@ -128,10 +128,10 @@ const PAGE_TAGS: Sql = Sql {
 
 const PAGE_EVALUATIONS: Sql = Sql {
     sqlite: "SELECT interaction_id, id, scorecard_id, scorecard_version, status, result, error,
-                created_at, completed_at FROM evaluations
+                created_at, completed_at, updated_at FROM evaluations
              WHERE interaction_id IN (SELECT value FROM json_each($1)) ORDER BY created_at, id",
     postgres: "SELECT interaction_id, id, scorecard_id, scorecard_version, status, result, error,
-                created_at, completed_at FROM evaluations
+                created_at, completed_at, updated_at FROM evaluations
                WHERE interaction_id = ANY($1) ORDER BY created_at, id",
 };
 
@@ -177,7 +177,7 @@ async fn attach_tags_and_evaluations<D: Db>(
 
 /// The columns [`evaluation_from_row`] reads (`PAGE_EVALUATIONS` lists them too).
 pub(crate) const EVALUATION_COLUMNS: &str =
-    "interaction_id, id, scorecard_id, scorecard_version, status, result, error, created_at, completed_at";
+    "interaction_id, id, scorecard_id, scorecard_version, status, result, error, created_at, completed_at, updated_at";
 
 pub(crate) fn evaluation_from_row(row: &Row) -> StoreResult<EvaluationRecord> {
     Ok(EvaluationRecord {
@@ -194,6 +194,7 @@ pub(crate) fn evaluation_from_row(row: &Row) -> StoreResult<EvaluationRecord> {
         error: row.get("error")?,
         created_at: from_micros(row.get("created_at")?),
         completed_at: row.get::<Option<i64>>("completed_at")?.map(from_micros),
+        updated_at: from_micros(row.get("updated_at")?),
     })
 }
 

@@ -193,6 +193,7 @@ pub async fn upload_round_trip(store: Arc<dyn Store>) {
             error: None,
             created_at: evaluation_created_at,
             completed_at: None,
+            updated_at: evaluation_created_at,
         }],
         processing: up.processing,
         credits_charged: 7,
