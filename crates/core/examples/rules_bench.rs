@@ -13,18 +13,18 @@ use scorejar_core::model::Segment;
 use serde_json::{json, Value};
 
 const AGENT: [&str; 6] = [
-    "thank you for calling acme support this is dana how can I help you today",
-    "I understand how frustrating that must be let me look into your account",
-    "can you confirm your date of birth and the postcode on the account please",
-    "may I put you on hold for a moment while I check with billing",
-    "thank you for holding I have applied a credit of ten dollars to your bill",
-    "is there anything else I can help you with today",
+    "thank you for calling acme this is dana",
+    "I understand how frustrating that must be",
+    "can you confirm your date of birth please",
+    "may I put you on hold for a moment",
+    "thank you for holding I applied a credit",
+    "is there anything else I can help with",
 ];
 const CUSTOMER: [&str; 4] = [
-    "hi my bill is wrong again this month and I am not happy about it",
-    "sure it is the fourth of may nineteen eighty and the postcode is ab12 3cd",
+    "hi my bill is wrong again this month",
+    "sure it is the fourth of may 1980",
     "okay that sounds fine I will wait",
-    "no that is all thank you very much for your help",
+    "no that is all thank you very much",
 ];
 
 fn call() -> Vec<Segment> {

@@ -5,15 +5,16 @@
 use super::card::EvalCard;
 use super::lines::Line;
 use super::result::{AnswerSource, EngineAnswer, Evidence};
-use super::rules::answer;
+use super::rules::{answer_normalised, normalise_lines};
 
 /// The rules' answers, in scorecard order, for the questions that have rules.
 pub fn answer_by_rules(card: &EvalCard, lines: &[Line]) -> Vec<EngineAnswer> {
+    let normalised = normalise_lines(lines);
     card.questions
         .iter()
         .filter_map(|q| {
             let rules = q.rules.as_ref()?;
-            let found = answer(rules, &q.kind, lines);
+            let found = answer_normalised(rules, &q.kind, lines, &normalised);
             let evidence = found
                 .evidence
                 .iter()

@@ -8,7 +8,7 @@
 //! every label the rules answer. A SLIDER takes its metric, clamped to the slider and snapped
 //! to its step; N/A when the metric cannot be told.
 
-use super::matching::{holds_phrase, in_window, normalise, said_by};
+use super::matching::{holds_phrase, in_window, lines_end, normalise, said_by};
 use super::parse::{Condition, Op, Rules};
 use crate::evaluation::lines::Line;
 use crate::evaluation::metrics::measure;
@@ -30,7 +30,22 @@ enum Truth {
 
 /// Answers a question of `kind` by its `rules` over `lines`.
 pub fn answer(rules: &Rules, kind: &QuestionKind, lines: &[Line]) -> RuleAnswer {
-    let normalised: Vec<String> = lines.iter().map(|l| normalise(&l.text)).collect();
+    answer_normalised(rules, kind, lines, &normalise_lines(lines))
+}
+
+/// Every line's text normalised (case, punctuation, spacing), for [`answer_normalised`].
+pub fn normalise_lines(lines: &[Line]) -> Vec<String> {
+    lines.iter().map(|l| normalise(&l.text)).collect()
+}
+
+/// [`answer`] with the lines already normalised ([`normalise_lines`]), so a scorecard's
+/// questions share the work.
+pub fn answer_normalised(
+    rules: &Rules,
+    kind: &QuestionKind,
+    lines: &[Line],
+    normalised: &[String],
+) -> RuleAnswer {
     let na = RuleAnswer {
         response: Response::NotApplicable,
         evidence: Vec::new(),
@@ -50,7 +65,7 @@ pub fn answer(rules: &Rules, kind: &QuestionKind, lines: &[Line]) -> RuleAnswer 
             let mut labels: Vec<String> = Vec::new();
             let mut evidence = Vec::new();
             for rule in rules {
-                let label = match truth(&rule.condition, lines, &normalised) {
+                let label = match truth(&rule.condition, lines, normalised) {
                     Truth::True(lines) => {
                         evidence.extend(lines);
                         Some(&rule.then)
@@ -162,8 +177,9 @@ fn matching_lines(
     within: super::parse::Window,
     matches: impl Fn(usize) -> bool,
 ) -> Truth {
+    let end = lines_end(lines);
     let found: Vec<usize> = (0..lines.len())
-        .filter(|&i| said_by(&lines[i], by) && in_window(lines, i, within) && matches(i))
+        .filter(|&i| said_by(&lines[i], by) && in_window(lines, i, within, end) && matches(i))
         .map(|i| lines[i].number)
         .collect();
     if found.is_empty() {

@@ -23,20 +23,42 @@ pub(crate) fn normalise(text: &str) -> String {
     out
 }
 
-/// Whether the normalised `phrase` is in the normalised `line`.
+/// Whether the normalised `phrase` is in the normalised `line` as whole words; with `fuzzy`,
+/// also whether some run of as many words of the line is at least that similar to it.
+/// Allocation-free: normalised text has single spaces, so a run of words is a slice of it.
 pub(crate) fn holds_phrase(line: &str, phrase: &str, fuzzy: Option<f64>) -> bool {
-    if format!(" {line} ").contains(&format!(" {phrase} ")) {
+    if phrase.is_empty() {
+        return false;
+    }
+    let bytes = line.as_bytes();
+    let whole_words = |i: usize| {
+        let end = i + phrase.len();
+        (i == 0 || bytes[i - 1] == b' ') && (end == line.len() || bytes[end] == b' ')
+    };
+    if line.match_indices(phrase).any(|(i, _)| whole_words(i)) {
         return true;
     }
     let Some(threshold) = fuzzy else { return false };
-    let words: Vec<&str> = line.split(' ').collect();
     let n = phrase.split(' ').count();
-    if words.len() < n {
+    // Word starts, and the end of the line, as byte offsets.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(line.match_indices(' ').map(|(i, _)| i + 1))
+        .collect();
+    if starts.len() < n {
         return false;
     }
-    words
-        .windows(n)
-        .any(|w| strsim::normalized_levenshtein(&w.join(" "), phrase) >= threshold)
+    let phrase_chars = phrase.chars().count();
+    (0..=starts.len() - n).any(|first| {
+        let end = starts.get(first + n).map_or(line.len(), |next| next - 1);
+        let window = &line[starts[first]..end];
+        // Similarity 1 - distance / longest cannot reach the threshold when the lengths alone
+        // differ by more than that: skip the distance computation.
+        let window_chars = window.chars().count();
+        let longest = window_chars.max(phrase_chars) as f64;
+        let gap = window_chars.abs_diff(phrase_chars) as f64;
+        1.0 - gap / longest >= threshold
+            && strsim::normalized_levenshtein(window, phrase) >= threshold
+    })
 }
 
 pub(super) fn said_by(line: &Line, side: Side) -> bool {
@@ -47,17 +69,19 @@ pub(super) fn said_by(line: &Line, side: Side) -> bool {
     }
 }
 
+/// The end of the lines for windows counted from the end: the latest `end` of timed lines.
+pub(super) fn lines_end(lines: &[Line]) -> f64 {
+    lines.iter().filter_map(|l| l.end).fold(0.0, f64::max)
+}
+
 /// Whether line `index` of `lines` starts inside `window`: by its start time when the lines
-/// are timed, else by its position.
-pub(super) fn in_window(lines: &[Line], index: usize, window: Window) -> bool {
+/// are timed (`timed_end` = [`lines_end`], computed once by the caller), else by its position.
+pub(super) fn in_window(lines: &[Line], index: usize, window: Window, timed_end: f64) -> bool {
     if window == Window::default() {
         return true;
     }
     let (at, end) = match lines[index].start {
-        Some(start) => {
-            let end = lines.iter().filter_map(|l| l.end).fold(0.0, f64::max);
-            (start, end)
-        }
+        Some(start) => (start, timed_end),
         // Positions: the last message is -1 from the end, so the end is the count.
         None => (index as f64, lines.len() as f64),
     };

@@ -9,5 +9,5 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
-pub use answer::{answer, RuleAnswer};
+pub use answer::{answer, answer_normalised, normalise_lines, RuleAnswer};
 pub use parse::{parse, Condition, Op, RuleError, Rules, Side, Window};
