@@ -130,7 +130,8 @@ mod tests {
     #[test]
     fn a_scorecard_model_picks_provider_and_model() {
         let s = settings();
-        let cases: [(Option<&str>, Result<(&str, &str), &str>); 7] = [
+        type Case<'a> = (Option<&'a str>, Result<(&'a str, &'a str), &'a str>);
+        let cases: [Case; 7] = [
             (None, Ok(("local", "small"))),
             (Some("small"), Ok(("local", "small"))),
             (Some("openai/gpt-x"), Ok(("openai", "gpt-x"))),

@@ -37,7 +37,8 @@ fn replies_are_read_or_refused_with_the_question_named() {
     let good = r#"{"q1": {"answer": "Yes", "explanation": "said hi", "evidence": [{"line": 1, "quote": "Hello"}]},
                    "q2": {"answer": ["Refund", "N/A", "Refund"], "explanation": "", "evidence": []},
                    "q3": {"answer": 3.6, "explanation": "calm", "evidence": []}}"#;
-    let cases: Vec<(&str, String, Result<Vec<Response>, ReplyError>)> = vec![
+    type Case<'a> = (&'a str, String, Result<Vec<Response>, ReplyError>);
+    let cases: Vec<Case> = vec![
         (
             "well formed, with mended slips",
             good.to_string(),
