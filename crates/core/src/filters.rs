@@ -167,7 +167,7 @@ fn apply(
     Ok(())
 }
 
-fn spelled<T: Copy>(
+pub(crate) fn spelled<T: Copy>(
     name: &str,
     value: &str,
     all: &[T],
@@ -188,7 +188,7 @@ fn spelled<T: Copy>(
         })
 }
 
-fn time_bound(name: &str, value: &str) -> Result<time::OffsetDateTime, ApiError> {
+pub(crate) fn time_bound(name: &str, value: &str) -> Result<time::OffsetDateTime, ApiError> {
     parse_timestamp(value)
         .or_else(|| {
             // `+02:00` sent unencoded arrives as ` 02:00` after form decoding.
@@ -206,7 +206,7 @@ fn time_bound(name: &str, value: &str) -> Result<time::OffsetDateTime, ApiError>
         })
 }
 
-fn reference(name: &str, value: &str) -> Result<String, ApiError> {
+pub(crate) fn reference(name: &str, value: &str) -> Result<String, ApiError> {
     if value.chars().count() > MAX_REFERENCE_CHARS {
         return Err(ApiError::invalid(
             name,
@@ -216,7 +216,7 @@ fn reference(name: &str, value: &str) -> Result<String, ApiError> {
     Ok(value.to_string())
 }
 
-fn limit(value: &str) -> Result<u32, ApiError> {
+pub(crate) fn limit(value: &str) -> Result<u32, ApiError> {
     let parsed = value
         .bytes()
         .all(|b| b.is_ascii_digit())

@@ -325,6 +325,16 @@ impl<B: Backend> Store for B {
             .await
     }
 
+    async fn list_evaluations(
+        &self,
+        account_id: &str,
+        filter: &scorejar_core::evaluation::listing::EvaluationFilter,
+    ) -> StoreResult<scorejar_core::evaluation::listing::EvaluationPage> {
+        let (account_id, filter) = (account_id.to_owned(), filter.clone());
+        self.read(work!(db => evaluations::list(db, &account_id, &filter).await))
+            .await
+    }
+
     async fn get_evaluation(
         &self,
         account_id: &str,

@@ -206,6 +206,13 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
         scorecard_id: &str,
     ) -> StoreResult<Vec<serde_json::Value>>;
 
+    /// A page of this account's evaluations, newest first (summary rows).
+    async fn list_evaluations(
+        &self,
+        account_id: &str,
+        filter: &scorejar_core::evaluation::listing::EvaluationFilter,
+    ) -> StoreResult<scorejar_core::evaluation::listing::EvaluationPage>;
+
     /// One evaluation (score submission) of this account.
     async fn get_evaluation(
         &self,

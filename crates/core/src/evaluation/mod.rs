@@ -10,6 +10,7 @@ pub mod ai;
 pub mod by_rules;
 pub mod card;
 pub mod lines;
+pub mod listing;
 pub mod metrics;
 pub mod result;
 pub mod review;

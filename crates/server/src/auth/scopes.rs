@@ -34,6 +34,11 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ),
     (
         "GET",
+        "/api/v1/score-submissions",
+        Access::Needs(Scope::Read),
+    ),
+    (
+        "GET",
         "/api/v1/score-submissions/{id}",
         Access::Needs(Scope::Read),
     ),

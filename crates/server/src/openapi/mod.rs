@@ -38,6 +38,7 @@ use utoipa::OpenApi;
         crate::routes::scorecards::update_scorecard,
         crate::routes::scorecards::get_scorecard_version,
         crate::routes::evaluations::queue_evaluation,
+        crate::routes::evaluations::list_score_submissions,
         crate::routes::evaluations::get_score_submission,
         crate::routes::reviews::override_evaluation,
         crate::routes::reviews::scorecard_agreement,

@@ -410,3 +410,12 @@ pub struct OverrideDoc {
     /// Why; required.
     reason: String,
 }
+
+/// A page of `GET /api/v1/score-submissions`: summary rows (no answers, sections or usage).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = ScoreSubmissionList, rename_all = "camelCase")]
+pub struct ScoreSubmissionListDoc {
+    data: Vec<ScoreSubmissionDoc>,
+    next_cursor: Option<String>,
+}

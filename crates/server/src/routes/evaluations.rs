@@ -6,9 +6,11 @@ use super::json::{required_str, JsonBody};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use scorejar_core::evaluation::listing::parse_evaluation_filter;
 use scorejar_core::ids::new_id;
 use scorejar_core::model::*;
 use scorejar_core::pricing::{price, PriceInput};
@@ -18,7 +20,47 @@ use serde_json::{json, Value};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/ai/queue", post(queue_evaluation))
+        .route("/api/v1/score-submissions", get(list_score_submissions))
         .route("/api/v1/score-submissions/{id}", get(get_score_submission))
+}
+
+/// The account's evaluations, newest first, as summary rows (no answers): filters `scorecard`,
+/// `agent`, `from`, `to`, `status`, `passed`, `needsReview`; paging with `limit` and `cursor`.
+#[utoipa::path(get, path = "/api/v1/score-submissions", tag = "evaluations",
+    params(
+        ("scorecard" = Option<String>, Query, description = "Scorecard id"),
+        ("agent" = Option<String>, Query, description = "Agent participant id or sourceIdentifier"),
+        ("from" = Option<String>, Query, format = DateTime, description = "Created at or after (RFC 3339)"),
+        ("to" = Option<String>, Query, format = DateTime, description = "Created before (RFC 3339)"),
+        ("status" = Option<String>, Query, description = "QUEUED, PROCESSING, COMPLETED or FAILED"),
+        ("passed" = Option<bool>, Query, description = "Only passed (true) or failed (false) evaluations"),
+        ("needsReview" = Option<bool>, Query, description = "Only those that need (or do not need) a review"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size (default 50)"),
+        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
+    ),
+    responses((status = 200, description = "A page of evaluation summaries", body = crate::openapi::ScoreSubmissionListDoc),
+        (status = 400, description = "Bad filter", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn list_score_submissions(
+    State(state): State<AppState>,
+    principal: Principal,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> AppResult<Json<Value>> {
+    let Query(pairs) = query.map_err(|e| {
+        AppError(ApiError::bad_request(
+            "invalid_query",
+            format!("malformed query string: {e}"),
+        ))
+    })?;
+    let filter = parse_evaluation_filter(&pairs)?;
+    let page = state
+        .store
+        .list_evaluations(&principal.account_id, &filter)
+        .await?;
+    Ok(Json(json!({
+        "data": page.data.iter().map(|e| super::render::evaluation(e, false)).collect::<Vec<_>>(),
+        "nextCursor": page.next_cursor,
+    })))
 }
 
 /// One evaluation (score submission) with its answers, evidence, score and usage.

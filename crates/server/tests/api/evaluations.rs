@@ -17,7 +17,8 @@ crate::backend_tests!(
     scorecard_changes_make_versions,
     ai_answers_are_checked_and_quotes_verified,
     a_provider_that_refuses_fails_and_refunds,
-    a_reviewer_override_rescores_and_the_agreement_report_counts_it
+    a_reviewer_override_rescores_and_the_agreement_report_counts_it,
+    score_submissions_list_with_filters_and_pages
 );
 
 fn call() -> Value {
@@ -509,4 +510,67 @@ async fn a_reviewer_override_rescores_and_the_agreement_report_counts_it(app: &T
     );
     assert_eq!(report["overall"]["count"], 3);
     assert_eq!(report["overall"]["agreed"], 0.6667);
+}
+
+async fn score_submissions_list_with_filters_and_pages(app: &TestApp) {
+    let sc = create_scorecard(app, rules_card()).await;
+    let mut strict = rules_card();
+    strict["passingScore"] = json!(90);
+    let strict = create_scorecard(app, strict).await;
+    let mut ids = Vec::new();
+    for (i, card) in [&sc, &strict, &sc].into_iter().enumerate() {
+        let body = json!({ "sourceIdentifier": format!("list-{i}"), "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
+            "transcript": call(), "agent": { "name": "Dana", "sourceIdentifier": format!("agent-{}", i % 2) },
+            "evaluation": { "scorecardId": card } });
+        let (status, resp) = app.upload(&body).await;
+        assert_eq!(status, 200, "{resp}");
+        evaluate(app, None, resp["statusUrl"].as_str().unwrap()).await;
+        ids.push(resp["scoreSubmissionId"].as_str().unwrap().to_owned());
+    }
+    let list = |q: &str| {
+        let q = q.to_owned();
+        async move {
+            let (status, page) =
+                read(app.get(&format!("/api/v1/score-submissions{q}")).await).await;
+            assert_eq!(status, 200, "{q}: {page}");
+            let got: Vec<String> = page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].as_str().unwrap().to_owned())
+                .collect();
+            (got, page)
+        }
+    };
+    let (all, page) = list("").await;
+    assert_eq!(
+        all,
+        [ids[2].clone(), ids[1].clone(), ids[0].clone()],
+        "newest first"
+    );
+    assert_eq!(page["data"][0]["score"], json!({ "percentage": 75.0 }));
+    assert!(page["data"][0].get("answers").is_none(), "summary rows");
+    assert_eq!(
+        list(&format!("?scorecard={sc}")).await.0,
+        [ids[2].clone(), ids[0].clone()]
+    );
+    assert_eq!(list("?passed=false").await.0, [ids[1].clone()]);
+    assert_eq!(list("?agent=agent-1").await.0, [ids[1].clone()]);
+    assert_eq!(list("?status=COMPLETED&needsReview=false").await.0.len(), 3);
+    assert_eq!(list("?status=FAILED").await.0.len(), 0);
+    let (first, page) = list("?limit=2").await;
+    assert_eq!(first, [ids[2].clone(), ids[1].clone()]);
+    let cursor = page["nextCursor"].as_str().unwrap();
+    let (rest, page) = list(&format!("?limit=2&cursor={cursor}")).await;
+    assert_eq!(rest, [ids[0].clone()]);
+    assert!(page["nextCursor"].is_null());
+    let (status, err) = read(app.get("/api/v1/score-submissions?passed=maybe").await).await;
+    assert_eq!(
+        (status.as_u16(), err["error"]["field"].as_str()),
+        (400, Some("passed")),
+        "{err}"
+    );
+    let (_, other) = app.new_account(0).await;
+    let (_, theirs) = read(app.get_as(&other, "/api/v1/score-submissions").await).await;
+    assert_eq!(theirs["data"], json!([]), "another account sees none");
 }

@@ -8,13 +8,18 @@
 //! completion starts the evaluation and no job is queued here), then the account: the order a finishing job takes them in, so the two cannot
 //! deadlock. Failed checks come in the trait's order: interaction, scorecard, credits.
 
-use super::interactions::{evaluation_from_row, EVALUATION_COLUMNS};
+use super::interactions::{
+    evaluation_from_row, evaluation_from_row_without_result, EVALUATION_COLUMNS,
+};
 use super::{catalog, credits, jobs};
 use crate::codec::{from_json, now_micros, to_json};
 use crate::queue::EvaluationSummary;
+use crate::rules::evaluation_listing::page_query;
+use crate::rules::listing::next_cursor;
 use crate::rules::outcome::evaluation_can_start;
 use crate::sql::{args, Db};
 use crate::{StoreError, StoreResult};
+use scorejar_core::evaluation::listing::{EvaluationFilter, EvaluationPage};
 use scorejar_core::model::{EvaluationRecord, EvaluationStatus, NewEvaluation, NewEvaluationSpec};
 
 pub(crate) async fn queue<D: Db>(db: &mut D, evaluation: &NewEvaluation) -> StoreResult<()> {
@@ -135,4 +140,35 @@ pub(crate) async fn reviewed_results<D: Db>(
     rows.iter()
         .filter_map(|r| from_json(r.get("result").ok()?, "evaluations.result").transpose())
         .collect()
+}
+
+/// A page of this account's evaluations, newest first, as summary rows.
+pub(crate) async fn list<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    filter: &EvaluationFilter,
+) -> StoreResult<EvaluationPage> {
+    let query = page_query(account_id, filter);
+    let rows = db.fetch_all(&query.sql, &query.args()).await?;
+    let limit = filter.limit.clamp(1, 100) as usize;
+    let mut data = Vec::with_capacity(rows.len().min(limit));
+    for row in rows.iter().take(limit) {
+        let mut record = evaluation_from_row_without_result(row)?;
+        let engine: Option<String> = row.get("engine")?;
+        if engine.is_some() {
+            record.result = Some(serde_json::json!({
+                "engine": engine,
+                "score": { "percentage": row.get::<Option<f64>>("percentage")? },
+                "passed": row.get::<Option<bool>>("passed")?,
+                "needsReview": row.get::<Option<bool>>("needs_review")?,
+            }));
+        }
+        data.push(record);
+    }
+    let next_cursor = next_cursor(
+        rows.len() > limit,
+        data.last()
+            .map(|r| (r.created_at, r.score_submission_id.as_str())),
+    );
+    Ok(EvaluationPage { data, next_cursor })
 }

@@ -181,6 +181,14 @@ pub(crate) const EVALUATION_COLUMNS: &str =
 
 pub(crate) fn evaluation_from_row(row: &Row) -> StoreResult<EvaluationRecord> {
     Ok(EvaluationRecord {
+        result: from_json(row.get("result")?, "evaluations.result")?,
+        ..evaluation_from_row_without_result(row)?
+    })
+}
+
+/// [`evaluation_from_row`] for rows without the `result` column (summaries).
+pub(crate) fn evaluation_from_row_without_result(row: &Row) -> StoreResult<EvaluationRecord> {
+    Ok(EvaluationRecord {
         score_submission_id: row.get("id")?,
         interaction_id: row.get("interaction_id")?,
         scorecard_id: row.get("scorecard_id")?,
@@ -190,7 +198,7 @@ pub(crate) fn evaluation_from_row(row: &Row) -> StoreResult<EvaluationRecord> {
             EvaluationStatus::parse,
             "evaluations.status",
         )?,
-        result: from_json(row.get("result")?, "evaluations.result")?,
+        result: None,
         error: row.get("error")?,
         created_at: from_micros(row.get("created_at")?),
         completed_at: row.get::<Option<i64>>("completed_at")?.map(from_micros),

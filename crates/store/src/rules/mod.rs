@@ -6,6 +6,7 @@
 //! - `outcome`: what a job's outcome changes (its row, the step it drives, the credits);
 //! - `listing`: interaction filters and the keyset cursor as one WHERE clause.
 
+pub(crate) mod evaluation_listing;
 pub(crate) mod listing;
 pub(crate) mod outcome;
 pub(crate) mod participants;

@@ -10,6 +10,7 @@ pub(crate) enum Param {
     Real(f64),
     Text(String),
     OptText(Option<String>),
+    Bool(bool),
 }
 
 impl Param {
@@ -19,6 +20,7 @@ impl Param {
             Param::Real(f) => Arg::Real(Some(*f)),
             Param::Text(s) => Arg::Text(Some(s)),
             Param::OptText(s) => Arg::Text(s.as_deref()),
+            Param::Bool(b) => Arg::Bool(Some(*b)),
         }
     }
 }
