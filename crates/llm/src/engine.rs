@@ -12,6 +12,8 @@
 //!    for good with the provider's reason.
 //! 4. Quotes not found in the line they name get one targeted request again (naming them);
 //!    what is still not found is dropped and the answer is marked `needsReview`.
+//! 5. An interaction too long for the provider's `context_tokens` is sent in overlapping parts,
+//!    each answered as above, and the answers combined (`scorejar_core::evaluation::ai::combine`).
 //!
 //! Everything used is returned for the result: provider/model, the system prompt's SHA-256,
 //! the raw replies, tokens, latency, cost in the provider's prices.
@@ -20,8 +22,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use scorejar_core::evaluation::ai::combine::{combine, split, PartAnswer};
 use scorejar_core::evaluation::ai::reply::{parse_reply, ModelAnswer, Quote};
-use scorejar_core::evaluation::ai::request::{reply_schema, system_prompt, user_content};
+use scorejar_core::evaluation::ai::request::{
+    render_line, render_questions, reply_schema, system_prompt, user_content,
+};
 use scorejar_core::evaluation::ai::{question_key, quotes};
 use scorejar_core::evaluation::card::{EvalCard, EvalQuestion};
 use scorejar_core::evaluation::lines::Line;
@@ -172,57 +177,32 @@ impl AiEngine for LlmEngine {
             .await
             .map_err(|_| AiError::Retryable("shutting down".into()))?;
         let system = system_prompt(card.prompt.as_deref());
-        let mut conversation = Conversation {
-            client,
-            model: model.clone(),
-            schema: reply_schema(questions),
-            messages: vec![
-                json!({"role": "system", "content": system}),
-                json!({"role": "user", "content": user_content(&header(interaction), lines, questions)}),
-            ],
-            run: AiRun {
-                model: format!("{}/{model}", provider.name),
-                prompt_sha256: Some(hex::encode(Sha256::digest(system.as_bytes()))),
-                ..Default::default()
-            },
+        let header = header(interaction);
+        let mut run = AiRun {
+            model: format!("{}/{model}", provider.name),
+            prompt_sha256: Some(hex::encode(Sha256::digest(system.as_bytes()))),
+            ..Default::default()
         };
-        let mut answers = conversation.ask(questions).await?;
-
-        // The quote guard, with one targeted request again for unfound quotes.
-        let unfound: Vec<(usize, Vec<Quote>)> = answers
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| {
-                let (_, missing) = quotes::verify(&a.quotes, lines);
-                (!missing.is_empty()).then_some((i, missing))
-            })
-            .collect();
-        if !unfound.is_empty() {
-            let named: Vec<String> = unfound
-                .iter()
-                .flat_map(|(i, qs)| {
-                    qs.iter().map(move |q| {
-                        format!(
-                            "{}: line {} does not contain {:?}",
-                            question_key(*i),
-                            q.line,
-                            q.quote
-                        )
+        let parts = parts_for(lines, questions, &system, &header, provider.context_tokens);
+        let mut answered: Vec<Vec<PartAnswer>> = Vec::with_capacity(parts.len());
+        for part in &parts {
+            let answers =
+                answer_part(client, &model, &system, &header, part, questions, &mut run).await?;
+            answered.push(
+                answers
+                    .into_iter()
+                    .map(|answer| PartAnswer {
+                        verified: quotes::verify(&answer.quotes, part).0.len(),
+                        answer,
                     })
-                })
-                .collect();
-            conversation
-                .messages
-                .push(json!({"role": "user", "content": format!(
-                "Some evidence is not in the line it names:\n{}\nAnswer all questions again, \
-                 copying each quote exactly from the line you name.", named.join("\n"))}));
-            if let Ok(again) = conversation.ask(questions).await {
-                for (i, _) in &unfound {
-                    answers[*i] = again[*i].clone();
-                }
-            }
+                    .collect(),
+            );
         }
-
+        let answers = if answered.len() == 1 {
+            answered.remove(0).into_iter().map(|p| p.answer).collect()
+        } else {
+            combine(questions, &answered)
+        };
         let result = answers
             .into_iter()
             .map(|a| {
@@ -238,10 +218,103 @@ impl AiEngine for LlmEngine {
                 }
             })
             .collect();
-        let mut run = conversation.run;
         run.usage.cost = cost(&run.usage, provider);
         Ok((result, run))
     }
+}
+
+/// Characters per token when estimating what fits a context window: English runs near 4;
+/// 3 leaves room for names, numbers and the chat template.
+const CHARS_PER_TOKEN: u64 = 3;
+/// Lines two consecutive parts share.
+const OVERLAP_LINES: usize = 3;
+
+/// The interaction in parts that each fit the context window with the prompt, the questions
+/// and the reply; one part when all of it fits.
+fn parts_for<'a>(
+    lines: &'a [Line],
+    questions: &[&EvalQuestion],
+    system: &str,
+    header: &str,
+    context_tokens: u64,
+) -> Vec<&'a [Line]> {
+    let cost = |l: &Line| render_line(l).len() + 1;
+    let fixed = (system.len() + header.len() + render_questions(questions).len() + 200) as u64;
+    let room = context_tokens.saturating_sub(max_tokens(questions.len())) * CHARS_PER_TOKEN;
+    let budget = room.saturating_sub(fixed).max(400) as usize;
+    let total: usize = lines.iter().map(cost).sum();
+    if total <= budget {
+        return vec![lines];
+    }
+    split(lines, budget, OVERLAP_LINES, cost)
+}
+
+/// One part asked, its reply read (re-asked when unreadable), and unfound quotes asked about
+/// once more.
+async fn answer_part(
+    client: &ChatClient,
+    model: &str,
+    system: &str,
+    header: &str,
+    part: &[Line],
+    questions: &[&EvalQuestion],
+    run: &mut AiRun,
+) -> Result<Vec<ModelAnswer>, AiError> {
+    let mut conversation = Conversation {
+        client,
+        model: model.to_owned(),
+        schema: reply_schema(questions),
+        messages: vec![
+            json!({"role": "system", "content": system}),
+            json!({"role": "user", "content": user_content(header, part, questions)}),
+        ],
+        run: std::mem::take(run),
+    };
+    let outcome = ask_and_guard(&mut conversation, questions, part).await;
+    *run = conversation.run;
+    outcome
+}
+
+async fn ask_and_guard(
+    conversation: &mut Conversation<'_>,
+    questions: &[&EvalQuestion],
+    lines: &[Line],
+) -> Result<Vec<ModelAnswer>, AiError> {
+    let mut answers = conversation.ask(questions).await?;
+    let unfound: Vec<(usize, Vec<Quote>)> = answers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let (_, missing) = quotes::verify(&a.quotes, lines);
+            (!missing.is_empty()).then_some((i, missing))
+        })
+        .collect();
+    if !unfound.is_empty() {
+        let named: Vec<String> = unfound
+            .iter()
+            .flat_map(|(i, qs)| {
+                qs.iter().map(move |q| {
+                    format!(
+                        "{}: line {} does not contain {:?}",
+                        question_key(*i),
+                        q.line,
+                        q.quote
+                    )
+                })
+            })
+            .collect();
+        conversation
+            .messages
+            .push(json!({"role": "user", "content": format!(
+            "Some evidence is not in the line it names:\n{}\nAnswer all questions again, \
+             copying each quote exactly from the line you name.", named.join("\n"))}));
+        if let Ok(again) = conversation.ask(questions).await {
+            for (i, _) in &unfound {
+                answers[*i] = again[*i].clone();
+            }
+        }
+    }
+    Ok(answers)
 }
 
 fn cost(usage: &Usage, provider: &crate::settings::ProviderSettings) -> Option<f64> {

@@ -18,7 +18,8 @@ crate::backend_tests!(
     ai_answers_are_checked_and_quotes_verified,
     a_provider_that_refuses_fails_and_refunds,
     a_reviewer_override_rescores_and_the_agreement_report_counts_it,
-    score_submissions_list_with_filters_and_pages
+    score_submissions_list_with_filters_and_pages,
+    a_call_longer_than_the_context_is_answered_in_parts
 );
 
 fn call() -> Value {
@@ -256,12 +257,17 @@ fn completion(content: Value) -> (u16, Value) {
 }
 
 fn engine(base: &str) -> Arc<dyn scorejar_llm::AiEngine> {
+    engine_with_context(base, 8192)
+}
+
+fn engine_with_context(base: &str, context_tokens: u64) -> Arc<dyn scorejar_llm::AiEngine> {
     let settings = scorejar_llm::LlmSettings {
         providers: vec![scorejar_llm::ProviderSettings {
             name: "standin".into(),
             base_url: base.into(),
             models: vec!["judge".into()],
             timeout_secs: 10,
+            context_tokens,
             price_prompt_per_1k: Some(0.5),
             price_completion_per_1k: Some(1.5),
             ..Default::default()
@@ -573,4 +579,60 @@ async fn score_submissions_list_with_filters_and_pages(app: &TestApp) {
     let (_, other) = app.new_account(0).await;
     let (_, theirs) = read(app.get_as(&other, "/api/v1/score-submissions").await).await;
     assert_eq!(theirs["data"], json!([]), "another account sees none");
+}
+
+async fn a_call_longer_than_the_context_is_answered_in_parts(app: &TestApp) {
+    // 120 lines of about 60 characters: ~7,400 characters, far over a 1,200-token window once
+    // the reply's share is set aside. Only line 3 holds the quote the stand-in always gives.
+    let mut segments: Vec<Value> = call()["segments"].as_array().unwrap().clone();
+    segments.truncate(3);
+    for i in 3..120 {
+        let t = 10.0 + i as f64 * 3.0;
+        segments.push(json!({ "start": t, "end": t + 2.5, "speaker": if i % 2 == 0 { "agent" } else { "customer" },
+            "text": format!("Line {i}: we are still talking about the account and the bill.") }));
+    }
+    let reply = json!({ "q1": { "answer": "Yes", "explanation": "checked",
+        "evidence": [{ "line": 3, "quote": "let me check" }] } });
+    let server = stand_in(vec![completion(reply)]).await;
+    let sc = create_scorecard(app, ai_card()).await;
+    let body = json!({ "sourceIdentifier": "long-call", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
+        "transcript": { "text": "", "segments": segments }, "evaluation": { "scorecardId": sc } });
+    let (status, resp) = app.upload(&body).await;
+    assert_eq!(status, 200, "{resp}");
+    let stored = evaluate(
+        app,
+        Some(engine_with_context(&server.base, 1200)),
+        resp["statusUrl"].as_str().unwrap(),
+    )
+    .await;
+    let e = &stored["evaluations"][0];
+    assert_eq!(e["status"], "COMPLETED", "{e}");
+    let ai = &e["answers"][1];
+    assert_eq!(ai["answers"], json!(["Yes"]));
+    assert_eq!(
+        ai["evidence"][0]["line"], 3,
+        "the part that saw line 3 backs the answer: {e}"
+    );
+    assert_eq!(ai["needsReview"], false);
+
+    let requests = server.requests.lock().unwrap();
+    let firsts: Vec<&str> = requests
+        .iter()
+        .filter(|r| r["messages"].as_array().unwrap().len() == 2)
+        .map(|r| r["messages"][1]["content"].as_str().unwrap())
+        .collect();
+    assert!(firsts.len() >= 3, "asked in parts: {}", firsts.len());
+    assert!(firsts[0].contains("[1] 00:00 Agent:") && !firsts[0].contains("Line 119"));
+    assert!(
+        !firsts.last().unwrap().contains("[1] 00:00")
+            && firsts.last().unwrap().contains("Line 119"),
+        "every line is sent"
+    );
+    for content in &firsts {
+        assert!(
+            content.len() < 1200 * 3,
+            "each part fits the window: {}",
+            content.len()
+        );
+    }
 }

@@ -3,6 +3,7 @@
 //! checked against the questions (`reply`), and the quote guard that keeps only evidence
 //! really found in the line it names (`quotes`). The HTTP call is `scorejar-llm`.
 
+pub mod combine;
 pub mod quotes;
 pub mod reply;
 pub mod request;

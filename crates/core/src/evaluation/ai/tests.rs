@@ -192,3 +192,92 @@ fn the_request_numbers_lines_and_constrains_every_answer() {
         json!(false)
     );
 }
+
+#[test]
+fn long_interactions_split_into_overlapping_parts_that_cover_every_line() {
+    let lines: Vec<Line> = (1..=10).map(|n| line(n, Speaker::Agent, "x")).collect();
+    let cost = |_: &Line| 10;
+    let numbers = |parts: Vec<&[Line]>| -> Vec<Vec<usize>> {
+        parts
+            .iter()
+            .map(|p| p.iter().map(|l| l.number).collect())
+            .collect()
+    };
+    assert_eq!(
+        numbers(super::combine::split(&lines, 1000, 2, cost)),
+        [(1..=10).collect::<Vec<_>>()]
+    );
+    assert_eq!(
+        numbers(super::combine::split(&lines, 40, 1, cost)),
+        [vec![1, 2, 3, 4], vec![4, 5, 6, 7], vec![7, 8, 9, 10]]
+    );
+    // A line longer than the budget still goes, alone; the overlap never stalls the walk.
+    assert_eq!(
+        numbers(super::combine::split(&lines[..3], 5, 2, cost)),
+        [vec![1], vec![2], vec![3]]
+    );
+}
+
+#[test]
+fn parts_answers_combine_by_evidence_then_majority() {
+    use super::combine::{combine, PartAnswer};
+    use super::reply::ModelAnswer;
+    let card = card();
+    let qs: Vec<_> = card.questions.iter().collect();
+    let part = |greet: Response, verified: usize, topics: Response, tone: Response| {
+        let a = |id: &str, r: Response, v: usize| PartAnswer {
+            answer: ModelAnswer {
+                question_id: id.into(),
+                response: r,
+                explanation: format!("{v}"),
+                quotes: Vec::new(),
+            },
+            verified: v,
+        };
+        vec![
+            a("greet", greet, verified),
+            a("topics", topics, 0),
+            a("tone", tone, 0),
+        ]
+    };
+    let yes = || Response::Chosen(vec!["Yes".into()]);
+    let no = || Response::Chosen(vec!["No".into()]);
+    let parts = vec![
+        part(
+            no(),
+            0,
+            Response::Chosen(vec!["Billing".into()]),
+            Response::Value(2.0),
+        ),
+        part(no(), 0, Response::NotApplicable, Response::NotApplicable),
+        part(
+            yes(),
+            1,
+            Response::Chosen(vec!["Refund".into(), "Billing".into()]),
+            Response::Value(5.0),
+        ),
+    ];
+    let combined = combine(&qs, &parts);
+    assert_eq!(combined[0].response, yes(), "evidence beats the majority");
+    assert_eq!(
+        combined[1].response,
+        Response::Chosen(vec!["Billing".into(), "Refund".into()])
+    );
+    assert_eq!(
+        combined[2].response,
+        Response::Value(4.0),
+        "mean 3.5 snapped to the step"
+    );
+    let unbacked = vec![
+        part(no(), 0, Response::NotApplicable, Response::NotApplicable),
+        part(yes(), 0, Response::NotApplicable, Response::NotApplicable),
+        part(no(), 0, Response::NotApplicable, Response::NotApplicable),
+    ];
+    let combined = combine(&qs, &unbacked);
+    assert_eq!(combined[0].response, no(), "the majority without evidence");
+    assert_eq!(
+        combined[1].response,
+        Response::NotApplicable,
+        "N/A only when every part says so"
+    );
+}
