@@ -4,7 +4,8 @@
 //! Rules:
 //! - `name` is required (not blank, at most 200 characters); `description`, `prompt`, `model`
 //!   are optional strings; `status` is DRAFT (default), ACTIVE or ARCHIVED; `passingScore` is a
-//!   number in 0..=100 or null; `sections` an array (absent or null → empty). Unknown
+//!   number in 0..=100 or null; `samples` an integer in 1..=5 or null (AI answers per
+//!   question, majority wins); `sections` an array (absent or null → empty). Unknown
 //!   top-level keys are ignored.
 //! - Stored normal form of `sections`: each section `{id, name, description?, questions}` (an
 //!   input `title` becomes `name`); each question `{id, text, type, prompt?, answers? | min,
@@ -112,6 +113,7 @@ pub fn parse_scorecard(value: &Value) -> Result<ScorecardFields, ApiError> {
     let passing_score = optional(obj, "passingScore")
         .map(parse_passing_score)
         .transpose()?;
+    let samples = optional(obj, "samples").map(parse_samples).transpose()?;
     let (sections, question_count) = match optional(obj, "sections") {
         Some(v) => sections::normalise_sections(v)?,
         None => (Value::Array(Vec::new()), 0),
@@ -130,7 +132,18 @@ pub fn parse_scorecard(value: &Value) -> Result<ScorecardFields, ApiError> {
         model,
         passing_score,
         sections,
+        samples,
     })
+}
+
+/// Most AI samples per question a scorecard may ask for (each is a full model call).
+pub const MAX_SAMPLES: i64 = 5;
+
+fn parse_samples(value: &Value) -> Result<i64, ApiError> {
+    match value.as_i64() {
+        Some(n) if (1..=MAX_SAMPLES).contains(&n) => Ok(n),
+        _ => Err(wrong("samples", "an integer from 1 to 5", value)),
+    }
 }
 
 /// Applies a PATCH body to `existing`: only the keys present change; the result is validated
@@ -165,6 +178,7 @@ pub fn fields_to_json(fields: &ScorecardFields) -> Value {
         "model": fields.model,
         "passingScore": fields.passing_score,
         "sections": fields.sections,
+        "samples": fields.samples,
     })
 }
 
@@ -191,6 +205,7 @@ pub fn version_to_json(v: &ScorecardVersion) -> Value {
         "model": v.model,
         "passingScore": v.passing_score,
         "sections": v.sections,
+        "samples": v.samples,
         "createdAt": rfc3339(v.created_at),
     })
 }

@@ -55,6 +55,7 @@ impl ChatClient {
         messages: &[Value],
         schema: &Value,
         max_tokens: u64,
+        temperature: f64,
     ) -> Result<Completion, AiError> {
         let name = &self.provider.name;
         let response_format = match self.provider.structured_output {
@@ -65,7 +66,7 @@ impl ChatClient {
         let body = json!({
             "model": model,
             "messages": messages,
-            "temperature": 0,
+            "temperature": temperature,
             "max_tokens": max_tokens,
             "response_format": response_format,
         });

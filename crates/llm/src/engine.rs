@@ -4,7 +4,7 @@
 //! One evaluation attempt:
 //! 1. The scorecard's `model` picks the provider and model (`LlmSettings::resolve`).
 //! 2. The request: system prompt, the interaction's numbered lines and the questions, a strict
-//!    JSON schema, `temperature: 0`.
+//!    JSON schema, `temperature: 0` (one sample).
 //! 3. A reply cut short (`finish_reason: length`), not JSON, or with an answer outside the
 //!    allowed set is asked again, up to [`MAX_REPLY_TRIES`] requests; then the evaluation fails
 //!    for good (refunded by the job). 429, 5xx and timeouts fail the attempt as retryable: the
@@ -12,7 +12,9 @@
 //!    for good with the provider's reason.
 //! 4. Quotes not found in the line they name get one targeted request again (naming them);
 //!    what is still not found is dropped and the answer is marked `needsReview`.
-//! 5. An interaction too long for the provider's `context_tokens` is sent in overlapping parts,
+//! 5. A scorecard's `samples` (> 1) asks every question that many times (temperature 0.7) and
+//!    the majority wins; `confidence` is the winning share, below 0.6 the answer needs review.
+//! 6. An interaction too long for the provider's `context_tokens` is sent in overlapping parts,
 //!    each answered as above, and the answers combined (`scorejar_core::evaluation::ai::combine`).
 //!
 //! Everything used is returned for the result: provider/model, the system prompt's SHA-256,
@@ -22,7 +24,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use scorejar_core::evaluation::ai::combine::{combine, split, PartAnswer};
+use scorejar_core::evaluation::ai::combine::{combine, split, vote, PartAnswer, LOW_CONFIDENCE};
 use scorejar_core::evaluation::ai::reply::{parse_reply, ModelAnswer, Quote};
 use scorejar_core::evaluation::ai::request::{
     render_line, render_questions, reply_schema, system_prompt, user_content,
@@ -111,6 +113,7 @@ fn header(interaction: &InteractionRecord) -> String {
 struct Conversation<'a> {
     client: &'a ChatClient,
     model: String,
+    temperature: f64,
     schema: Value,
     messages: Vec<Value>,
     run: AiRun,
@@ -127,6 +130,7 @@ impl Conversation<'_> {
                     &self.messages,
                     &self.schema,
                     max_tokens(questions.len()),
+                    self.temperature,
                 )
                 .await?;
             self.count(&completion);
@@ -184,37 +188,38 @@ impl AiEngine for LlmEngine {
             ..Default::default()
         };
         let parts = parts_for(lines, questions, &system, &header, provider.context_tokens);
-        let mut answered: Vec<Vec<PartAnswer>> = Vec::with_capacity(parts.len());
-        for part in &parts {
-            let answers =
-                answer_part(client, &model, &system, &header, part, questions, &mut run).await?;
-            answered.push(
-                answers
-                    .into_iter()
-                    .map(|answer| PartAnswer {
-                        verified: quotes::verify(&answer.quotes, part).0.len(),
-                        answer,
-                    })
-                    .collect(),
-            );
-        }
-        let answers = if answered.len() == 1 {
-            answered.remove(0).into_iter().map(|p| p.answer).collect()
+        // One sample is the deterministic answer; several need variety to vote on.
+        let temperature = if card.samples > 1 {
+            SAMPLING_TEMPERATURE
         } else {
-            combine(questions, &answered)
+            0.0
         };
-        let result = answers
+        let mut samples = Vec::with_capacity(card.samples);
+        for _ in 0..card.samples {
+            let ask = Ask {
+                client,
+                model: &model,
+                system: &system,
+                header: &header,
+                questions,
+                temperature,
+            };
+            samples.push(answer_in_parts(&ask, &parts, &mut run).await?);
+        }
+        let voted = vote(&samples);
+        let result = voted
             .into_iter()
-            .map(|a| {
+            .map(|(a, share)| {
                 let (evidence, missing) = quotes::verify(&a.quotes, lines);
+                let sampled = card.samples > 1;
                 EngineAnswer {
                     question_id: a.question_id,
                     response: a.response,
                     explanation: Some(a.explanation).filter(|e| !e.is_empty()),
                     evidence,
                     source: AnswerSource::Ai,
-                    needs_review: !missing.is_empty(),
-                    confidence: None,
+                    needs_review: !missing.is_empty() || (sampled && share < LOW_CONFIDENCE),
+                    confidence: sampled.then_some(share),
                 }
             })
             .collect();
@@ -249,24 +254,61 @@ fn parts_for<'a>(
     split(lines, budget, OVERLAP_LINES, cost)
 }
 
+/// Temperature of each request when a scorecard asks for several samples.
+const SAMPLING_TEMPERATURE: f64 = 0.7;
+
+/// What every request of one evaluation shares.
+struct Ask<'a> {
+    client: &'a ChatClient,
+    model: &'a str,
+    system: &'a str,
+    header: &'a str,
+    questions: &'a [&'a EvalQuestion],
+    temperature: f64,
+}
+
+/// One full answer: every part asked, the parts' answers combined.
+async fn answer_in_parts(
+    ask: &Ask<'_>,
+    parts: &[&[Line]],
+    run: &mut AiRun,
+) -> Result<Vec<ModelAnswer>, AiError> {
+    let mut answered: Vec<Vec<PartAnswer>> = Vec::with_capacity(parts.len());
+    for part in parts {
+        let answers = answer_part(ask, part, run).await?;
+        answered.push(
+            answers
+                .into_iter()
+                .map(|answer| PartAnswer {
+                    verified: quotes::verify(&answer.quotes, part).0.len(),
+                    answer,
+                })
+                .collect(),
+        );
+    }
+    Ok(if answered.len() == 1 {
+        answered.remove(0).into_iter().map(|p| p.answer).collect()
+    } else {
+        combine(ask.questions, &answered)
+    })
+}
+
 /// One part asked, its reply read (re-asked when unreadable), and unfound quotes asked about
 /// once more.
 async fn answer_part(
-    client: &ChatClient,
-    model: &str,
-    system: &str,
-    header: &str,
+    ask: &Ask<'_>,
     part: &[Line],
-    questions: &[&EvalQuestion],
     run: &mut AiRun,
 ) -> Result<Vec<ModelAnswer>, AiError> {
+    let questions = ask.questions;
     let mut conversation = Conversation {
-        client,
-        model: model.to_owned(),
+        client: ask.client,
+        model: ask.model.to_owned(),
+        temperature: ask.temperature,
         schema: reply_schema(questions),
         messages: vec![
-            json!({"role": "system", "content": system}),
-            json!({"role": "user", "content": user_content(header, part, questions)}),
+            json!({"role": "system", "content": ask.system}),
+            json!({"role": "user", "content": user_content(ask.header, part, questions)}),
         ],
         run: std::mem::take(run),
     };

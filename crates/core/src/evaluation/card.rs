@@ -35,6 +35,8 @@ pub struct EvalCard {
     pub prompt: Option<String>,
     /// `provider/model`, a model name, `rules`, or `None` (the default provider's first model).
     pub model: Option<String>,
+    /// How many times the AI answers (majority wins); at least 1.
+    pub samples: usize,
 }
 
 #[derive(Deserialize)]
@@ -89,7 +91,14 @@ impl EvalCard {
             questions,
             prompt,
             model,
+            samples: 1,
         })
+    }
+
+    /// The scorecard's `samples` (`None` or less than 1: once).
+    pub fn with_samples(mut self, samples: Option<i64>) -> Self {
+        self.samples = samples.unwrap_or(1).clamp(1, crate::scorecard::MAX_SAMPLES) as usize;
+        self
     }
 
     /// Whether the scorecard asks for the rules alone.

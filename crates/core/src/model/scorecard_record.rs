@@ -15,6 +15,8 @@ pub struct ScorecardFields {
     pub model: Option<String>,
     pub passing_score: Option<f64>,
     pub sections: serde_json::Value,
+    /// How many times the AI answers each question (majority wins); `None` = 1.
+    pub samples: Option<i64>,
 }
 
 impl ScorecardFields {
@@ -25,6 +27,7 @@ impl ScorecardFields {
             || self.prompt != other.prompt
             || self.model != other.model
             || self.passing_score != other.passing_score
+            || self.samples != other.samples
     }
 }
 
@@ -48,6 +51,7 @@ pub struct ScorecardVersion {
     pub model: Option<String>,
     pub passing_score: Option<f64>,
     pub sections: serde_json::Value,
+    pub samples: Option<i64>,
     pub created_at: OffsetDateTime,
 }
 
@@ -65,13 +69,14 @@ mod tests {
             model: Some("rules".into()),
             passing_score: Some(80.0),
             sections: json!([{"id": "s"}]),
+            samples: None,
         }
     }
 
     #[test]
     fn only_what_scoring_reads_makes_a_new_version() {
         type Change = fn(&mut ScorecardFields);
-        let cases: [(&str, Change, bool); 7] = [
+        let cases: [(&str, Change, bool); 8] = [
             ("name", |f| f.name = "other".into(), false),
             ("description", |f| f.description = Some("d".into()), false),
             ("status", |f| f.status = ScorecardStatus::Archived, false),
@@ -79,6 +84,7 @@ mod tests {
             ("model", |f| f.model = Some("local/x".into()), true),
             ("passing score", |f| f.passing_score = Some(70.0), true),
             ("sections", |f| f.sections = json!([]), true),
+            ("samples", |f| f.samples = Some(3), true),
         ];
         for (what, change, differs) in cases {
             let mut changed = fields();

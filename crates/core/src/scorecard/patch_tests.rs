@@ -86,6 +86,7 @@ fn scorecard_json_shape() {
             "name",
             "passingScore",
             "prompt",
+            "samples",
             "sections",
             "status",
             "updatedAt",

@@ -188,6 +188,9 @@ pub struct ScorecardInputDoc {
     passing_score: Option<f64>,
     #[schema(value_type = Option<Vec<Object>>)]
     sections: Option<Vec<serde_json::Value>>,
+    /// AI answers per question, majority wins (1 when absent).
+    #[schema(minimum = 1, maximum = 5)]
+    samples: Option<i64>,
 }
 
 /// Body of `PATCH /api/v1/scorecards/{id}`: the fields to change; the result is validated as a
@@ -206,6 +209,9 @@ pub struct ScorecardPatchDoc {
     passing_score: Option<f64>,
     #[schema(value_type = Option<Vec<Object>>)]
     sections: Option<Vec<serde_json::Value>>,
+    /// AI answers per question, majority wins (1 when absent).
+    #[schema(minimum = 1, maximum = 5)]
+    samples: Option<i64>,
 }
 
 /// A stored scorecard: its fields as given (normalised) plus `id`, `createdAt`, `updatedAt`.
@@ -222,6 +228,7 @@ pub struct ScorecardDoc {
     passing_score: Option<f64>,
     #[schema(value_type = Vec<Object>)]
     sections: Vec<serde_json::Value>,
+    samples: Option<i64>,
     /// The current version: a change of sections, prompt, model or passing score makes the
     /// next one.
     version: i64,
@@ -244,6 +251,7 @@ pub struct ScorecardVersionDoc {
     passing_score: Option<f64>,
     #[schema(value_type = Vec<Object>)]
     sections: Vec<serde_json::Value>,
+    samples: Option<i64>,
     #[schema(format = DateTime)]
     created_at: String,
 }

@@ -19,7 +19,8 @@ crate::backend_tests!(
     a_provider_that_refuses_fails_and_refunds,
     a_reviewer_override_rescores_and_the_agreement_report_counts_it,
     score_submissions_list_with_filters_and_pages,
-    a_call_longer_than_the_context_is_answered_in_parts
+    a_call_longer_than_the_context_is_answered_in_parts,
+    samples_vote_and_report_confidence
 );
 
 fn call() -> Value {
@@ -358,7 +359,7 @@ async fn ai_answers_are_checked_and_quotes_verified(app: &TestApp) {
         let requests = server.requests.lock().unwrap();
         let first = &requests[0];
         assert_eq!(first["model"], "judge");
-        assert_eq!(first["temperature"], 0);
+        assert_eq!(first["temperature"].as_f64(), Some(0.0));
         assert_eq!(first["response_format"]["type"], "json_schema");
         assert_eq!(first["response_format"]["json_schema"]["strict"], true);
         assert_eq!(
@@ -635,4 +636,44 @@ async fn a_call_longer_than_the_context_is_answered_in_parts(app: &TestApp) {
             content.len()
         );
     }
+}
+
+async fn samples_vote_and_report_confidence(app: &TestApp) {
+    let answer = |label: &str| {
+        completion(json!({ "q1": { "answer": label, "explanation": label,
+        "evidence": [{ "line": 3, "quote": "let me check" }] } }))
+    };
+    for (labels, want, confidence, needs_review) in [
+        (vec!["Yes", "No", "Yes"], "Yes", 0.6667, false),
+        (vec!["No", "Yes", "N/A"], "No", 0.3333, true),
+    ] {
+        let server = stand_in(labels.iter().map(|l| answer(l)).collect()).await;
+        let mut card = ai_card();
+        card["samples"] = json!(3);
+        let sc = create_scorecard(app, card).await;
+        let body = json!({ "sourceIdentifier": format!("samples-{want}"), "direction": "INBOUND",
+            "timestamp": "2026-06-23T14:30:00Z", "transcript": call(), "evaluation": { "scorecardId": sc } });
+        let (_, resp) = app.upload(&body).await;
+        let stored = evaluate(
+            app,
+            Some(engine(&server.base)),
+            resp["statusUrl"].as_str().unwrap(),
+        )
+        .await;
+        let ai = &stored["evaluations"][0]["answers"][1];
+        assert_eq!(ai["answers"], json!([want]), "{ai}");
+        assert_eq!(ai["confidence"], confidence);
+        assert_eq!(ai["needsReview"], needs_review);
+        let requests = server.requests.lock().unwrap();
+        assert_eq!(requests.len(), 3);
+        assert!(requests.iter().all(|r| r["temperature"] == 0.7));
+    }
+    let mut bad = ai_card();
+    bad["samples"] = json!(9);
+    let (status, err) = read(app.post_json("/api/v1/scorecards", &bad).await).await;
+    assert_eq!(
+        (status.as_u16(), err["error"]["field"].as_str()),
+        (400, Some("samples")),
+        "{err}"
+    );
 }

@@ -1,6 +1,8 @@
 -- Scorecard versions: every change of what scoring reads (sections, prompt, model, passing
 -- score) makes a new immutable version, and an evaluation records the one it used.
 ALTER TABLE scorecards ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+-- AI answers per question (majority wins); NULL = 1.
+ALTER TABLE scorecards ADD COLUMN samples BIGINT;
 CREATE TABLE scorecard_versions (
     scorecard_id  TEXT NOT NULL CONSTRAINT scorecard_versions_scorecard_fk REFERENCES scorecards(id),
     version       BIGINT NOT NULL,
@@ -10,6 +12,7 @@ CREATE TABLE scorecard_versions (
     model         TEXT,
     passing_score DOUBLE PRECISION,
     sections      TEXT NOT NULL,
+    samples       BIGINT,
     created_at    BIGINT NOT NULL,
     CONSTRAINT scorecard_versions_pkey PRIMARY KEY (scorecard_id, version)
 );

@@ -1,6 +1,8 @@
 -- Scorecard versions: every change of what scoring reads (sections, prompt, model, passing
 -- score) makes a new immutable version, and an evaluation records the one it used.
 ALTER TABLE scorecards ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+-- AI answers per question (majority wins); NULL = 1.
+ALTER TABLE scorecards ADD COLUMN samples INTEGER;
 CREATE TABLE scorecard_versions (
     scorecard_id  TEXT NOT NULL REFERENCES scorecards(id),
     version       INTEGER NOT NULL,
@@ -10,6 +12,7 @@ CREATE TABLE scorecard_versions (
     model         TEXT,
     passing_score REAL,
     sections      TEXT NOT NULL,
+    samples       INTEGER,
     created_at    INTEGER NOT NULL,
     PRIMARY KEY (scorecard_id, version)
 );

@@ -121,8 +121,8 @@ pub(crate) async fn create_scorecard<D: Db>(
     let sections = to_json(&fields.sections)?;
     db.execute(
         "INSERT INTO scorecards (id, account_id, name, description, status, prompt, model,
-                                 passing_score, sections, version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
+                                 passing_score, sections, samples, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, 1, $10, $10)",
         args![
             scorecard_id,
             account_id,
@@ -133,7 +133,8 @@ pub(crate) async fn create_scorecard<D: Db>(
             &fields.model,
             fields.passing_score,
             sections.as_str(),
-            now
+            now,
+            fields.samples
         ],
     )
     .await?;
@@ -177,7 +178,8 @@ pub(crate) async fn update_scorecard<D: Db>(
     let sections = to_json(&fields.sections)?;
     db.execute(
         "UPDATE scorecards SET name = $3, description = $4, status = $5, prompt = $6, model = $7,
-                               passing_score = $8, sections = $9, version = $10, updated_at = $11
+                               passing_score = $8, sections = $9, version = $10, updated_at = $11,
+                               samples = $12
          WHERE id = $1 AND account_id = $2",
         args![
             scorecard_id,
@@ -190,7 +192,8 @@ pub(crate) async fn update_scorecard<D: Db>(
             fields.passing_score,
             sections.as_str(),
             version,
-            now
+            now,
+            fields.samples
         ],
     )
     .await?;
@@ -226,8 +229,8 @@ async fn insert_version<D: Db>(
 ) -> StoreResult<()> {
     db.execute(
         "INSERT INTO scorecard_versions (scorecard_id, version, account_id, name, prompt, model,
-                                         passing_score, sections, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                         passing_score, sections, samples, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $9)",
         args![
             scorecard_id,
             version,
@@ -237,7 +240,8 @@ async fn insert_version<D: Db>(
             &fields.model,
             fields.passing_score,
             sections,
-            now
+            now,
+            fields.samples
         ],
     )
     .await?;
@@ -254,7 +258,7 @@ pub(crate) async fn get_scorecard_version<D: Db>(
     let row = db
         .fetch_optional(
             "SELECT v.scorecard_id, v.version, v.name, v.prompt, v.model, v.passing_score,
-                    v.sections, v.created_at
+                    v.sections, v.samples, v.created_at
              FROM scorecard_versions v JOIN scorecards s ON s.id = v.scorecard_id
              WHERE v.scorecard_id = $1 AND v.account_id = $2
                AND v.version = COALESCE($3, s.version)",
@@ -271,6 +275,7 @@ pub(crate) async fn get_scorecard_version<D: Db>(
             passing_score: r.get("passing_score")?,
             sections: from_json(r.get("sections")?, "scorecard_versions.sections")?
                 .unwrap_or(serde_json::Value::Null),
+            samples: r.get("samples")?,
             created_at: from_micros(r.get("created_at")?),
         })
     })
@@ -278,7 +283,7 @@ pub(crate) async fn get_scorecard_version<D: Db>(
 }
 
 const SCORECARD_COLUMNS: &str = "id, name, description, status, prompt, model, passing_score, \
-     sections, version, created_at, updated_at";
+     sections, samples, version, created_at, updated_at";
 
 fn scorecard_from_row(r: Row) -> StoreResult<Scorecard> {
     Ok(Scorecard {
@@ -296,6 +301,7 @@ fn scorecard_from_row(r: Row) -> StoreResult<Scorecard> {
             passing_score: r.get("passing_score")?,
             sections: from_json(r.get("sections")?, "scorecards.sections")?
                 .unwrap_or(serde_json::Value::Null),
+            samples: r.get("samples")?,
         },
         version: r.get("version")?,
         created_at: from_micros(r.get("created_at")?),

@@ -156,6 +156,7 @@ pub fn scorecard_fields(name: &str, status: ScorecardStatus) -> ScorecardFields 
             "name": "Greeting",
             "criteria": [{ "id": "c1", "question": "Did the agent greet?", "weight": 2.5 }]
         }]),
+        samples: Some(3),
     }
 }
 

@@ -93,7 +93,8 @@ impl JobHandler for Evaluate {
             version.prompt.clone(),
             version.model.clone(),
         )
-        .map_err(|e| internal("reading the scorecard", e))?;
+        .map_err(|e| internal("reading the scorecard", e))?
+        .with_samples(version.samples);
         let lines = interaction_lines(&interaction);
         if lines.is_empty() {
             return Err(HandlerError::Permanent(

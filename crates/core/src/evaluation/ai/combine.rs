@@ -133,3 +133,30 @@ fn position(all: &[&PartAnswer], a: &PartAnswer) -> usize {
         .position(|x| std::ptr::eq(*x, a))
         .unwrap_or(usize::MAX)
 }
+
+/// Below this share of agreeing samples an AI answer is flagged `needsReview`.
+pub const LOW_CONFIDENCE: f64 = 0.6;
+
+/// A scorecard's `samples` (several full answers to the same questions) reduced to one answer
+/// per question: the response most samples gave (ties: the earliest sample's), with its
+/// explanation and quotes from the first sample that gave it, and `confidence` = the share of
+/// samples that gave it.
+pub fn vote(samples: &[Vec<ModelAnswer>]) -> Vec<(ModelAnswer, f64)> {
+    let Some(first) = samples.first() else {
+        return Vec::new();
+    };
+    (0..first.len())
+        .map(|q| {
+            let answers: Vec<&ModelAnswer> = samples.iter().filter_map(|s| s.get(q)).collect();
+            let count = |r: &Response| answers.iter().filter(|a| &a.response == r).count();
+            let mut best = answers[0];
+            for a in &answers {
+                if count(&a.response) > count(&best.response) {
+                    best = a;
+                }
+            }
+            let share = count(&best.response) as f64 / samples.len() as f64;
+            (best.clone(), (share * 1e4).round() / 1e4)
+        })
+        .collect()
+}

@@ -281,3 +281,45 @@ fn parts_answers_combine_by_evidence_then_majority() {
         "N/A only when every part says so"
     );
 }
+
+#[test]
+fn samples_vote_and_confidence_is_the_winning_share() {
+    use super::combine::vote;
+    use super::reply::ModelAnswer;
+    let a = |r: Response, why: &str| ModelAnswer {
+        question_id: "q".into(),
+        response: r,
+        explanation: why.into(),
+        quotes: Vec::new(),
+    };
+    let yes = || Response::Chosen(vec!["Yes".into()]);
+    let no = || Response::Chosen(vec!["No".into()]);
+    let cases = [
+        (vec![yes()], yes(), 1.0, "first"),
+        (vec![no(), yes(), yes()], yes(), 0.6667, "second"),
+        (vec![no(), yes()], no(), 0.5, "first"),
+        (
+            vec![yes(), Response::NotApplicable, no(), no()],
+            no(),
+            0.5,
+            "third",
+        ),
+    ];
+    for (responses, want, confidence, why) in cases {
+        let names = ["first", "second", "third", "fourth"];
+        let samples: Vec<Vec<ModelAnswer>> = responses
+            .iter()
+            .zip(names)
+            .map(|(r, n)| vec![a(r.clone(), n)])
+            .collect();
+        let voted = vote(&samples);
+        assert_eq!(
+            (
+                voted[0].0.response.clone(),
+                voted[0].1,
+                voted[0].0.explanation.as_str()
+            ),
+            (want, confidence, why)
+        );
+    }
+}
