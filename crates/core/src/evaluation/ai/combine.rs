@@ -25,12 +25,12 @@ pub struct PartAnswer {
 /// `lines` cut into parts of at most `budget` characters of rendered text each (`cost` gives a
 /// line's), consecutive parts sharing `overlap` lines so a moment cut in two is seen whole in
 /// one of them. Every part has at least one line.
-pub fn split<'a>(
-    lines: &'a [Line],
+pub fn split(
+    lines: &[Line],
     budget: usize,
     overlap: usize,
     cost: impl Fn(&Line) -> usize,
-) -> Vec<&'a [Line]> {
+) -> Vec<&[Line]> {
     let mut parts = Vec::new();
     let mut start = 0;
     while start < lines.len() {
