@@ -86,6 +86,19 @@ pub struct EvaluationSummary {
     pub needs_review: bool,
 }
 
+impl EvaluationSummary {
+    /// The figures of a result, as the listing columns keep them.
+    pub fn of(result: &scorejar_core::evaluation::result::EvaluationResult) -> Self {
+        EvaluationSummary {
+            scorecard_version: result.scorecard_version,
+            engine: result.engine.as_str().to_owned(),
+            percentage: result.score.percentage,
+            passed: result.passed,
+            needs_review: result.needs_review,
+        }
+    }
+}
+
 /// A credit movement: `amount < 0` charges, `> 0` refunds. Charges are guarded like uploads:
 /// if the balance cannot pay, the whole `finish_job` fails with `InsufficientCredits` and
 /// nothing is written (the worker then finishes the job differently). The interaction's

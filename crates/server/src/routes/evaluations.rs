@@ -46,12 +46,7 @@ pub async fn list_score_submissions(
     principal: Principal,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
-    let Query(pairs) = query.map_err(|e| {
-        AppError(ApiError::bad_request(
-            "invalid_query",
-            format!("malformed query string: {e}"),
-        ))
-    })?;
+    let pairs = super::json::query_pairs(query)?;
     let filter = parse_evaluation_filter(&pairs)?;
     let page = state
         .store

@@ -70,12 +70,7 @@ pub async fn list_interactions(
     principal: Principal,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
-    let Query(pairs) = query.map_err(|e| {
-        AppError(ApiError::bad_request(
-            "invalid_query",
-            format!("malformed query string: {e}"),
-        ))
-    })?;
+    let pairs = super::json::query_pairs(query)?;
     let filter = parse_interaction_filter(&pairs)?;
     let page = state
         .store

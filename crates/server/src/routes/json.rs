@@ -77,3 +77,18 @@ pub fn required_str<'a>(body: &'a Value, field: &str) -> Result<&'a str, AppErro
         ))),
     }
 }
+
+/// The decoded query pairs of a listing, or a 400 `invalid_query` for a malformed query string.
+pub fn query_pairs(
+    query: Result<
+        axum::extract::Query<Vec<(String, String)>>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> Result<Vec<(String, String)>, AppError> {
+    query.map(|q| q.0).map_err(|e| {
+        AppError(ApiError::bad_request(
+            "invalid_query",
+            format!("malformed query string: {e}"),
+        ))
+    })
+}

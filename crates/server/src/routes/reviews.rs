@@ -156,13 +156,7 @@ pub async fn override_evaluation(
             };
             AppError(ApiError::invalid(field, e.to_string()))
         })?;
-    let summary = EvaluationSummary {
-        scorecard_version: corrected.scorecard_version,
-        engine: corrected.engine.as_str().to_owned(),
-        percentage: corrected.score.percentage,
-        passed: corrected.passed,
-        needs_review: corrected.needs_review,
-    };
+    let summary = EvaluationSummary::of(&corrected);
     let value = serde_json::to_value(&corrected).map_err(|e| internal(e.to_string()))?;
     let written = state
         .store

@@ -138,13 +138,7 @@ impl JobHandler for Evaluate {
             percentage = ?result.score.percentage,
             "evaluated"
         );
-        let summary = EvaluationSummary {
-            scorecard_version: result.scorecard_version,
-            engine: result.engine.as_str().to_owned(),
-            percentage: result.score.percentage,
-            passed: result.passed,
-            needs_review: result.needs_review,
-        };
+        let summary = EvaluationSummary::of(&result);
         let result =
             serde_json::to_value(&result).map_err(|e| internal("storing the result", e))?;
         Ok(JobEffects {
