@@ -33,33 +33,50 @@ impl Drop for LlmServer {
     }
 }
 
+/// One install at a time: both backends' tests start together on a fresh clone.
+static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 async fn start_llm() -> LlmServer {
-    let install = Command::new(repo().join("scripts/llm-local"))
-        .arg("--install")
-        .status()
-        .expect("run scripts/llm-local --install");
-    assert!(install.success(), "scripts/llm-local --install failed");
+    {
+        let _one = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+        let install = Command::new(repo().join("scripts/llm-local"))
+            .arg("--install")
+            .status()
+            .expect("run scripts/llm-local --install");
+        assert!(install.success(), "scripts/llm-local --install failed");
+    }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new(repo().join("target/llm-venv/bin/python"))
+    let mut child = Command::new(repo().join("target/llm-venv/bin/python"))
         .arg(repo().join("scripts/llm_server.py"))
         .arg(port.to_string())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        // Its log, for when it does not come up.
+        .stderr(
+            std::fs::File::create(repo().join(format!("target/llm-server-{port}.log"))).unwrap(),
+        )
         .spawn()
         .expect("start the model server");
-    let server = LlmServer {
+    let early_exit = child.try_wait().ok().flatten();
+    let mut server = LlmServer {
         child,
         base: format!("http://127.0.0.1:{port}/v1"),
     };
+    assert!(
+        early_exit.is_none(),
+        "the model server exited at once: {early_exit:?}"
+    );
     let health = format!("http://127.0.0.1:{port}/health");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if reqwest::get(&health).await.is_ok_and(|r| r.status() == 200) {
             return server;
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            panic!("the model server exited before it was healthy: {status}");
         }
         assert!(
             Instant::now() < deadline,
