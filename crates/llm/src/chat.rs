@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use scorejar_net::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
-use scorejar_net::{NetError, NetPolicy, SafeClient, SafeRequest, Url};
+use scorejar_net::{NetError, NetPolicy, SafeClient, SafeRequest, Timeouts, Url};
 use serde_json::{json, Value};
 
 use crate::engine::AiError;
@@ -41,7 +41,14 @@ impl ChatClient {
             .host_str()
             .ok_or_else(|| format!("provider {:?}: base_url has no host", provider.name))?;
         let port = parsed.port_or_known_default().unwrap_or(80);
-        let client = SafeClient::new(NetPolicy::allowing([format!("{host}:{port}")]));
+        // A Chat Completions reply (not streamed) is silent until the model has finished, so the
+        // read-silence limit is the provider's whole-request timeout, not the download default.
+        let timeout = Duration::from_secs(provider.timeout_secs.max(1));
+        let client = SafeClient::new(NetPolicy::allowing([format!("{host}:{port}")]))
+            .with_timeouts(Timeouts {
+                read: timeout,
+                ..Timeouts::default()
+            });
         Ok(Self {
             provider,
             url,
