@@ -119,6 +119,7 @@ async fn migrations_create_the_schema_and_are_idempotent() {
         "interactions",
         "jobs",
         "participants",
+        "scorecard_versions",
         "scorecards",
         "sessions",
         "tags",
