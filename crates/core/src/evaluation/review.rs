@@ -86,11 +86,11 @@ pub fn apply_override(
             })?;
         slot.1 = c.response.clone();
     }
-    // Checked one correction at a time so the error names the reviewer's answer.
+    // The error names a question; the reviewer is told which of their answers it was.
     let scored = score(&card.scoring, &responses).map_err(|error| {
         let index = corrections
             .iter()
-            .position(|c| error.to_string().contains(&c.question_id))
+            .position(|c| c.question_id == error.question())
             .unwrap_or(0);
         OverrideError::Answer { index, error }
     })?;

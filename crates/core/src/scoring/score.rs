@@ -48,6 +48,23 @@ pub enum ResponseError {
     },
 }
 
+impl ResponseError {
+    /// The question the error is about.
+    pub fn question(&self) -> &str {
+        match self {
+            ResponseError::UnknownQuestion(q)
+            | ResponseError::Duplicate(q)
+            | ResponseError::Missing(q) => q,
+            ResponseError::UnknownLabel { question, .. }
+            | ResponseError::NotOne { question, .. }
+            | ResponseError::RepeatedLabel { question, .. }
+            | ResponseError::ValueExpected { question }
+            | ResponseError::LabelsExpected { question }
+            | ResponseError::OffScale { question, .. } => question,
+        }
+    }
+}
+
 /// One question's share of the score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
