@@ -2,13 +2,14 @@
 //! the operator's, so it is allowed even when private), and its reply reduced to what the
 //! engine reads: the assistant's content, why it stopped, and the tokens counted.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use scorejar_net::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use scorejar_net::{NetError, NetPolicy, SafeClient, SafeRequest, Timeouts, Url};
 use serde_json::{json, Value};
 
 use crate::engine::AiError;
+use crate::retry_after::retry_after;
 use crate::settings::{ProviderSettings, StructuredOutput};
 
 /// Largest reply body read, in bytes.
@@ -100,15 +101,18 @@ impl ChatClient {
             other => AiError::Permanent(format!("provider {name}: {other}")),
         })?;
         let status = response.status();
+        let wait = retry_after(response.headers(), SystemTime::now());
         let bytes = response
             .bytes_limited(MAX_REPLY_BYTES)
             .await
             .map_err(|e| AiError::Retryable(format!("provider {name}: reading the reply: {e}")))?;
         let latency = started.elapsed();
         if status.as_u16() == 429 || status.is_server_error() {
-            return Err(AiError::Retryable(format!(
-                "provider {name} answered {status}"
-            )));
+            let message = format!("provider {name} answered {status}");
+            return Err(match wait {
+                Some(wait) => AiError::RetryAfter(message, wait),
+                None => AiError::Retryable(message),
+            });
         }
         let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         if !status.is_success() {

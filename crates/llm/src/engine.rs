@@ -22,6 +22,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use scorejar_core::evaluation::ai::combine::{combine, split, vote, PartAnswer, LOW_CONFIDENCE};
@@ -50,6 +51,9 @@ pub enum AiError {
     /// Worth another attempt later (429, 5xx, timeouts).
     #[error("{0}")]
     Retryable(String),
+    /// Worth another attempt, not before the wait the provider asked for (`Retry-After`).
+    #[error("{0}")]
+    RetryAfter(String, Duration),
     /// Will fail the same way again (a refused request, replies that never parse).
     #[error("{0}")]
     Permanent(String),

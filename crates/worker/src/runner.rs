@@ -271,12 +271,22 @@ impl Worker {
         let outcome = match self.attempt(&job, handler.as_ref()).await {
             Ok(effects) => JobOutcome::Done(effects),
             Err(HandlerError::Retryable(error)) if job.attempt < job.max_attempts => {
-                let delay = retry_delay(job.attempt, rand::random::<f64>());
+                let delay = retry_delay(job.attempt, rand::random::<f64>(), None);
                 tracing::warn!(%error, ?delay, "job failed; will retry");
                 let run_at = time::OffsetDateTime::now_utc() + delay;
                 JobOutcome::Retry { error, run_at }
             }
-            Err(HandlerError::Retryable(error) | HandlerError::Permanent(error)) => {
+            Err(HandlerError::RetryAfter(error, wait)) if job.attempt < job.max_attempts => {
+                let delay = retry_delay(job.attempt, rand::random::<f64>(), Some(wait));
+                tracing::warn!(%error, ?delay, "job failed; will retry");
+                let run_at = time::OffsetDateTime::now_utc() + delay;
+                JobOutcome::Retry { error, run_at }
+            }
+            Err(
+                HandlerError::Retryable(error)
+                | HandlerError::RetryAfter(error, _)
+                | HandlerError::Permanent(error),
+            ) => {
                 tracing::warn!(%error, "job failed for good");
                 let effects = handler.give_up(&job, &error).await;
                 JobOutcome::Failed { error, effects }

@@ -4,12 +4,13 @@
 //! request and answers well-formed, invented-quote and always-refusing replies.
 
 use crate::harness::*;
+use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Json, Router};
 use scorejar_worker::handlers::{Evaluate, JobHandler};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 crate::backend_tests!(
     a_rules_scorecard_scores_a_provided_transcript,
@@ -20,7 +21,8 @@ crate::backend_tests!(
     a_reviewer_override_rescores_and_the_agreement_report_counts_it,
     score_submissions_list_with_filters_and_pages,
     a_call_longer_than_the_context_is_answered_in_parts,
-    samples_vote_and_report_confidence
+    samples_vote_and_report_confidence,
+    a_providers_retry_after_is_honoured
 );
 
 fn call() -> Value {
@@ -215,28 +217,44 @@ async fn scorecard_changes_make_versions(app: &TestApp) {
 }
 
 /// A local stand-in of a Chat Completions server: replies in turn from `replies` (the last one
-/// repeats) and keeps every request body.
+/// repeats) and keeps every request body, and when each arrived.
 struct StandIn {
     base: String,
     requests: Arc<Mutex<Vec<Value>>>,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
 }
 
 async fn stand_in(replies: Vec<(u16, Value)>) -> StandIn {
+    let replies = replies.into_iter().map(|(s, v)| (s, v, None)).collect();
+    stand_in_with_waits(replies).await
+}
+
+/// Like [`stand_in`], each reply optionally carrying a `Retry-After` header.
+async fn stand_in_with_waits(replies: Vec<(u16, Value, Option<&'static str>)>) -> StandIn {
     let requests = Arc::new(Mutex::new(Vec::new()));
-    let seen = requests.clone();
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let (seen, times) = (requests.clone(), arrivals.clone());
     let replies = Arc::new(replies);
     let app = Router::new().route(
         "/v1/chat/completions",
         post(move |Json(body): Json<Value>| {
-            let (seen, replies) = (seen.clone(), replies.clone());
+            let (seen, times, replies) = (seen.clone(), times.clone(), replies.clone());
             async move {
+                times.lock().unwrap().push(Instant::now());
                 let mut all = seen.lock().unwrap();
                 all.push(body);
-                let (status, reply) = replies[(all.len() - 1).min(replies.len() - 1)].clone();
-                (
+                let (status, reply, wait) = replies[(all.len() - 1).min(replies.len() - 1)].clone();
+                let mut response = (
                     axum::http::StatusCode::from_u16(status).unwrap(),
                     Json(reply),
                 )
+                    .into_response();
+                if let Some(wait) = wait {
+                    response
+                        .headers_mut()
+                        .insert("retry-after", wait.parse().unwrap());
+                }
+                response
             }
         }),
     );
@@ -246,6 +264,7 @@ async fn stand_in(replies: Vec<(u16, Value)>) -> StandIn {
     StandIn {
         base: format!("http://{addr}/v1"),
         requests,
+        arrivals,
     }
 }
 
@@ -676,4 +695,36 @@ async fn samples_vote_and_report_confidence(app: &TestApp) {
         (400, Some("samples")),
         "{err}"
     );
+}
+
+/// A 429 with `Retry-After: 4` is retried no sooner than 4 s later, where the queue's own first
+/// backoff would have come back within 2 s.
+async fn a_providers_retry_after_is_honoured(app: &TestApp) {
+    let good = json!({ "q1": { "answer": "Yes", "explanation": "checked the bill",
+        "evidence": [{ "line": 3, "quote": "let me check" }] } });
+    let (ok, reply) = completion(good);
+    let server = stand_in_with_waits(vec![
+        (
+            429,
+            json!({ "error": { "message": "slow down" } }),
+            Some("4"),
+        ),
+        (ok, reply, None),
+    ])
+    .await;
+    let sc = create_scorecard(app, ai_card()).await;
+    let body = json!({ "sourceIdentifier": "ai-retry-after", "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
+        "transcript": call(), "evaluation": { "scorecardId": sc } });
+    let (_, resp) = app.upload(&body).await;
+    let stored = evaluate(
+        app,
+        Some(engine(&server.base)),
+        resp["statusUrl"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(stored["evaluations"][0]["status"], "COMPLETED", "{stored}");
+    let arrivals = server.arrivals.lock().unwrap();
+    assert_eq!(arrivals.len(), 2, "one refused request, one answered");
+    let waited = arrivals[1] - arrivals[0];
+    assert!(waited >= Duration::from_secs(4), "retried after {waited:?}");
 }

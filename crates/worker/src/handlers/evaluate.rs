@@ -42,6 +42,7 @@ fn submission_id(job: &ClaimedJob) -> Result<&str, HandlerError> {
 fn ai_error(e: AiError) -> HandlerError {
     match e {
         AiError::Retryable(m) => HandlerError::Retryable(m),
+        AiError::RetryAfter(m, wait) => HandlerError::RetryAfter(m, wait),
         AiError::Permanent(m) => HandlerError::Permanent(m),
     }
 }

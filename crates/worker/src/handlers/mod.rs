@@ -27,6 +27,10 @@ pub enum HandlerError {
     /// Worth another attempt (timeouts, 5xx, a busy database).
     #[error("{0}")]
     Retryable(String),
+    /// Worth another attempt, but not before this wait (a provider's `Retry-After`); the
+    /// queue's own backoff still applies when it is longer.
+    #[error("{0}")]
+    RetryAfter(String, std::time::Duration),
     /// Will fail the same way every time (4xx, blocked URL, not media).
     #[error("{0}")]
     Permanent(String),

@@ -289,6 +289,7 @@ mod tests {
             match stt_error(error) {
                 HandlerError::Permanent(m) => assert!(permanent && m == shown, "{m}"),
                 HandlerError::Retryable(m) => assert!(!permanent && m == shown, "{m}"),
+                other => panic!("transcription errors carry no wait: {other:?}"),
             }
         }
     }
