@@ -4,8 +4,9 @@
 //! - First request: a connection that has not completed a request head within
 //!   `header_timeout` is dropped (nothing was accepted from it, so nothing is cut short).
 //! - Keep-alive: hyper's header-read timer starts whenever the connection waits for a request
-//!   head, so set to `keep_alive_timeout` it closes a connection idle (or trickling its next
-//!   head) for that long.
+//!   head, so set to `keep_alive_timeout` it closes an HTTP/1 connection idle (or trickling its
+//!   next head) for that long. HTTP/2 has no such wait, so every connection also has an idle
+//!   timer (`idle`): no request in flight for `keep_alive_timeout` → a graceful close (GOAWAY).
 //! - Bodies: every request body is a [`TimedBody`] (silence and minimum rate).
 //! - hyper's own parse-error answers (400/414/431) get the JSON envelope (`raw_errors`).
 //!
@@ -14,20 +15,23 @@
 //! graceful shutdown), for at most [`SHUTDOWN_GRACE`].
 
 use super::body_timeout::{BodyRules, TimedBody};
+use super::idle::Activity;
 use super::raw_errors::EnvelopeStream;
 use crate::config::HttpSettings;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
+use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
 /// Longest a shutdown waits for requests in flight.
@@ -55,7 +59,9 @@ pub async fn serve_with_timeouts(
         min_bytes_per_sec: http.body_min_bytes_per_sec,
     };
     let header_timeout = secs(http.header_timeout_secs);
-    let graceful = GracefulShutdown::new();
+    let idle_timeout = secs(http.keep_alive_timeout_secs);
+    let (stop, stopping) = watch::channel(false);
+    let connections = TaskTracker::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -72,17 +78,26 @@ pub async fn serve_with_timeouts(
         };
         let _ = stream.set_nodelay(true);
         let served = Arc::new(AtomicBool::new(false));
-        let service = connection_service(router.clone(), peer, rules, served.clone());
-        let conn = builder.serve_connection_with_upgrades(
-            TokioIo::new(EnvelopeStream::new(stream)),
-            TowerToHyperService::new(service),
+        let activity = Activity::new();
+        let service = connection_service(
+            router.clone(),
+            peer,
+            rules,
+            served.clone(),
+            activity.clone(),
         );
-        let conn = graceful.watch(conn.into_owned());
-        tokio::spawn(async move {
+        let conn = builder
+            .serve_connection_with_upgrades(
+                TokioIo::new(EnvelopeStream::new(stream)),
+                TowerToHyperService::new(service),
+            )
+            .into_owned();
+        let mut stopping = stopping.clone();
+        connections.spawn(async move {
             let mut conn = std::pin::pin!(conn);
             if let Some(limit) = header_timeout {
                 tokio::select! {
-                    _ = &mut conn => return,
+                    _ = conn.as_mut() => return,
                     () = tokio::time::sleep(limit) => {}
                 }
                 if !served.load(Ordering::Relaxed) {
@@ -90,11 +105,26 @@ pub async fn serve_with_timeouts(
                     return;
                 }
             }
+            let idle = async {
+                match idle_timeout {
+                    Some(limit) => activity.idle_for(limit).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = stopping.wait_for(|stop| *stop) => {}
+                () = idle => tracing::debug!(%peer, "connection idle; closing"),
+            }
+            // Requests in flight finish; nothing new is accepted on this connection.
+            conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         });
     }
     drop(listener);
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+    let _ = stop.send(true);
+    connections.close();
+    if tokio::time::timeout(SHUTDOWN_GRACE, connections.wait())
         .await
         .is_err()
     {
@@ -104,12 +134,13 @@ pub async fn serve_with_timeouts(
 }
 
 /// The router as one connection sees it: peer address attached, body timed, `served` set at
-/// the first request.
+/// the first request, each request in flight (until its response body is sent) in `activity`.
 fn connection_service(
     router: Router,
     peer: SocketAddr,
     rules: BodyRules,
     served: Arc<AtomicBool>,
+    activity: Arc<Activity>,
 ) -> impl tower::Service<
     hyper::Request<Incoming>,
     Response = axum::response::Response,
@@ -120,6 +151,16 @@ fn connection_service(
         served.store(true, Ordering::Relaxed);
         let mut req = req.map(|body| Body::new(TimedBody::new(body, rules)));
         req.extensions_mut().insert(ConnectInfo(peer));
-        router.clone().oneshot(req)
+        let in_flight = activity.begin();
+        let response = router.clone().oneshot(req);
+        async move {
+            let response = response.await?;
+            Ok(response.map(|body| {
+                Body::new(body.map_frame(move |frame| {
+                    let _ = &in_flight;
+                    frame
+                }))
+            }))
+        }
     })
 }

@@ -12,6 +12,7 @@ crate::backend_tests_with!(
     short_timeouts;
     silent_connection_is_closed,
     idle_keep_alive_is_closed,
+    idle_http2_connection_is_closed,
     short_body_is_a_408,
     trickled_body_is_a_408,
     excess_requests_are_shed
@@ -79,6 +80,78 @@ async fn idle_keep_alive_is_closed(app: &TestApp) {
         .unwrap();
     let answer = read_until_closed(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// An HTTP/2 connection (prior knowledge, as a gRPC-style client opens it) that made one request
+/// and then idles is closed with a GOAWAY: hyper has no idle timeout of its own for HTTP/2.
+async fn idle_http2_connection_is_closed(app: &TestApp) {
+    let mut stream = connect(app).await;
+    // HPACK: :method GET (static 2), :scheme http (static 6), then :path and :authority as
+    // literals with an indexed name (static 4 and 1), not Huffman-coded.
+    let mut block = vec![0x82, 0x86, 0x04, 8];
+    block.extend_from_slice(b"/healthz");
+    block.extend_from_slice(&[0x01, 1, b'x']);
+    let mut bytes = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    bytes.extend_from_slice(&frame(0x4, 0, 0, &[])); // SETTINGS, none changed
+    bytes.extend_from_slice(&frame(0x1, 0x4 | 0x1, 1, &block)); // HEADERS, END_HEADERS|END_STREAM
+    stream.write_all(&bytes).await.unwrap();
+    let frames = converse_until_closed(&mut stream).await;
+    assert!(
+        frames.contains(&(0x1, 1)),
+        "the request was answered on stream 1: {frames:?}"
+    );
+    assert!(
+        frames.contains(&(0x7, 0)),
+        "closed with a GOAWAY: {frames:?}"
+    );
+}
+
+/// Reads HTTP/2 frames until the server closes the connection, answering as a live client
+/// must (a graceful close waits for the ack of its PING); returns every frame's (type, stream).
+async fn converse_until_closed(stream: &mut TcpStream) -> Vec<(u8, u32)> {
+    let mut seen = Vec::new();
+    tokio::time::timeout(DEADLINE, async {
+        let mut pending = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => pending.extend_from_slice(&buf[..n]),
+            }
+            while pending.len() >= 9 {
+                let len = u32::from_be_bytes([0, pending[0], pending[1], pending[2]]) as usize;
+                if pending.len() < 9 + len {
+                    break;
+                }
+                let (kind, flags) = (pending[3], pending[4]);
+                let id = u32::from_be_bytes([pending[5], pending[6], pending[7], pending[8]]);
+                let payload = pending[9..9 + len].to_vec();
+                pending.drain(..9 + len);
+                seen.push((kind, id & 0x7fff_ffff));
+                let reply = match (kind, flags & 1) {
+                    (0x4, 0) => Some(frame(0x4, 1, 0, &[])), // SETTINGS → ack
+                    (0x6, 0) => Some(frame(0x6, 1, 0, &payload)), // PING → ack
+                    _ => None,
+                };
+                if let Some(reply) = reply {
+                    let _ = stream.write_all(&reply).await;
+                }
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the server should have closed the connection: {seen:?}"));
+    seen
+}
+
+/// One HTTP/2 frame: 24-bit length, type, flags, stream id.
+fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    let len = payload.len() as u32;
+    let mut out = len.to_be_bytes()[1..].to_vec();
+    out.extend_from_slice(&[kind, flags]);
+    out.extend_from_slice(&stream.to_be_bytes());
+    out.extend_from_slice(payload);
+    out
 }
 
 async fn short_body_is_a_408(app: &TestApp) {
