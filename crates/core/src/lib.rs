@@ -16,6 +16,7 @@ pub mod json;
 pub mod model;
 pub mod payload;
 pub mod pricing;
+pub mod retry;
 pub mod scorecard;
 pub mod scoring;
 pub mod text;

@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
     let http = state.settings.http.clone();
     let quick = Router::new()
         .merge(routes::interactions::router())
+        .merge(routes::interaction_retry::router())
         .merge(routes::tokens::router())
         .merge(routes::auth::router())
         .merge(routes::tags::router())

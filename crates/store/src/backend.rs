@@ -5,7 +5,7 @@
 //! (a whole upload as one statement on PostgreSQL, claiming jobs, waiting for new ones). Every
 //! other method is written here once, as a call into `ops`.
 
-use crate::ops::{accounts, catalog, credits, evaluations, interactions, jobs, upload};
+use crate::ops::{accounts, catalog, credits, evaluations, interactions, jobs, retry, upload};
 use crate::queue::{ClaimedJob, JobOutcome, JobQueue, JobState};
 use crate::rules::outcome::requeues;
 use crate::sql::{is_transient, Db};
@@ -372,6 +372,23 @@ impl<B: Backend> Store for B {
         })
         .await?;
         self.jobs_committed();
+        Ok(())
+    }
+
+    async fn retry_interaction(
+        &self,
+        account_id: &str,
+        plan: scorejar_core::retry::RetryPlan,
+    ) -> StoreResult<()> {
+        let work = std::sync::Arc::new((account_id.to_owned(), plan));
+        retry_transient(|| {
+            let work = work.clone();
+            self.write(work!(db => retry::retry(db, &work.0, &work.1).await))
+        })
+        .await?;
+        if !work.1.jobs.is_empty() {
+            self.jobs_committed();
+        }
         Ok(())
     }
 

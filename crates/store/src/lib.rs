@@ -188,6 +188,16 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
     /// transaction. `NotFound("interaction")`, `ScorecardNotActive`, `InsufficientCredits`.
     async fn queue_evaluation(&self, evaluation: NewEvaluation) -> StoreResult<()>;
 
+    /// Queues an interaction's failed steps again (`scorejar_core::retry`) with the debit and
+    /// the jobs, in one transaction. `NotFound("interaction")`, `InsufficientCredits`, and
+    /// `Conflict("retry")` when a step is no longer FAILED (a concurrent retry won); nothing is
+    /// written on any error.
+    async fn retry_interaction(
+        &self,
+        account_id: &str,
+        plan: scorejar_core::retry::RetryPlan,
+    ) -> StoreResult<()>;
+
     /// Writes a reviewer's corrected `result` (and its figures) if the evaluation is still
     /// COMPLETED and its `updated_at` is still `seen_updated_at`; `false` otherwise.
     async fn review_evaluation(

@@ -24,6 +24,11 @@ const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/interactions/{id}",
         Access::Needs(Scope::Read),
     ),
+    (
+        "POST",
+        "/api/v1/interactions/{id}/retry",
+        Access::Needs(Scope::Upload),
+    ),
     ("GET", "/api/v1/tags", Access::Needs(Scope::Read)),
     ("GET", "/api/v1/scorecards", Access::Needs(Scope::Read)),
     ("GET", "/api/v1/scorecards/{id}", Access::Needs(Scope::Read)),

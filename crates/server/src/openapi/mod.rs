@@ -25,6 +25,7 @@ use utoipa::OpenApi;
         crate::routes::upload::upload_interaction,
         crate::routes::interactions::get_interaction,
         crate::routes::interactions::list_interactions,
+        crate::routes::interaction_retry::retry_interaction,
         crate::routes::tokens::create_token,
         crate::routes::tokens::list_tokens,
         crate::routes::tokens::revoke_token,

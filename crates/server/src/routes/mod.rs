@@ -4,6 +4,7 @@ pub mod auth;
 pub mod credits;
 pub mod evaluations;
 pub mod health;
+pub mod interaction_retry;
 pub mod interaction_status;
 pub mod interactions;
 pub mod json;

@@ -34,13 +34,13 @@ fn call() -> Value {
     ]})
 }
 
-async fn create_scorecard(app: &TestApp, body: Value) -> String {
+pub(crate) async fn create_scorecard(app: &TestApp, body: Value) -> String {
     let (status, sc) = read(app.post_json("/api/v1/scorecards", &body).await).await;
     assert_eq!(status, 201, "{sc}");
     sc["id"].as_str().unwrap().to_owned()
 }
 
-fn rules_card() -> Value {
+pub(crate) fn rules_card() -> Value {
     json!({ "name": "Rules QA", "status": "ACTIVE", "model": "rules", "passingScore": 60,
     "sections": [{ "name": "Opening", "questions": [
         { "id": "greet", "text": "Greeting in the first 30 s?", "type": "SINGLE",
@@ -57,7 +57,7 @@ fn rules_card() -> Value {
     ]}]})
 }
 
-fn evaluate_handler(
+pub(crate) fn evaluate_handler(
     app: &TestApp,
     ai: Option<Arc<dyn scorejar_llm::AiEngine>>,
 ) -> Arc<dyn JobHandler> {

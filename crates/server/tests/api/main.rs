@@ -21,6 +21,7 @@ mod llm_local;
 mod openapi_document;
 mod pipeline;
 mod resources;
+mod retries;
 mod token_scopes;
 mod transcript_hints;
 mod transcription;

@@ -50,7 +50,9 @@ async fn the_document_is_public_camel_case_and_complete() {
                 assert!(responses.contains_key("401"), "{what} documents 401");
             }
             assert!(responses.contains_key("429"), "{what} documents 429");
-            if (method == "post" && path != "/api/v1/auth/logout") || method == "patch" {
+            // Logout and a retry act on what the path and token name; they take no body.
+            let bodyless = ["/api/v1/auth/logout", "/api/v1/interactions/{id}/retry"];
+            if (method == "post" && !bodyless.contains(&path.as_str())) || method == "patch" {
                 assert!(op["requestBody"].is_object(), "{what} has a request body");
             }
             for (status, response) in responses {
@@ -131,6 +133,18 @@ async fn real_answers_match_the_document(app: &TestApp) {
     check("get", "/api/v1/interactions", status.as_u16(), &body);
     let (status, body) = read(app.get("/api/v1/interactions/nope").await).await;
     check("get", "/api/v1/interactions/{id}", status.as_u16(), &body);
+    let (status, body) = read(
+        app.post_json(&format!("/api/v1/interactions/{id}/retry"), &json!({}))
+            .await,
+    )
+    .await;
+    check(
+        "post",
+        "/api/v1/interactions/{id}/retry",
+        status.as_u16(),
+        &body,
+    );
+    assert_eq!(status, 409, "nothing of a fresh chat has failed: {body}");
     let (status, body) = read(app.get("/api/v1/tags").await).await;
     check("get", "/api/v1/tags", status.as_u16(), &body);
     let (status, body) = read(

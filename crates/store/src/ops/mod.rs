@@ -10,4 +10,5 @@ pub(crate) mod effects;
 pub(crate) mod evaluations;
 pub(crate) mod interactions;
 pub(crate) mod jobs;
+pub(crate) mod retry;
 pub(crate) mod upload;
