@@ -44,6 +44,9 @@ pub fn build_worker(
             spool_dir,
             default_agent_channel: settings.transcription.agent_channel,
             rates: settings.rates(),
+            not_ready_wait: std::time::Duration::from_secs(
+                settings.transcription.whisper.model_check_secs.max(1),
+            ),
         },
         transcriptions,
     );

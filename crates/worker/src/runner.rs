@@ -276,6 +276,11 @@ impl Worker {
                 let run_at = time::OffsetDateTime::now_utc() + delay;
                 JobOutcome::Retry { error, run_at }
             }
+            Err(HandlerError::Wait(error, wait)) => {
+                tracing::warn!(%error, ?wait, "job cannot run yet; it waits");
+                let run_at = time::OffsetDateTime::now_utc() + wait;
+                JobOutcome::Wait { error, run_at }
+            }
             Err(HandlerError::RetryAfter(error, wait)) if job.attempt < job.max_attempts => {
                 let delay = retry_delay(job.attempt, rand::random::<f64>(), Some(wait));
                 tracing::warn!(%error, ?delay, "job failed; will retry");

@@ -90,6 +90,7 @@ fn transcribe_handler(app: &TestApp, base: &str) -> Arc<dyn JobHandler> {
             spool_dir,
             default_agent_channel: 0,
             rates: app.settings.rates(),
+            not_ready_wait: Duration::from_secs(1),
         },
         1,
     ))

@@ -65,6 +65,7 @@ pub(crate) async fn transcribe_handler(app: &TestApp) -> Arc<Transcribe> {
             spool_dir,
             default_agent_channel: 0,
             rates: Default::default(),
+            not_ready_wait: Duration::from_secs(1),
         },
         1,
     ))

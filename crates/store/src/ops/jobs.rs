@@ -137,7 +137,7 @@ pub(crate) async fn finish<D: Db>(
         JobOutcome::Done(effects) | JobOutcome::Failed { effects, .. } => {
             effects::apply(db, &job, effects, now).await?;
         }
-        JobOutcome::Retry { .. } | JobOutcome::Release => {
+        JobOutcome::Retry { .. } | JobOutcome::Wait { .. } | JobOutcome::Release => {
             set_step(db, &job, StepState::Pending, now).await?;
             db.notify_jobs().await?;
         }

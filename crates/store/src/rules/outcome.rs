@@ -24,6 +24,9 @@ pub(crate) fn job_row_change(outcome: &JobOutcome, now: i64) -> JobRowChange<'_>
             ("QUEUED", Some(to_micros(*run_at)), Some(error.as_str()), 0)
         }
         JobOutcome::Failed { error, .. } => ("FAILED", None, Some(error.as_str()), 0),
+        JobOutcome::Wait { error, run_at } => {
+            ("QUEUED", Some(to_micros(*run_at)), Some(error.as_str()), -1)
+        }
         JobOutcome::Release => ("QUEUED", Some(now), None, -1),
     };
     JobRowChange {
@@ -101,7 +104,7 @@ pub(crate) fn requeues(outcome: &JobOutcome) -> bool {
                     .as_ref()
                     .is_some_and(|t| t.status == StepStatus::Completed)
         }
-        JobOutcome::Retry { .. } | JobOutcome::Release => true,
+        JobOutcome::Retry { .. } | JobOutcome::Wait { .. } | JobOutcome::Release => true,
     }
 }
 
@@ -179,6 +182,13 @@ mod tests {
             (retry, ("QUEUED", Some(to_micros(at)), Some("slow"), 0)),
             (failed, ("FAILED", None, Some("bad"), 0)),
             (JobOutcome::Release, ("QUEUED", Some(7), None, -1)),
+            (
+                JobOutcome::Wait {
+                    error: "no model".into(),
+                    run_at: at,
+                },
+                ("QUEUED", Some(to_micros(at)), Some("no model"), -1),
+            ),
         ];
         for (outcome, (status, run_at, error, delta)) in cases {
             let change = job_row_change(&outcome, 7);
@@ -257,6 +267,10 @@ mod tests {
         assert!(requeues(&JobOutcome::Done(with_job.clone())));
         assert!(!requeues(&JobOutcome::Done(JobEffects::default())));
         assert!(requeues(&JobOutcome::Release));
+        assert!(requeues(&JobOutcome::Wait {
+            error: "no model".into(),
+            run_at: datetime!(2026-01-01 00:00 UTC),
+        }));
         let moves = credit_moves(&with_job);
         assert_eq!(moves.len(), 1);
         assert_eq!(moves[0].amount, 3);

@@ -34,6 +34,10 @@ pub enum HandlerError {
     /// Will fail the same way every time (4xx, blocked URL, not media).
     #[error("{0}")]
     Permanent(String),
+    /// Cannot run until an operator acts (a speech model not installed): look again after
+    /// this wait, without spending an attempt and without ever giving up.
+    #[error("{0}")]
+    Wait(String, std::time::Duration),
 }
 
 pub type HandlerResult = Result<JobEffects, HandlerError>;

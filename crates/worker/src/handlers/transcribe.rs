@@ -36,6 +36,9 @@ pub struct TranscribeSettings {
     pub default_agent_channel: i64,
     /// Prices for settling the reservation on the decoded length.
     pub rates: Rates,
+    /// How long a job waits before looking again for an engine that cannot run yet (a model
+    /// not installed while installing on first need is off).
+    pub not_ready_wait: std::time::Duration,
 }
 
 pub struct Transcribe {
@@ -106,6 +109,9 @@ fn stt_error(e: SttError) -> HandlerError {
             HandlerError::Retryable(ENGINE_FAILED.into())
         }
         SttError::Permanent(m) => HandlerError::Permanent(format!("transcription failed: {m}")),
+        // Only the engine's build says this (`run` maps it with the wait); an engine that is
+        // running is ready.
+        SttError::NotReady(m) => HandlerError::Retryable(m),
     }
 }
 
@@ -146,6 +152,11 @@ impl JobHandler for Transcribe {
             .await
             .map_err(|_| HandlerError::Retryable("worker is shutting down".into()))?;
         let transcriber = self.transcriber.get().await.map_err(|e| match e {
+            // The operator's to fix (`scorejar models install`); shown as it is, it says how.
+            SttError::NotReady(m) => HandlerError::Wait(
+                format!("waiting for the transcription engine: {m}"),
+                self.settings.not_ready_wait,
+            ),
             // A broken engine configuration is the operator's to fix; the job waits for it.
             SttError::Permanent(m) | SttError::Retryable(m) => {
                 tracing::error!(error = %m, "the transcription engine could not be built");
