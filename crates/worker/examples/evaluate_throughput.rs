@@ -5,9 +5,15 @@
 //! and checks that every evaluation COMPLETED with its answers: the figure is what our side —
 //! claim, load, prompt, reply check, quote guard, scoring, store — sustains around the model.
 //!
+//! With `--provider-url` (and `--model`) it asks a real provider instead — the local small model
+//! of `scripts/llm-local` in `bench/evaluate/run` — about the call in `--transcript-file` (one
+//! turn per line, agent first), and reports seconds per evaluation; a real model's answers are
+//! its own, so only COMPLETED is checked then.
+//!
 //! `cargo run -p scorejar-worker --release --example evaluate_throughput -- [--backend
 //! sqlite|postgres] [--evaluations 2000] [--concurrency 32] [--provider-concurrency 32]
-//! [--provider-ms 50] [--url postgres://…]`
+//! [--provider-ms 50] [--url postgres://…] [--provider-url URL --model NAME]
+//! [--transcript-file PATH]`
 
 #[path = "support/store.rs"]
 mod support;
@@ -33,6 +39,10 @@ struct Options {
     provider_concurrency: usize,
     provider_delay: Duration,
     url: String,
+    /// A real provider's API root (no stand-in), and the model it serves.
+    provider_url: Option<String>,
+    model: String,
+    transcript_file: Option<std::path::PathBuf>,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -43,6 +53,9 @@ fn options() -> anyhow::Result<Options> {
         provider_concurrency: 32,
         provider_delay: Duration::from_millis(50),
         url: "postgres://postgres@127.0.0.1:5432/test".into(),
+        provider_url: None,
+        model: "judge".into(),
+        transcript_file: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -56,6 +69,9 @@ fn options() -> anyhow::Result<Options> {
             "--provider-concurrency" => o.provider_concurrency = value.parse()?,
             "--provider-ms" => o.provider_delay = Duration::from_millis(value.parse()?),
             "--url" => o.url = value,
+            "--provider-url" => o.provider_url = Some(value),
+            "--model" => o.model = value,
+            "--transcript-file" => o.transcript_file = Some(value.into()),
             other => anyhow::bail!("unknown flag {other}"),
         }
     }
@@ -66,8 +82,8 @@ fn options() -> anyhow::Result<Options> {
     Ok(o)
 }
 
-fn scorecard() -> Value {
-    json!({ "name": "Bench QA", "status": "ACTIVE", "model": "standin/judge", "passingScore": 60,
+fn scorecard(model: &str) -> Value {
+    json!({ "name": "Bench QA", "status": "ACTIVE", "model": format!("standin/{model}"), "passingScore": 60,
     "sections": [{ "name": "Call", "questions": [
         { "id": "greet", "text": "Greeting in the first 30 s?", "type": "SINGLE",
           "answers": [{ "label": "Yes", "points": 2 }, { "label": "No", "points": 0 }],
@@ -78,6 +94,29 @@ fn scorecard() -> Value {
         { "id": "empathy", "text": "Did the agent show empathy?", "type": "SINGLE",
           "answers": [{ "label": "Yes", "points": 1 }, { "label": "No", "points": 0 }] }
     ]}]})
+}
+
+/// The call of `path`: one turn per line, the agent's first, 2.5 s each.
+fn transcript_from(path: &std::path::Path) -> anyhow::Result<TranscriptInput> {
+    let text = std::fs::read_to_string(path)?;
+    let segments = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let start = i as f64 * 3.0;
+            let speaker = if i % 2 == 0 { "agent" } else { "customer" };
+            serde_json::from_value(
+                json!({ "start": start, "end": start + 2.5, "speaker": speaker, "text": line.trim() }),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(TranscriptInput {
+        text: String::new(),
+        language: None,
+        agent_channel: None,
+        segments,
+    })
 }
 
 fn transcript() -> TranscriptInput {
@@ -146,14 +185,18 @@ async fn stand_in(delay: Duration) -> anyhow::Result<String> {
     Ok(format!("http://{addr}/v1"))
 }
 
-fn engine(base: String, concurrency: usize) -> anyhow::Result<Arc<dyn scorejar_llm::AiEngine>> {
+fn engine(
+    base: String,
+    model: &str,
+    concurrency: usize,
+) -> anyhow::Result<Arc<dyn scorejar_llm::AiEngine>> {
     let settings = scorejar_llm::LlmSettings {
         providers: vec![scorejar_llm::ProviderSettings {
             name: "standin".into(),
             base_url: base,
-            models: vec!["judge".into()],
+            models: vec![model.into()],
             concurrency,
-            timeout_secs: 30,
+            timeout_secs: 120,
             price_prompt_per_1k: Some(0.5),
             price_completion_per_1k: Some(1.5),
             ..Default::default()
@@ -170,6 +213,8 @@ fn engine(base: String, concurrency: usize) -> anyhow::Result<Arc<dyn scorejar_l
 async fn queue_evaluations(
     store: &Arc<dyn Store>,
     count: usize,
+    model: &str,
+    call: &TranscriptInput,
 ) -> anyhow::Result<(String, Vec<String>)> {
     let account = new_id();
     let token = NewApiToken {
@@ -181,7 +226,7 @@ async fn queue_evaluations(
     };
     store.create_account(&account, "Bench", 0, token).await?;
     let scorecard_id = new_id();
-    let fields = scorejar_core::scorecard::parse_scorecard(&scorecard())
+    let fields = scorejar_core::scorecard::parse_scorecard(&scorecard(model))
         .map_err(|e| anyhow::anyhow!("scorecard: {e:?}"))?;
     store
         .create_scorecard(&account, &scorecard_id, &fields)
@@ -215,7 +260,7 @@ async fn queue_evaluations(
                 customer: None,
                 tags: Vec::new(),
                 custom_metadata: Vec::new(),
-                transcript: Some(UploadTranscript::Provided(transcript())),
+                transcript: Some(UploadTranscript::Provided(call.clone())),
                 transcript_status: Some(StepStatus::Completed),
                 transcript_source: Some(TranscriptSource::Provided),
                 email: None,
@@ -237,11 +282,18 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let schema = format!("bench_eval_{}", uuid::Uuid::new_v4().simple());
     let store = support::open(&o.backend, dir.path(), &o.url, &schema).await?;
-    let (account, submissions) = queue_evaluations(&store, o.evaluations).await?;
-    let base = stand_in(o.provider_delay).await?;
+    let call = match &o.transcript_file {
+        Some(path) => transcript_from(path)?,
+        None => transcript(),
+    };
+    let (account, submissions) = queue_evaluations(&store, o.evaluations, &o.model, &call).await?;
+    let base = match &o.provider_url {
+        Some(url) => url.clone(),
+        None => stand_in(o.provider_delay).await?,
+    };
     let handler = Arc::new(Evaluate {
         store: store.clone(),
-        ai: Some(engine(base, o.provider_concurrency)?),
+        ai: Some(engine(base, &o.model, o.provider_concurrency)?),
         rates: Rates::default(),
     });
 
@@ -258,7 +310,7 @@ async fn main() -> anyhow::Result<()> {
         },
     ));
     let running = tokio::spawn(worker.run(stop.clone()));
-    let deadline = started + Duration::from_secs(600);
+    let deadline = started + Duration::from_secs(1800);
     loop {
         let counts = store.job_counts(Some(EVALUATE)).await?;
         let finished = ["DONE", "FAILED"]
@@ -275,9 +327,21 @@ async fn main() -> anyhow::Result<()> {
     let drain_time = started.elapsed();
     stop.cancel();
     running.await?;
-    check_results(&store, &account, &submissions).await?;
+    check_results(&store, &account, &submissions, o.provider_url.is_none()).await?;
 
-    println!(
+    if let Some(url) = &o.provider_url {
+        println!(
+            "{} | {} AI evaluations of a {}-line call by {} at {url}, provider concurrency {}: {:.2} s per evaluation ({:.1} s)",
+            o.backend,
+            o.evaluations,
+            call.segments.len(),
+            o.model,
+            o.provider_concurrency,
+            drain_time.as_secs_f64() / o.evaluations as f64,
+            drain_time.as_secs_f64()
+        );
+    } else {
+        println!(
         "{} | {} AI evaluations through the queue, worker concurrency {}, provider concurrency {}, stand-in answering in {} ms: {:.0} evaluations/s ({:.2} s)",
         o.backend,
         o.evaluations,
@@ -286,7 +350,8 @@ async fn main() -> anyhow::Result<()> {
         o.provider_delay.as_millis(),
         o.evaluations as f64 / drain_time.as_secs_f64(),
         drain_time.as_secs_f64()
-    );
+        );
+    }
     drop(store);
     if o.backend == "postgres" {
         scorejar_store::postgres::drop_schema(&o.url, &schema).await?;
@@ -295,11 +360,12 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Every evaluation COMPLETED, scored from the stand-in's answers (a figure for evaluations that
-/// did not really run would be worthless).
+/// did not really run would be worthless); a real model's score is its own (`stand_in` false).
 async fn check_results(
     store: &Arc<dyn Store>,
     account: &str,
     submissions: &[String],
+    stand_in: bool,
 ) -> anyhow::Result<()> {
     for id in submissions.iter().step_by((submissions.len() / 50).max(1)) {
         let evaluation = store
@@ -311,7 +377,8 @@ async fn check_results(
             .as_ref()
             .and_then(|r| r["score"]["percentage"].as_f64());
         anyhow::ensure!(
-            evaluation.status == EvaluationStatus::Completed && percentage == Some(100.0),
+            evaluation.status == EvaluationStatus::Completed
+                && (!stand_in || percentage == Some(100.0)),
             "evaluation {id} did not complete as the stand-in answered: {evaluation:?}"
         );
     }
