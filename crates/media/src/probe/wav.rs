@@ -1,9 +1,15 @@
 //! RIFF/WAVE (and RF64/BW64) probing from the chunk headers.
 //!
 //! Rules: walk chunk headers with seeks (never read sample data); stop at `data` once `fmt `
-//! is known. A `data` size of 0 or one larger than the file (recorders that never patched the
-//! header, or a truncated upload) is replaced by the bytes actually present, so the duration
-//! reflects the audio that is really there.
+//! is known. A `data` size larger than the file (a truncated upload) is replaced by the bytes
+//! actually present, so the duration reflects the audio that is really there.
+//!
+//! What the decoder (symphonia's RIFF reader) will refuse is refused here, so that an upload
+//! is a 400 instead of a charge and a FAILED transcription: more than 26 channels; in a plain
+//! RIFF file, a `data` size of 0 (a recorder that never patched its header: the decoder reads
+//! no samples), and a chunk up to `data` that runs past the RIFF length — counted as the decoder
+//! counts it, from after the `WAVE` form, with its one exception (both lengths `0xFFFFFFFF`, as
+//! ffmpeg writes to a pipe).
 
 use std::io::{Read, Seek};
 
@@ -17,6 +23,8 @@ const WAVE_FORMAT_MULAW: u16 = 0x0007;
 const WAVE_FORMAT_EXTENSIBLE: u16 = 0xFFFE;
 /// Give up on files that are nothing but tiny chunks.
 const MAX_CHUNKS: usize = 10_000;
+/// The most channels the decoder maps (symphonia's channel positions).
+const MAX_CHANNELS: u16 = 26;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Format {
@@ -31,6 +39,8 @@ struct Format {
 pub(super) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Facts, ProbeError> {
     let riff = src.array_at::<12>(0, "RIFF header")?;
     let is_rf64 = &riff[..4] != b"RIFF";
+    // The decoder's bound on the chunks it walks (RF64 goes another way: its sizes are in ds64).
+    let riff_len = (!is_rf64).then(|| le_u32(&riff[4..8]));
     let mut format = None;
     let mut data: Option<(u64, u64)> = None;
     let mut ds64_data_size = None;
@@ -44,6 +54,9 @@ pub(super) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Facts, ProbeE
         let header = src.array_at::<8>(pos, "chunk header")?;
         let size = u64::from(le_u32(&header[4..8]));
         let body = pos + 8;
+        if let Some(riff_len) = riff_len {
+            check_within_riff(riff_len, pos - 12, &header)?;
+        }
         match &header[..4] {
             b"ds64" => {
                 let ds64 = src.array_at::<24>(body, "ds64 chunk")?;
@@ -72,6 +85,11 @@ pub(super) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Facts, ProbeE
     let format = format.ok_or_else(|| not_media("the WAV file has no fmt chunk"))?;
     let (data_offset, declared) =
         data.ok_or_else(|| not_media("the WAV file has no data chunk"))?;
+    if declared == 0 && !is_rf64 {
+        return Err(not_media(
+            "the WAV data chunk declares 0 bytes of audio (a header that was never completed)",
+        ));
+    }
     let present = src.len().saturating_sub(data_offset);
     let data_size = if declared == 0 || declared > present {
         present
@@ -122,10 +140,38 @@ fn parse_fmt<R: Read + Seek>(
     if format.channels == 0 {
         return Err(not_media("the WAV fmt chunk declares 0 channels"));
     }
+    if format.channels > MAX_CHANNELS {
+        return Err(not_media(format!(
+            "the WAV fmt chunk declares {} channels; at most {MAX_CHANNELS} can be decoded",
+            format.channels
+        )));
+    }
     if format.sample_rate == 0 {
         return Err(not_media("the WAV fmt chunk declares a sample rate of 0"));
     }
     Ok(format)
+}
+
+/// The decoder's check of one chunk header at `offset` (bytes after the `WAVE` form) against
+/// the RIFF length: the header must fit, and so must the chunk's declared body.
+fn check_within_riff(riff_len: u32, offset: u64, header: &[u8; 8]) -> Result<(), ProbeError> {
+    let tag = String::from_utf8_lossy(&header[..4]).into_owned();
+    let size = le_u32(&header[4..8]);
+    let room = u64::from(riff_len).saturating_sub(offset.saturating_add(8));
+    if offset.saturating_add(8) > u64::from(riff_len) {
+        return Err(not_media(format!(
+            "the WAV RIFF header's length ({riff_len} bytes) ends before the `{}` chunk",
+            tag.trim_end()
+        )));
+    }
+    let piped = riff_len == u32::MAX && size == u32::MAX;
+    if u64::from(size) > room && !piped {
+        return Err(not_media(format!(
+            "the WAV `{}` chunk ({size} bytes) runs past the RIFF header's length ({riff_len} bytes)",
+            tag.trim_end()
+        )));
+    }
+    Ok(())
 }
 
 fn codec_name(format: &Format) -> String {

@@ -115,6 +115,26 @@ async fn not_media_is_rejected_without_trace(app: &TestApp) {
     truncated.truncate(20);
     let (status, resp) = app.upload_file(truncated, "cut.wav", &payload("cut")).await;
     assert_error(status, &resp, 400, "unsupported_media", Some("file"));
+    // WAV headers the decoder would refuse later: refused now, with the reason.
+    let call = shared_fixture("support_call_mono16k.wav");
+    let patched = |at: usize, value: &[u8]| {
+        let mut bytes = call.clone();
+        bytes[at..at + value.len()].copy_from_slice(value);
+        bytes
+    };
+    for (bytes, reason) in [
+        (patched(40, &0u32.to_le_bytes()), "0 bytes of audio"),
+        (
+            patched(4, &12u32.to_le_bytes()),
+            "runs past the RIFF header",
+        ),
+        (patched(22, &65535u16.to_le_bytes()), "65535 channels"),
+    ] {
+        let (status, resp) = app.upload_file(bytes, "bad.wav", &payload("bad-wav")).await;
+        assert_error(status, &resp, 400, "unsupported_media", Some("file"));
+        let message = resp["error"]["message"].as_str().unwrap();
+        assert!(message.contains(reason), "{reason}: {message}");
+    }
     assert_eq!(app.interaction_count().await, 0);
     assert_eq!(app.media_files(), 0);
     assert_eq!(app.balance().await, 1000);

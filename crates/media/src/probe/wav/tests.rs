@@ -149,13 +149,6 @@ fn odd_chunks_are_padded_and_order_does_not_matter() {
 
 #[test]
 fn lying_data_sizes_use_the_bytes_present() {
-    let mut streaming = riff(
-        b"RIFF",
-        &[chunk(b"fmt ", &fmt(1, 1, 8000, 16)), chunk(b"data", &[])],
-    );
-    streaming.extend_from_slice(&[0; 3200]); // samples appended after a size-0 header
-    expect(streaming, "pcm_s16le", 1, 8000, Some(200));
-
     let mut truncated = riff(
         b"RIFF",
         &[
@@ -211,6 +204,75 @@ fn compressed_formats_use_fact_or_byte_rate() {
     );
 }
 
+/// Headers the decoder refuses (`tests/probe_agrees_with_decoder.rs` runs such headers through
+/// both), each with the words of the refusal.
+fn refused_by_the_decoder() -> Vec<(Vec<u8>, &'static str)> {
+    let pcm = |channels| chunk(b"fmt ", &fmt(1, channels, 8000, 16));
+    // Samples appended after a size-0 `data` header: the decoder reads none of them.
+    let mut streaming = riff(b"RIFF", &[pcm(1), chunk(b"data", &[])]);
+    streaming.extend_from_slice(&[0; 3200]);
+    let with_riff_len = |mut bytes: Vec<u8>, len: u32| {
+        bytes[4..8].copy_from_slice(&len.to_le_bytes());
+        bytes
+    };
+    let good = riff(b"RIFF", &[pcm(1), chunk(b"data", &[0; 3200])]);
+    let mut data_past_riff = good.clone();
+    data_past_riff[40..44].copy_from_slice(&6400u32.to_le_bytes());
+    vec![
+        (streaming, "declares 0 bytes of audio"),
+        (
+            with_riff_len(good.clone(), 12),
+            "`fmt` chunk (16 bytes) runs past",
+        ),
+        (
+            with_riff_len(good.clone(), 36),
+            "`data` chunk (3200 bytes) runs past",
+        ),
+        (
+            with_riff_len(good.clone(), 0),
+            "ends before the `fmt` chunk",
+        ),
+        (data_past_riff, "`data` chunk (6400 bytes) runs past"),
+        (
+            riff(b"RIFF", &[pcm(27), chunk(b"data", &[0; 3200])]),
+            "27 channels; at most 26",
+        ),
+        (
+            {
+                let mut f = fmt(1, 1, 8000, 16);
+                f[2..4].copy_from_slice(&u16::MAX.to_le_bytes());
+                riff(b"RIFF", &[chunk(b"fmt ", &f), chunk(b"data", &[0; 3200])])
+            },
+            "65535 channels",
+        ),
+    ]
+}
+
+#[test]
+fn what_the_decoder_takes_is_taken() {
+    let pcm = |channels| chunk(b"fmt ", &fmt(1, channels, 8000, 16));
+    let good = riff(b"RIFF", &[pcm(1), chunk(b"data", &[0; 3200])]);
+    // The RIFF length counts the `WAVE` form, which the decoder does not: 4 bytes of slack.
+    let mut short_by_four = good.clone();
+    short_by_four[4..8].copy_from_slice(&(3200u32 + 36 - 4).to_le_bytes());
+    expect(short_by_four, "pcm_s16le", 1, 8000, Some(200));
+    // ffmpeg's pipe placeholders.
+    let mut piped = good.clone();
+    piped[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+    piped[40..44].copy_from_slice(&u32::MAX.to_le_bytes());
+    expect(piped, "pcm_s16le", 1, 8000, Some(200));
+    let mut riff_huge = good.clone();
+    riff_huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+    expect(riff_huge, "pcm_s16le", 1, 8000, Some(200));
+    expect(
+        riff(b"RIFF", &[pcm(26), chunk(b"data", &[0; 3200 * 26])]),
+        "pcm_s16le",
+        26,
+        8000,
+        Some(200),
+    );
+}
+
 #[test]
 fn broken_headers_are_not_media() {
     let short_ext = {
@@ -257,6 +319,8 @@ fn broken_headers_are_not_media() {
         ),
         (b"RIFF\0\0\0\0WAV".to_vec(), "RIFF header"),
     ];
+    let mut cases = cases.to_vec();
+    cases.extend(refused_by_the_decoder());
     for (bytes, needle) in cases {
         match probe_bytes(bytes) {
             Err(ProbeError::NotMedia(reason)) => {
