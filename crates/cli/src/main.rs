@@ -2,9 +2,11 @@
 //!
 //! - `serve`: the HTTP API on the configured database (SQLite under `--data-dir` by default);
 //! - `accounts create`, `credits add`, `users create`: admin commands on the same database,
-//!   safe to run while `serve` runs. Each prints one JSON object on stdout.
+//!   safe to run while `serve` runs. Each prints one JSON object on stdout;
+//! - `config show`: the effective settings after every layer, secrets redacted.
 
 mod admin;
+mod config;
 mod models;
 mod pipeline;
 mod settings;
@@ -85,6 +87,13 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        command: config::ConfigCommand,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Install and list speech models (under <data-dir>/models).
     Models {
         #[command(subcommand)]
@@ -124,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
             admin::credits(command, settings::load(&common)?).await
         }
         Command::Users { command, common } => admin::users(command, settings::load(&common)?).await,
+        Command::Config { command, common } => config::run(command, settings::load(&common)?),
         Command::Models { command, common } => {
             models::run(command, settings::load(&common)?.data_dir).await
         }

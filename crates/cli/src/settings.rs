@@ -1,9 +1,12 @@
 //! Loading settings in layers — defaults → TOML file (`--config`) → `SCOREJAR_*` environment
 //! (nested keys with `__`, e.g. `SCOREJAR_BILLING__EVALUATION_PER_MINUTE`) → `DATABASE_URL` →
-//! flags — and opening what they name.
+//! flags — and opening what they name. A text setting takes its environment value verbatim
+//! (`env`).
+
+mod env;
 
 use crate::Common;
-use figment::providers::{Env, Format, Serialized, Toml};
+use figment::providers::{Format, Serialized, Toml};
 use figment::Figment;
 use scorejar_media::storage::MediaStorage;
 use scorejar_server::config::Settings;
@@ -18,14 +21,7 @@ pub fn load(common: &Common) -> anyhow::Result<Settings> {
         }
         figment = figment.merge(Toml::file(path));
     }
-    // Only variables that name a setting: others with the prefix (SCOREJAR_LOG, a test suite's
-    // SCOREJAR_TEST_PG_URL) are not configuration and must not stop the server.
-    let known = top_level_keys()?;
-    figment = figment.merge(
-        Env::prefixed("SCOREJAR_")
-            .split("__")
-            .filter(move |key| names_a_setting(key.as_str(), &known)),
-    );
+    figment = figment.merge(env::SettingsEnv::from_process()?);
     if let Ok(url) = std::env::var("DATABASE_URL") {
         if !url.is_empty() {
             figment = figment.merge(("database_url", url));
@@ -39,21 +35,6 @@ pub fn load(common: &Common) -> anyhow::Result<Settings> {
         settings.database_url = url.clone();
     }
     Ok(settings)
-}
-
-/// The names of the top-level settings (`bind`, `billing`, ...).
-/// Whether an environment key (prefix stripped, `__` already turned into `.` by `split`, which
-/// runs before the filter) starts with a top-level setting.
-fn names_a_setting(key: &str, known: &[String]) -> bool {
-    let first = key.split('.').next().unwrap_or("").to_ascii_lowercase();
-    known.contains(&first)
-}
-
-fn top_level_keys() -> anyhow::Result<Vec<String>> {
-    match serde_json::to_value(Settings::default())? {
-        serde_json::Value::Object(map) => Ok(map.keys().cloned().collect()),
-        _ => Ok(Vec::new()),
-    }
 }
 
 /// Opens (and migrates) the database; creates the data directory for SQLite.
@@ -78,20 +59,4 @@ pub fn open_media(settings: &Settings) -> anyhow::Result<Arc<MediaStorage>> {
         MediaStorage::from_url(&settings.media_storage_url, &options)?
     };
     Ok(Arc::new(storage))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nested_environment_keys_reach_their_setting() {
-        let known = top_level_keys().unwrap();
-        // As figment hands them to the filter: `__` is already a dot.
-        assert!(names_a_setting("http.rate_limit.per_token_per_sec", &known));
-        assert!(names_a_setting("billing.evaluation_per_minute", &known));
-        assert!(names_a_setting("max_request_bytes", &known));
-        assert!(!names_a_setting("log", &known));
-        assert!(!names_a_setting("test_pg_url", &known));
-    }
 }

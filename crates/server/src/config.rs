@@ -1,7 +1,11 @@
 //! Server settings: what `scorejar serve` runs with. Loaded by the CLI from defaults → TOML file
 //! → `SCOREJAR_*` environment → flags (see `docs/configuration.md`, which lists every key).
-//! Secrets are redacted from `Debug` so settings can be logged at start-up.
+//! Secrets are redacted from `Debug` so settings can be logged at start-up (`redact`).
 
+mod redact;
+
+use redact::redact_url;
+pub use redact::REDACTED;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
@@ -406,49 +410,17 @@ impl Settings {
     }
 }
 
-fn redact(s: &str) -> &'static str {
-    if s.is_empty() {
-        "<unset>"
-    } else {
-        "<redacted>"
-    }
-}
-
-fn redact_url(url: &str) -> String {
-    // Keep scheme and host visible, hide any password.
-    match url.split_once('@') {
-        Some((creds, rest)) if creds.contains("://") => {
-            let scheme = creds.split("://").next().unwrap_or("");
-            format!("{scheme}://<redacted>@{rest}")
-        }
-        _ => url.to_string(),
-    }
-}
-
 impl fmt::Debug for Settings {
+    /// The redacted settings as JSON: every field appears (a new one cannot be forgotten here)
+    /// and no secret does, so settings can be logged.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Settings")
-            .field("bind", &self.bind)
-            .field("data_dir", &self.data_dir)
-            .field("database_url", &redact_url(&self.database_url))
-            .field("database_pool_size", &self.database_pool_size)
-            .field("media_storage_url", &self.media_storage_url)
-            .field(
-                "media_storage_options",
-                &self.media_storage_options.keys().collect::<Vec<_>>(),
-            )
-            .field("jwt_secret", &redact(&self.jwt_secret))
-            .field("jwt_public_key_file", &self.jwt_public_key_file)
-            .field("jwt_issuer", &self.jwt_issuer)
-            .field("jwt_audience", &self.jwt_audience)
-            .field("session_ttl_secs", &self.session_ttl_secs)
-            .field("max_request_bytes", &self.max_request_bytes)
-            .field("starter_credits", &self.starter_credits)
-            .field("billing", &self.billing)
-            .field("http", &self.http)
-            .field("fetch", &self.fetch)
-            .field("worker", &self.worker)
-            .field("transcription", &self.transcription)
-            .finish()
+        let redacted = self.redacted();
+        let json = if f.alternate() {
+            serde_json::to_string_pretty(&redacted)
+        } else {
+            serde_json::to_string(&redacted)
+        }
+        .map_err(|_| fmt::Error)?;
+        write!(f, "Settings {json}")
     }
 }
