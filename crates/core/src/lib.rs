@@ -14,6 +14,7 @@ pub mod inference;
 pub mod jobs;
 pub mod json;
 pub mod model;
+pub mod paging;
 pub mod payload;
 pub mod pricing;
 pub mod retry;

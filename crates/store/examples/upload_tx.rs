@@ -210,7 +210,10 @@ async fn measure(store: &Arc<dyn Store>, args: &Args) -> anyhow::Result<()> {
     // Every upload took exactly one credit.
     let mut remaining = 0;
     for account in &accounts {
-        remaining += store.credits(account, 1).await?.0;
+        remaining += store
+            .credits(account, &scorejar_core::paging::PageRequest::first(1))
+            .await?
+            .0;
     }
     let expected = (args.uploads as i64 + 1) * accounts.len() as i64 - args.uploads as i64;
     anyhow::ensure!(

@@ -11,8 +11,9 @@ use crate::rules::outcome::requeues;
 use crate::sql::{is_transient, Db};
 use crate::{NewApiToken, NewSession, Store, StoreResult};
 use async_trait::async_trait;
-use scorejar_core::cursor::to_micros;
+use scorejar_core::cursor::{to_micros, Cursor};
 use scorejar_core::model::*;
+use scorejar_core::paging::{NameCursor, Page, PageRequest};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -185,9 +186,23 @@ impl<B: Backend> Store for B {
             .await
     }
 
-    async fn list_api_tokens(&self, account_id: &str) -> StoreResult<Vec<ApiTokenInfo>> {
-        let account_id = account_id.to_owned();
-        self.read(work!(db => accounts::list_api_tokens(db, &account_id).await))
+    async fn list_api_tokens(
+        &self,
+        account_id: &str,
+        page: &PageRequest<Cursor>,
+    ) -> StoreResult<Page<ApiTokenInfo>> {
+        let (account_id, page) = (account_id.to_owned(), page.clone());
+        self.read(work!(db => accounts::list_api_tokens(db, &account_id, &page).await))
+            .await
+    }
+
+    async fn get_api_token(
+        &self,
+        account_id: &str,
+        token_id: &str,
+    ) -> StoreResult<Option<ApiTokenInfo>> {
+        let (account_id, token_id) = (account_id.to_owned(), token_id.to_owned());
+        self.read(work!(db => accounts::get_api_token(db, &account_id, &token_id).await))
             .await
     }
 
@@ -232,9 +247,31 @@ impl<B: Backend> Store for B {
             .await
     }
 
-    async fn list_tags(&self, account_id: &str) -> StoreResult<Vec<Tag>> {
-        let account_id = account_id.to_owned();
-        self.read(work!(db => catalog::list_tags(db, &account_id).await))
+    async fn list_tags(
+        &self,
+        account_id: &str,
+        page: &PageRequest<NameCursor>,
+    ) -> StoreResult<Page<Tag>> {
+        let (account_id, page) = (account_id.to_owned(), page.clone());
+        self.read(work!(db => catalog::list_tags(db, &account_id, &page).await))
+            .await
+    }
+
+    async fn rename_tag(
+        &self,
+        account_id: &str,
+        tag_id: &str,
+        name: &str,
+    ) -> StoreResult<Option<Tag>> {
+        let (account_id, tag_id, name) =
+            (account_id.to_owned(), tag_id.to_owned(), name.to_owned());
+        self.write_one(work!(db => catalog::rename_tag(db, &account_id, &tag_id, &name).await))
+            .await
+    }
+
+    async fn delete_tag(&self, account_id: &str, tag_id: &str) -> StoreResult<bool> {
+        let (account_id, tag_id) = (account_id.to_owned(), tag_id.to_owned());
+        self.write(work!(db => catalog::delete_tag(db, &account_id, &tag_id).await))
             .await
     }
 
@@ -282,9 +319,13 @@ impl<B: Backend> Store for B {
             .await
     }
 
-    async fn list_scorecards(&self, account_id: &str) -> StoreResult<Vec<Scorecard>> {
-        let account_id = account_id.to_owned();
-        self.read(work!(db => catalog::list_scorecards(db, &account_id).await))
+    async fn list_scorecards(
+        &self,
+        account_id: &str,
+        page: &PageRequest<Cursor>,
+    ) -> StoreResult<Page<Scorecard>> {
+        let (account_id, page) = (account_id.to_owned(), page.clone());
+        self.read(work!(db => catalog::list_scorecards(db, &account_id, &page).await))
             .await
     }
 
@@ -420,9 +461,13 @@ impl<B: Backend> Store for B {
             .await
     }
 
-    async fn credits(&self, account_id: &str, limit: u32) -> StoreResult<(i64, Vec<LedgerEntry>)> {
-        let account_id = account_id.to_owned();
-        self.read(work!(db => credits::credits(db, &account_id, limit).await))
+    async fn credits(
+        &self,
+        account_id: &str,
+        page: &PageRequest<Cursor>,
+    ) -> StoreResult<(i64, Page<LedgerEntry>)> {
+        let (account_id, page) = (account_id.to_owned(), page.clone());
+        self.read(work!(db => credits::credits(db, &account_id, &page).await))
             .await
     }
 }

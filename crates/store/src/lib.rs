@@ -26,7 +26,9 @@ mod sql;
 pub mod sqlite;
 
 use async_trait::async_trait;
+use scorejar_core::cursor::Cursor;
 use scorejar_core::model::*;
+use scorejar_core::paging::{NameCursor, Page, PageRequest};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -111,8 +113,18 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
         account_id: &str,
         token: NewApiToken,
     ) -> StoreResult<ApiTokenInfo>;
-    /// Tokens not revoked, newest first.
-    async fn list_api_tokens(&self, account_id: &str) -> StoreResult<Vec<ApiTokenInfo>>;
+    /// A page of the tokens not revoked, newest first (by creation time, then id).
+    async fn list_api_tokens(
+        &self,
+        account_id: &str,
+        page: &PageRequest<Cursor>,
+    ) -> StoreResult<Page<ApiTokenInfo>>;
+    /// A token of this account that is not revoked (expired or not).
+    async fn get_api_token(
+        &self,
+        account_id: &str,
+        token_id: &str,
+    ) -> StoreResult<Option<ApiTokenInfo>>;
     /// True when a token of this account was revoked now.
     async fn revoke_api_token(&self, account_id: &str, token_id: &str) -> StoreResult<bool>;
     /// A live (not revoked) token by its SHA-256 hex hash, expired or not: the caller decides
@@ -131,8 +143,23 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
 
     /// `Conflict("tag name")` if the account has a tag of that name (case-insensitive).
     async fn create_tag(&self, account_id: &str, tag: Tag) -> StoreResult<Tag>;
-    /// Sorted by name.
-    async fn list_tags(&self, account_id: &str) -> StoreResult<Vec<Tag>>;
+    /// A page of the account's tags by name (case-insensitive, then id).
+    async fn list_tags(
+        &self,
+        account_id: &str,
+        page: &PageRequest<NameCursor>,
+    ) -> StoreResult<Page<Tag>>;
+    /// Renames a tag; `None` when the account has no such tag, `Conflict("tag name")` when
+    /// another of its tags has the name (case-insensitive).
+    async fn rename_tag(
+        &self,
+        account_id: &str,
+        tag_id: &str,
+        name: &str,
+    ) -> StoreResult<Option<Tag>>;
+    /// Deletes a tag and unlinks it from every interaction, in one transaction; false when the
+    /// account has no such tag.
+    async fn delete_tag(&self, account_id: &str, tag_id: &str) -> StoreResult<bool>;
 
     // --- scorecards ---
 
@@ -154,8 +181,12 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
         account_id: &str,
         scorecard_id: &str,
     ) -> StoreResult<Option<Scorecard>>;
-    /// Oldest first.
-    async fn list_scorecards(&self, account_id: &str) -> StoreResult<Vec<Scorecard>>;
+    /// A page of the account's scorecards, oldest first (by creation time, then id).
+    async fn list_scorecards(
+        &self,
+        account_id: &str,
+        page: &PageRequest<Cursor>,
+    ) -> StoreResult<Page<Scorecard>>;
     /// An immutable version of a scorecard of this account; `version: None` is the current one.
     async fn get_scorecard_version(
         &self,
@@ -249,8 +280,13 @@ pub trait Store: queue::JobQueue + Send + Sync + 'static {
 
     // --- credits ---
 
-    /// Balance and the most recent `limit` ledger entries, newest first.
-    async fn credits(&self, account_id: &str, limit: u32) -> StoreResult<(i64, Vec<LedgerEntry>)>;
+    /// Balance and a page of the ledger, newest first (by creation time, then id), read
+    /// together.
+    async fn credits(
+        &self,
+        account_id: &str,
+        page: &PageRequest<Cursor>,
+    ) -> StoreResult<(i64, Page<LedgerEntry>)>;
 }
 
 /// Opens the store a URL names: `postgres://…` / `postgresql://…` → PostgreSQL, `sqlite://PATH`

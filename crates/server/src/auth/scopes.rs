@@ -60,6 +60,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
         Access::Needs(Scope::Read),
     ),
     ("POST", "/api/v1/tags", Access::Needs(Scope::Admin)),
+    ("PATCH", "/api/v1/tags/{id}", Access::Needs(Scope::Admin)),
+    ("DELETE", "/api/v1/tags/{id}", Access::Needs(Scope::Admin)),
     ("POST", "/api/v1/scorecards", Access::Needs(Scope::Admin)),
     (
         "PATCH",
@@ -68,6 +70,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/api/v1/tokens", Access::Needs(Scope::Admin)),
     ("POST", "/api/v1/tokens", Access::Needs(Scope::Admin)),
+    ("GET", "/api/v1/tokens/{id}", Access::Needs(Scope::Admin)),
     ("DELETE", "/api/v1/tokens/{id}", Access::Needs(Scope::Admin)),
     ("POST", "/api/v1/auth/logout", Access::AnyToken),
 ];
@@ -111,6 +114,21 @@ mod tests {
             ),
             ("GET", "/api/v1/tags", Some(Access::Needs(Scope::Read))),
             ("POST", "/api/v1/tags", Some(Access::Needs(Scope::Admin))),
+            (
+                "PATCH",
+                "/api/v1/tags/{id}",
+                Some(Access::Needs(Scope::Admin)),
+            ),
+            (
+                "DELETE",
+                "/api/v1/tags/{id}",
+                Some(Access::Needs(Scope::Admin)),
+            ),
+            (
+                "GET",
+                "/api/v1/tokens/{id}",
+                Some(Access::Needs(Scope::Admin)),
+            ),
             ("POST", "/api/v1/auth/logout", Some(Access::AnyToken)),
             // Not in the table: refused by the extractor.
             ("GET", "/api/v1/upload", None),

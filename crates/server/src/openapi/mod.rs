@@ -1,6 +1,7 @@
 //! The OpenAPI document served at `/api/v1/openapi.json`: the operations come from the
-//! handlers' `#[utoipa::path]` attributes, the schemas from `upload.rs` and `resources.rs`
-//! (mirrors of the JSON the handlers read and build), and `responses.rs` adds what every
+//! handlers' `#[utoipa::path]` attributes, the schemas from the types the handlers answer with
+//! where they have one (`TagView`, `TokenView`, the list pages, `CreditsPage`), else from
+//! `upload.rs` and `resources.rs` (mirrors of the JSON the handlers read and build), and `responses.rs` adds what every
 //! operation shares: the bearer scheme, 401/403 with the scope, 400/408/413 for bodies, 429, 503.
 //!
 //! The document is public (no token): it describes the API, not an account's data, and a
@@ -28,11 +29,14 @@ use utoipa::OpenApi;
         crate::routes::interaction_retry::retry_interaction,
         crate::routes::tokens::create_token,
         crate::routes::tokens::list_tokens,
+        crate::routes::tokens::get_token,
         crate::routes::tokens::revoke_token,
         crate::routes::auth::login,
         crate::routes::auth::logout,
         crate::routes::tags::create_tag,
         crate::routes::tags::list_tags,
+        crate::routes::tags::rename_tag,
+        crate::routes::tags::delete_tag,
         crate::routes::scorecards::create_scorecard,
         crate::routes::scorecards::list_scorecards,
         crate::routes::scorecards::get_scorecard,

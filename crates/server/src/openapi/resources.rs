@@ -29,7 +29,7 @@ pub struct ErrorDetailDoc {
     field: Option<String>,
 }
 
-/// Body of `POST /api/v1/tags`.
+/// Body of `POST /api/v1/tags` and `PATCH /api/v1/tags/{id}`.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 #[schema(as = CreateTag)]
@@ -37,21 +37,6 @@ pub struct CreateTagDoc {
     /// Unique per account, case-insensitively; trimmed; 1–100 characters.
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     name: String,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(as = Tag)]
-pub struct TagDoc {
-    id: String,
-    name: String,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(as = TagList)]
-pub struct TagListDoc {
-    data: Vec<TagDoc>,
 }
 
 #[derive(ToSchema)]
@@ -79,22 +64,6 @@ pub struct CreateTokenDoc {
     expires_at: Option<String>,
 }
 
-/// An API token as listed (never the secret).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(as = Token, rename_all = "camelCase")]
-pub struct TokenDoc {
-    id: String,
-    name: String,
-    scopes: Vec<ScopeDoc>,
-    #[schema(format = DateTime)]
-    created_at: String,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    expires_at: Option<String>,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    last_used_at: Option<String>,
-}
-
 /// A new API token: the only time `token`, the secret, is shown.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -111,13 +80,6 @@ pub struct CreatedTokenDoc {
     expires_at: Option<String>,
     #[schema(value_type = Option<String>, format = DateTime)]
     last_used_at: Option<String>,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(as = TokenList)]
-pub struct TokenListDoc {
-    data: Vec<TokenDoc>,
 }
 
 /// Body of `POST /api/v1/auth/login`.
@@ -307,36 +269,6 @@ pub struct ScoreSubmissionDoc {
     last_error: Option<String>,
 }
 
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(as = ScorecardList)]
-pub struct ScorecardListDoc {
-    data: Vec<ScorecardDoc>,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(as = Credits)]
-pub struct CreditsDoc {
-    balance: i64,
-    /// Newest first, at most 100.
-    ledger: Vec<LedgerEntryDoc>,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(as = LedgerEntry, rename_all = "camelCase")]
-pub struct LedgerEntryDoc {
-    id: String,
-    /// Negative for charges.
-    amount: i64,
-    balance_after: i64,
-    reason: String,
-    interaction_id: Option<String>,
-    #[schema(format = DateTime)]
-    created_at: String,
-}
-
 /// An interaction as `GET /api/v1/interactions/{id}` shows it (`docs/api.md` describes every
 /// field). The list shows the same rows as summaries: `transcript.preview` instead of
 /// `text`/`segments`, `email.bodyPreview` instead of `body`, and no `jobs`.
@@ -356,7 +288,7 @@ pub struct InteractionDoc {
     agent: Option<serde_json::Value>,
     #[schema(value_type = Option<Object>)]
     customer: Option<serde_json::Value>,
-    tags: Vec<TagDoc>,
+    tags: Vec<crate::routes::tags::TagView>,
     #[schema(value_type = Object)]
     custom_metadata: serde_json::Value,
     #[schema(value_type = Object)]

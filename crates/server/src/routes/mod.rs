@@ -8,6 +8,7 @@ pub mod interaction_retry;
 pub mod interaction_status;
 pub mod interactions;
 pub mod json;
+pub mod paging;
 pub mod render;
 pub mod reviews;
 pub mod scorecards;

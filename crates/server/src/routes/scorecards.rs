@@ -5,14 +5,16 @@ use super::json::JsonBody;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use scorejar_core::cursor::Cursor;
 use scorejar_core::ids::new_id;
 use scorejar_core::scorecard::{apply_patch, parse_scorecard, scorecard_to_json, version_to_json};
 use scorejar_core::ApiError;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -100,17 +102,38 @@ pub async fn create_scorecard(
     Ok((StatusCode::CREATED, Json(scorecard_to_json(&sc))))
 }
 
-/// Lists the account's scorecards.
+/// A page of `GET /api/v1/scorecards`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ScorecardList)]
+pub struct ScorecardPage {
+    /// Oldest first (by creation time, then id); ARCHIVED ones included.
+    #[schema(value_type = Vec<crate::openapi::ScorecardDoc>)]
+    data: Vec<Value>,
+    /// Pass as `cursor` for the next page; null on the last.
+    next_cursor: Option<String>,
+}
+
+/// Lists the account's scorecards, every status, oldest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/scorecards", tag = "scorecards",
-    responses((status = 200, description = "Every scorecard of the account", body = crate::openapi::ScorecardListDoc)), security(("bearer" = [])))]
+    params(super::paging::PageParams),
+    responses((status = 200, description = "A page of the account's scorecards", body = ScorecardPage),
+        (status = 400, description = "Unknown or repeated parameter, `limit` out of range, or not a `cursor` of this list (`field` names it)", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
 pub async fn list_scorecards(
     State(state): State<AppState>,
     principal: Principal,
-) -> AppResult<Json<Value>> {
-    let all = state.store.list_scorecards(&principal.account_id).await?;
-    Ok(Json(
-        json!({ "data": all.iter().map(scorecard_to_json).collect::<Vec<_>>() }),
-    ))
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> AppResult<Json<ScorecardPage>> {
+    let page = super::paging::page_request::<Cursor>(query)?;
+    let scorecards = state
+        .store
+        .list_scorecards(&principal.account_id, &page)
+        .await?;
+    Ok(Json(ScorecardPage {
+        data: scorecards.data.iter().map(scorecard_to_json).collect(),
+        next_cursor: scorecards.next_cursor,
+    }))
 }
 
 /// One scorecard.

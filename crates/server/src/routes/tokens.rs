@@ -1,4 +1,4 @@
-//! API tokens: `POST/GET /api/v1/tokens`, `DELETE /api/v1/tokens/{id}`. The secret is shown once,
+//! API tokens: `POST/GET /api/v1/tokens`, `GET/DELETE /api/v1/tokens/{id}`. The secret is shown once,
 //! at creation; only its SHA-256 is stored; a revoked token fails on its very next request.
 //! Every route here needs the `admin` scope. A new token gets the scopes and expiry that
 //! `scorejar_core::tokens::grant` decides: never more than its creator holds.
@@ -9,15 +9,18 @@ use crate::auth::tokens::{hash_token, new_api_token};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
+use axum::routing::get;
 use axum::{Json, Router};
+use scorejar_core::cursor::Cursor;
 use scorejar_core::ids::new_id;
 use scorejar_core::model::ApiTokenInfo;
 use scorejar_core::tokens::{grant, Grantor};
 use scorejar_core::ApiError;
 use scorejar_store::NewApiToken;
+use serde::Serialize;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -25,7 +28,7 @@ use time::OffsetDateTime;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
-        .route("/api/v1/tokens/{id}", delete(revoke_token))
+        .route("/api/v1/tokens/{id}", get(get_token).delete(revoke_token))
 }
 
 /// Creates an API token; the response is the only time the secret is shown. Body:
@@ -79,16 +82,51 @@ pub async fn create_token(
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-/// A token as the API shows it (never the secret).
+/// An API token as the API shows it (never the secret).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Token)]
+pub struct TokenView {
+    id: String,
+    name: String,
+    #[schema(value_type = Vec<crate::openapi::ScopeDoc>)]
+    scopes: Vec<&'static str>,
+    #[schema(format = DateTime)]
+    created_at: String,
+    #[schema(format = DateTime)]
+    expires_at: Option<String>,
+    /// Written at most once a minute, so up to a minute behind.
+    #[schema(format = DateTime)]
+    last_used_at: Option<String>,
+}
+
+impl From<&ApiTokenInfo> for TokenView {
+    fn from(t: &ApiTokenInfo) -> Self {
+        TokenView {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            scopes: t.scopes.names(),
+            created_at: rfc3339(t.created_at),
+            expires_at: t.expires_at.map(rfc3339),
+            last_used_at: t.last_used_at.map(rfc3339),
+        }
+    }
+}
+
+/// A page of `GET /api/v1/tokens`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = TokenList)]
+pub struct TokenPage {
+    /// Newest first (by creation time, then id).
+    data: Vec<TokenView>,
+    /// Pass as `cursor` for the next page; null on the last.
+    next_cursor: Option<String>,
+}
+
+/// A token as the API shows it, as JSON (creation adds the secret to it).
 fn token_json(t: &ApiTokenInfo) -> Value {
-    json!({
-        "id": t.id,
-        "name": t.name,
-        "scopes": t.scopes.names(),
-        "createdAt": rfc3339(t.created_at),
-        "expiresAt": t.expires_at.map(rfc3339),
-        "lastUsedAt": t.last_used_at.map(rfc3339),
-    })
+    json!(TokenView::from(t))
 }
 
 /// An optional array of strings (`null` = absent).
@@ -134,17 +172,54 @@ fn optional_time(body: &Value, field: &str) -> Result<Option<OffsetDateTime>, Ap
     }
 }
 
-/// Lists the account's live API tokens (never their secrets), expired ones included.
-/// `lastUsedAt` is written at most once a minute, so it may be up to a minute behind.
+/// Lists the account's live API tokens (never their secrets), expired ones included, newest
+/// first, a page at a time. `lastUsedAt` is written at most once a minute, so it may be up to a
+/// minute behind.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
-    responses((status = 200, description = "The account's tokens", body = crate::openapi::TokenListDoc)), security(("bearer" = [])))]
+    params(super::paging::PageParams),
+    responses((status = 200, description = "A page of the account's tokens", body = TokenPage),
+        (status = 400, description = "Unknown or repeated parameter, `limit` out of range, or not a `cursor` of this list (`field` names it)", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     principal: Principal,
-) -> AppResult<Json<Value>> {
-    let tokens = state.store.list_api_tokens(&principal.account_id).await?;
-    let data: Vec<Value> = tokens.iter().map(token_json).collect();
-    Ok(Json(json!({ "data": data })))
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> AppResult<Json<TokenPage>> {
+    let page = super::paging::page_request::<Cursor>(query)?;
+    let tokens = state
+        .store
+        .list_api_tokens(&principal.account_id, &page)
+        .await?;
+    Ok(Json(TokenPage {
+        data: tokens.data.iter().map(TokenView::from).collect(),
+        next_cursor: tokens.next_cursor,
+    }))
+}
+
+/// One live token of the account (never its secret), expired or not.
+#[utoipa::path(get, path = "/api/v1/tokens/{id}", tag = "tokens",
+    params(("id" = String, Path, description = "Token id")),
+    responses((status = 200, description = "The token", body = TokenView),
+        (status = 404, description = "No such live token on this account (`token_not_found`)", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn get_token(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> AppResult<Json<TokenView>> {
+    let token = state
+        .store
+        .get_api_token(&principal.account_id, &id)
+        .await?
+        .ok_or_else(|| token_not_found(&id))?;
+    Ok(Json(TokenView::from(&token)))
+}
+
+fn token_not_found(id: &str) -> AppError {
+    AppError(ApiError::not_found(
+        "token_not_found",
+        format!("token {id} not found"),
+    ))
 }
 
 /// Revokes a token of the account.
@@ -164,9 +239,6 @@ pub async fn revoke_token(
     {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(AppError(ApiError::not_found(
-            "token_not_found",
-            format!("token {id} not found"),
-        )))
+        Err(token_not_found(&id))
     }
 }

@@ -4,6 +4,8 @@
 //! `backend_tests!` runs one async test body on both backends.
 
 use reqwest::{Client, Response, StatusCode};
+use scorejar_core::cursor::Cursor;
+use scorejar_core::paging::PageRequest;
 use scorejar_server::config::Settings;
 use scorejar_store::Store;
 use serde_json::{json, Value};
@@ -184,16 +186,25 @@ impl TestApp {
     }
 
     pub async fn balance(&self) -> i64 {
-        self.store.credits(&self.account_id, 1).await.unwrap().0
-    }
-
-    pub async fn ledger_len(&self) -> usize {
         self.store
-            .credits(&self.account_id, 1000)
+            .credits(&self.account_id, &PageRequest::first(1))
             .await
             .unwrap()
-            .1
-            .len()
+            .0
+    }
+
+    /// Ledger entries of the main account (walked page by page).
+    pub async fn ledger_len(&self) -> usize {
+        let mut page = PageRequest::<Cursor>::first(100);
+        let mut len = 0;
+        loop {
+            let (_, got) = self.store.credits(&self.account_id, &page).await.unwrap();
+            len += got.data.len();
+            match got.next_cursor {
+                Some(next) => page.after = Cursor::decode(&next),
+                None => return len,
+            }
+        }
     }
 
     /// Creates an ACTIVE scorecard with one question and returns its id.

@@ -20,6 +20,8 @@ mod listing;
 mod llm_local;
 mod openapi_document;
 mod pipeline;
+mod plain_lists;
+mod resource_edits;
 mod resources;
 mod retries;
 mod token_scopes;

@@ -87,6 +87,50 @@ async fn the_document_is_public_camel_case_and_complete() {
     ] {
         assert!(params.contains(&name), "/interactions documents `{name}`");
     }
+    for path in [
+        "/api/v1/tags",
+        "/api/v1/tokens",
+        "/api/v1/scorecards",
+        "/api/v1/credits",
+    ] {
+        let op = &doc["paths"][path]["get"];
+        let params: Vec<&str> = op["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path} documents its parameters"))
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(params, ["limit", "cursor"], "{path}");
+        let limit = &op["parameters"][0]["schema"];
+        assert_eq!(
+            (&limit["minimum"], &limit["maximum"]),
+            (&json!(1), &json!(100)),
+            "{path}"
+        );
+        assert!(op["responses"]["400"].is_object(), "{path} documents 400");
+        let page = &op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
+        let name = page
+            .as_str()
+            .unwrap()
+            .trim_start_matches("#/components/schemas/");
+        assert!(
+            doc["components"]["schemas"][name]["properties"]["nextCursor"].is_object(),
+            "{path}: {name} has nextCursor"
+        );
+    }
+    for (method, path) in [
+        ("get", "/api/v1/tokens/{id}"),
+        ("patch", "/api/v1/tags/{id}"),
+        ("delete", "/api/v1/tags/{id}"),
+    ] {
+        let op = &doc["paths"][path][method];
+        assert_eq!(op["x-scope"], "admin", "{method} {path}");
+        assert!(
+            op["responses"]["404"].is_object(),
+            "{method} {path} documents 404"
+        );
+    }
+    assert!(doc["paths"]["/api/v1/tags/{id}"]["patch"]["responses"]["409"].is_object());
     app.finish().await;
 }
 
@@ -169,8 +213,68 @@ async fn real_answers_match_the_document(app: &TestApp) {
     check("post", "/api/v1/tokens", status.as_u16(), &body);
     let (status, body) = read(app.get("/api/v1/tokens").await).await;
     check("get", "/api/v1/tokens", status.as_u16(), &body);
+    let token_id = body["data"][0]["id"].as_str().unwrap().to_string();
+    let (status, body) = read(app.get(&format!("/api/v1/tokens/{token_id}")).await).await;
+    check("get", "/api/v1/tokens/{id}", status.as_u16(), &body);
+    assert_eq!(status, 200);
+    let (status, body) = read(app.get("/api/v1/tokens/nope").await).await;
+    check("get", "/api/v1/tokens/{id}", status.as_u16(), &body);
+    assert_eq!(status, 404);
     let (status, body) = read(app.get("/api/v1/credits").await).await;
     check("get", "/api/v1/credits", status.as_u16(), &body);
+    // Two rows on each list, so that a page of one has a next.
+    let second = app.create_tag("second").await;
+    app.active_scorecard().await;
+    for path in [
+        "/api/v1/tags",
+        "/api/v1/tokens",
+        "/api/v1/scorecards",
+        "/api/v1/credits",
+    ] {
+        let (status, body) = read(app.get(&format!("{path}?limit=1")).await).await;
+        assert!(body["nextCursor"].is_string(), "{path}: {body}");
+        check("get", path, status.as_u16(), &body);
+        let next = format!(
+            "{path}?limit=1&cursor={}",
+            body["nextCursor"].as_str().unwrap()
+        );
+        let (status, body) = read(app.get(&next).await).await;
+        check("get", path, status.as_u16(), &body);
+        let (status, body) = read(app.get(&format!("{path}?limit=0")).await).await;
+        check("get", path, status.as_u16(), &body);
+        assert_eq!(status, 400);
+    }
+    let patch = |id: &str, name: &str| {
+        app.client
+            .patch(app.url(&format!("/api/v1/tags/{id}")))
+            .bearer_auth(&app.token)
+            .json(&json!({ "name": name }))
+            .send()
+    };
+    let (status, body) = read(patch(&second, "Second").await.unwrap()).await;
+    check("patch", "/api/v1/tags/{id}", status.as_u16(), &body);
+    assert_eq!(status, 200);
+    let (status, body) = read(patch(&second, "VIP").await.unwrap()).await;
+    check("patch", "/api/v1/tags/{id}", status.as_u16(), &body);
+    assert_eq!(status, 409);
+    let (status, body) = read(patch("nope", "x").await.unwrap()).await;
+    check("patch", "/api/v1/tags/{id}", status.as_u16(), &body);
+    assert_eq!(status, 404);
+    let delete = || {
+        app.client
+            .delete(app.url(&format!("/api/v1/tags/{second}")))
+            .bearer_auth(&app.token)
+            .send()
+    };
+    let resp = delete().await.unwrap();
+    assert_eq!(resp.status(), 204);
+    assert!(
+        doc["paths"]["/api/v1/tags/{id}"]["delete"]["responses"]["204"].is_object(),
+        "204 documented"
+    );
+    let (status, body) = read(delete().await.unwrap()).await;
+    check("delete", "/api/v1/tags/{id}", status.as_u16(), &body);
+    assert_eq!(status, 404);
     let (status, body) = read(
         app.post_json(
             "/api/v1/ai/queue",

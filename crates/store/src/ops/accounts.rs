@@ -6,10 +6,12 @@
 
 use super::credits;
 use crate::codec::now_micros;
-use crate::sql::{args, Db, Row, SqlError};
+use crate::rules::paging::{keyset, Order};
+use crate::sql::{args, Db, Param, Query, Row, SqlError};
 use crate::{NewApiToken, NewSession, StoreError, StoreResult};
-use scorejar_core::cursor::{from_micros, to_micros};
+use scorejar_core::cursor::{from_micros, to_micros, Cursor};
 use scorejar_core::model::{Account, ApiTokenAuth, ApiTokenInfo, SessionRecord, UserRecord};
+use scorejar_core::paging::{Page, PageRequest};
 use scorejar_core::tokens::ScopeSet;
 
 /// Ledger reason of the credits an account starts with.
@@ -259,29 +261,58 @@ fn scopes_of(row: &Row) -> StoreResult<ScopeSet> {
 }
 
 /// Tokens not revoked (expired ones included), newest first.
+/// The columns [`token_info`] reads.
+const TOKEN_COLUMNS: &str = "id, name, scopes, created_at, last_used_at, expires_at";
+
+fn token_info(r: &Row) -> StoreResult<ApiTokenInfo> {
+    Ok(ApiTokenInfo {
+        scopes: scopes_of(r)?,
+        id: r.get("id")?,
+        name: r.get("name")?,
+        created_at: from_micros(r.get("created_at")?),
+        last_used_at: r.get::<Option<i64>>("last_used_at")?.map(from_micros),
+        expires_at: r.get::<Option<i64>>("expires_at")?.map(from_micros),
+    })
+}
+
+/// A page of the account's live (not revoked) tokens, newest first (`rules::paging`).
 pub(crate) async fn list_api_tokens<D: Db>(
     db: &mut D,
     account_id: &str,
-) -> StoreResult<Vec<ApiTokenInfo>> {
-    let rows = db
-        .fetch_all(
-            "SELECT id, name, scopes, created_at, last_used_at, expires_at FROM api_tokens
-             WHERE account_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC",
-            args![account_id],
-        )
-        .await?;
-    rows.into_iter()
-        .map(|r| -> StoreResult<ApiTokenInfo> {
-            Ok(ApiTokenInfo {
-                scopes: scopes_of(&r)?,
-                id: r.get("id")?,
-                name: r.get("name")?,
-                created_at: from_micros(r.get("created_at")?),
-                last_used_at: r.get::<Option<i64>>("last_used_at")?.map(from_micros),
-                expires_at: r.get::<Option<i64>>("expires_at")?.map(from_micros),
-            })
-        })
-        .collect()
+    page: &PageRequest<Cursor>,
+) -> StoreResult<Page<ApiTokenInfo>> {
+    let mut q = Query::new(&format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE account_id = $1 AND revoked_at IS NULL"
+    ));
+    q.param(Param::Text(account_id.to_owned()));
+    keyset(&mut q, "created_at", "id", Order::Desc, page);
+    let tokens = db
+        .fetch_all(&q.sql, &q.args())
+        .await?
+        .iter()
+        .map(token_info)
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Page::from_rows(tokens, page, |t| Cursor {
+        occurred_at_us: to_micros(t.created_at),
+        id: t.id.clone(),
+    }))
+}
+
+/// A live (not revoked) token of the account.
+pub(crate) async fn get_api_token<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    token_id: &str,
+) -> StoreResult<Option<ApiTokenInfo>> {
+    let sql = format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens
+         WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL"
+    );
+    db.fetch_optional(&sql, args![token_id, account_id])
+        .await?
+        .as_ref()
+        .map(token_info)
+        .transpose()
 }
 
 pub(crate) async fn revoke_api_token<D: Db>(

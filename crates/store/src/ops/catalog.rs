@@ -5,12 +5,14 @@
 
 use super::accounts::require_account;
 use crate::codec::{from_json, now_micros, parse_enum, to_json};
+use crate::rules::paging::{keyset, Order};
 use crate::rules::tags::{name_key, FoundTag};
-use crate::sql::{args, Arg, Db, Dialect, Row};
+use crate::sql::{args, Arg, Db, Dialect, Param, Query, Row};
 use crate::{StoreError, StoreResult};
-use scorejar_core::cursor::from_micros;
+use scorejar_core::cursor::{from_micros, to_micros, Cursor};
 use scorejar_core::ids::looks_like_id;
 use scorejar_core::model::{Scorecard, ScorecardFields, ScorecardStatus, ScorecardVersion, Tag};
+use scorejar_core::paging::{NameCursor, Page, PageRequest};
 
 pub(crate) async fn create_tag<D: Db>(db: &mut D, account_id: &str, tag: Tag) -> StoreResult<Tag> {
     require_account(db, account_id).await?;
@@ -27,23 +29,84 @@ pub(crate) async fn create_tag<D: Db>(db: &mut D, account_id: &str, tag: Tag) ->
     }
 }
 
-/// Sorted by name.
-pub(crate) async fn list_tags<D: Db>(db: &mut D, account_id: &str) -> StoreResult<Vec<Tag>> {
+/// A page of the account's tags by case-folded name, then id (`rules::paging`).
+pub(crate) async fn list_tags<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    page: &PageRequest<NameCursor>,
+) -> StoreResult<Page<Tag>> {
+    let mut q = Query::new("SELECT id, name, name_lower FROM tags WHERE account_id = $1");
+    q.param(Param::Text(account_id.to_owned()));
+    keyset(&mut q, "name_lower", "id", Order::Asc, page);
     let rows = db
-        .fetch_all(
-            "SELECT id, name FROM tags WHERE account_id = $1 ORDER BY name_lower, name, id",
-            args![account_id],
-        )
-        .await?;
-    Ok(rows
+        .fetch_all(&q.sql, &q.args())
+        .await?
         .into_iter()
         .map(|r| {
-            Ok::<_, crate::sql::SqlError>(Tag {
-                id: r.get("id")?,
-                name: r.get("name")?,
-            })
+            Ok::<_, crate::sql::SqlError>((
+                Tag {
+                    id: r.get("id")?,
+                    name: r.get("name")?,
+                },
+                r.get::<String>("name_lower")?,
+            ))
         })
-        .collect::<Result<_, _>>()?)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_rows(rows, page, |(tag, name_lower)| NameCursor {
+        name_key: name_lower.clone(),
+        id: tag.id.clone(),
+    })
+    .map(|(tag, _)| tag))
+}
+
+/// Renames a tag of the account; `None` when it has no such tag, `Conflict("tag name")` when
+/// another of its tags has that name (case-insensitive).
+pub(crate) async fn rename_tag<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    tag_id: &str,
+    name: &str,
+) -> StoreResult<Option<Tag>> {
+    let renamed = db
+        .fetch_optional(
+            "UPDATE tags SET name = $1, name_lower = $2 WHERE id = $3 AND account_id = $4 RETURNING id, name",
+            args![name, name_key(name).as_str(), tag_id, account_id],
+        )
+        .await;
+    match renamed {
+        Ok(row) => Ok(row
+            .map(|r| {
+                Ok::<_, crate::sql::SqlError>(Tag {
+                    id: r.get("id")?,
+                    name: r.get("name")?,
+                })
+            })
+            .transpose()?),
+        Err(e) if e.is_unique() => Err(StoreError::Conflict("tag name")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes a tag of the account and its links to interactions (the caller runs both in one
+/// transaction); false when the account has no such tag.
+pub(crate) async fn delete_tag<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    tag_id: &str,
+) -> StoreResult<bool> {
+    db.execute(
+        "DELETE FROM interaction_tags WHERE tag_id = $1
+         AND tag_id IN (SELECT id FROM tags WHERE id = $1 AND account_id = $2)",
+        args![tag_id, account_id],
+    )
+    .await?;
+    let deleted = db
+        .execute(
+            "DELETE FROM tags WHERE id = $1 AND account_id = $2",
+            args![tag_id, account_id],
+        )
+        .await?;
+    Ok(deleted > 0)
 }
 
 /// The account's tags that `refs` name (see `rules::tags`), each once, ordered by id.
@@ -322,16 +385,26 @@ pub(crate) async fn get_scorecard<D: Db>(
     row.map(scorecard_from_row).transpose()
 }
 
-/// Oldest first.
+/// A page of the account's scorecards, oldest first (`rules::paging`).
 pub(crate) async fn list_scorecards<D: Db>(
     db: &mut D,
     account_id: &str,
-) -> StoreResult<Vec<Scorecard>> {
-    let sql = format!(
-        "SELECT {SCORECARD_COLUMNS} FROM scorecards WHERE account_id = $1 ORDER BY created_at, id"
-    );
-    let rows = db.fetch_all(&sql, args![account_id]).await?;
-    rows.into_iter().map(scorecard_from_row).collect()
+    page: &PageRequest<Cursor>,
+) -> StoreResult<Page<Scorecard>> {
+    let mut q = Query::new(&format!(
+        "SELECT {SCORECARD_COLUMNS} FROM scorecards WHERE account_id = $1"
+    ));
+    q.param(Param::Text(account_id.to_owned()));
+    keyset(&mut q, "created_at", "id", Order::Asc, page);
+    let rows = db.fetch_all(&q.sql, &q.args()).await?;
+    let scorecards = rows
+        .into_iter()
+        .map(scorecard_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Page::from_rows(scorecards, page, |sc| Cursor {
+        occurred_at_us: to_micros(sc.created_at),
+        id: sc.id.clone(),
+    }))
 }
 
 /// `ScorecardNotActive` unless the scorecard is an ACTIVE one of this account.

@@ -2,11 +2,13 @@
 //! never go below zero, whatever runs concurrently) followed by its ledger row with
 //! `balance_after`. A movement of zero writes no ledger row.
 
-use crate::sql::{args, Db, SqlError};
+use crate::rules::paging::{keyset, Order};
+use crate::sql::{args, Db, Param, Query, SqlError};
 use crate::{StoreError, StoreResult};
-use scorejar_core::cursor::from_micros;
+use scorejar_core::cursor::{from_micros, to_micros, Cursor};
 use scorejar_core::ids::new_id;
 use scorejar_core::model::LedgerEntry;
+use scorejar_core::paging::{Page, PageRequest};
 
 /// Applies a signed `amount` (grant > 0, charge < 0) with its ledger row; returns the balance.
 /// `NotFound("account")`, or `InsufficientCredits` when the balance would drop below zero.
@@ -78,21 +80,22 @@ pub(crate) async fn balance<D: Db>(db: &mut D, account_id: &str) -> StoreResult<
     Ok(row.get("credits")?)
 }
 
-/// The balance and the newest `limit` ledger entries, newest first.
+/// The balance and a page of the ledger, newest first (`rules::paging`).
 pub(crate) async fn credits<D: Db>(
     db: &mut D,
     account_id: &str,
-    limit: u32,
-) -> StoreResult<(i64, Vec<LedgerEntry>)> {
+    page: &PageRequest<Cursor>,
+) -> StoreResult<(i64, Page<LedgerEntry>)> {
     let balance = balance(db, account_id).await?;
-    let rows = db
-        .fetch_all(
-            "SELECT id, amount, balance_after, reason, interaction_id, created_at FROM credit_ledger
-             WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-            args![account_id, i64::from(limit)],
-        )
-        .await?;
-    let entries = rows
+    let mut q = Query::new(
+        "SELECT id, amount, balance_after, reason, interaction_id, created_at FROM credit_ledger
+         WHERE account_id = $1",
+    );
+    q.param(Param::Text(account_id.to_owned()));
+    keyset(&mut q, "created_at", "id", Order::Desc, page);
+    let entries = db
+        .fetch_all(&q.sql, &q.args())
+        .await?
         .into_iter()
         .map(|r| -> Result<LedgerEntry, SqlError> {
             Ok(LedgerEntry {
@@ -104,6 +107,10 @@ pub(crate) async fn credits<D: Db>(
                 created_at: from_micros(r.get("created_at")?),
             })
         })
-        .collect::<Result<_, _>>()?;
-    Ok((balance, entries))
+        .collect::<Result<Vec<_>, _>>()?;
+    let page = Page::from_rows(entries, page, |e| Cursor {
+        occurred_at_us: to_micros(e.created_at),
+        id: e.id.clone(),
+    });
+    Ok((balance, page))
 }

@@ -3,6 +3,7 @@
 
 use super::SqliteStore;
 use crate::{NewApiToken, Store, StoreError};
+use scorejar_core::paging::PageRequest;
 use std::sync::Arc;
 
 fn token(hash: &str) -> NewApiToken {
@@ -42,8 +43,18 @@ async fn two_stores_on_one_file_share_writes_without_losing_any() {
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    assert_eq!(cli.credits("acct", 100).await.unwrap().0, 40);
-    let (balance, entries) = server.credits("acct", 100).await.unwrap();
+    assert_eq!(
+        cli.credits("acct", &PageRequest::first(100))
+            .await
+            .unwrap()
+            .0,
+        40
+    );
+    let (balance, entries) = server
+        .credits("acct", &PageRequest::first(100))
+        .await
+        .unwrap();
+    let entries = entries.data;
     assert_eq!((balance, entries.len()), (40, 40));
     let mut after: Vec<i64> = entries.iter().map(|e| e.balance_after).collect();
     after.sort();

@@ -23,13 +23,14 @@ pub async fn account_and_first_token(store: Arc<dyn Store>) {
     assert_eq!(store.get_account(&new_id()).await.unwrap(), None);
     assert_eq!(store.account_count().await.unwrap(), before + 1);
 
-    let (balance, entries) = store.credits(&id, 10).await.unwrap();
+    let (balance, entries) = store.credits(&id, &PageRequest::first(10)).await.unwrap();
+    let entries = entries.data;
     assert_eq!(balance, 50);
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert_eq!((entries[0].amount, entries[0].balance_after), (50, 50));
     assert_eq!(entries[0].interaction_id, None);
 
-    let tokens = store.list_api_tokens(&id).await.unwrap();
+    let tokens = all_tokens(&store, &id).await;
     assert_eq!(tokens.len(), 1);
     assert_eq!(
         (tokens[0].id.as_str(), tokens[0].name.as_str()),
@@ -58,7 +59,7 @@ pub async fn account_and_first_token(store: Arc<dyn Store>) {
         .is_err());
     assert_eq!(store.get_account(&refused).await.unwrap(), None);
     assert!(matches!(
-        store.credits(&refused, 10).await,
+        store.credits(&refused, &PageRequest::first(10)).await,
         Err(StoreError::NotFound("account"))
     ));
     assert_eq!(store.account_count().await.unwrap(), before + 1);
@@ -70,7 +71,7 @@ pub async fn account_and_first_token(store: Arc<dyn Store>) {
             .map(|t| t.account_id),
         Some(id.clone())
     );
-    assert_eq!(store.list_api_tokens(&id).await.unwrap(), tokens);
+    assert_eq!(all_tokens(&store, &id).await, tokens);
 }
 
 /// Scopes and expiry are stored as given and read back by the auth lookup and the list;
@@ -134,7 +135,7 @@ pub async fn token_scopes_expiry_and_last_use(store: Arc<dyn Store>) {
             .map(|t| (t.scopes, t.expires_at, t.last_used_at))
     };
     assert_eq!(
-        last_used(store.list_api_tokens(&a).await.unwrap()),
+        last_used(all_tokens(&store, &a).await),
         Some((limited.scopes, Some(expires), Some(t1))),
         "an older use never moves last_used_at back"
     );
@@ -161,10 +162,11 @@ pub async fn token_scopes_expiry_and_last_use(store: Arc<dyn Store>) {
 
 pub async fn account_without_credits_has_no_ledger_entry(store: Arc<dyn Store>) {
     let id = account(&store, 0).await;
-    let (balance, entries) = store.credits(&id, 10).await.unwrap();
+    let (balance, entries) = store.credits(&id, &PageRequest::first(10)).await.unwrap();
+    let entries = entries.data;
     assert_eq!((balance, entries.len()), (0, 0));
     assert!(matches!(
-        store.credits(&new_id(), 10).await,
+        store.credits(&new_id(), &PageRequest::first(10)).await,
         Err(StoreError::NotFound("account"))
     ));
 }
@@ -177,7 +179,7 @@ pub async fn token_auth_and_revoke(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let b = account(&store, 0).await;
-    let first = store.list_api_tokens(&a).await.unwrap().remove(0);
+    let first = all_tokens(&store, &a).await.remove(0);
     let second = token("ci");
     let info = store.create_api_token(&a, second.clone()).await.unwrap();
     assert_eq!(
@@ -185,10 +187,8 @@ pub async fn token_auth_and_revoke(store: Arc<dyn Store>) {
         (second.id.as_str(), "ci", None)
     );
 
-    let listed: Vec<String> = store
-        .list_api_tokens(&a)
+    let listed: Vec<String> = all_tokens(&store, &a)
         .await
-        .unwrap()
         .into_iter()
         .map(|t| t.id)
         .collect();
@@ -231,7 +231,7 @@ pub async fn token_auth_and_revoke(store: Arc<dyn Store>) {
             .map(|t| t.account_id),
         Some(a.clone())
     );
-    assert_eq!(store.list_api_tokens(&a).await.unwrap(), vec![first]);
+    assert_eq!(all_tokens(&store, &a).await, vec![first]);
 
     assert_eq!(
         store.find_api_token(&token("x").token_hash).await.unwrap(),
@@ -327,7 +327,8 @@ pub async fn add_credits_moves_balance_with_ledger(store: Arc<dyn Store>) {
         Err(StoreError::NotFound("account"))
     ));
 
-    let (balance, entries) = store.credits(&a, 10).await.unwrap();
+    let (balance, entries) = store.credits(&a, &PageRequest::first(10)).await.unwrap();
+    let entries = entries.data;
     assert_eq!(balance, 0);
     let summary: Vec<(i64, i64, &str)> = entries
         .iter()
@@ -340,7 +341,13 @@ pub async fn add_credits_moves_balance_with_ledger(store: Arc<dyn Store>) {
         "the refused debit wrote nothing: {summary:?}"
     );
     assert_eq!(
-        store.credits(&a, 2).await.unwrap().1.len(),
+        store
+            .credits(&a, &PageRequest::first(2))
+            .await
+            .unwrap()
+            .1
+            .data
+            .len(),
         2,
         "limit applies"
     );

@@ -13,6 +13,7 @@ mod listing;
 mod listing_numbers;
 mod listing_pages;
 mod matching;
+mod plain_lists;
 mod queue;
 mod queue_effects;
 mod queue_fairness;
@@ -35,6 +36,9 @@ macro_rules! conformance_tests {
             accounts::add_credits_moves_balance_with_ledger,
             catalog::tags_conflict_case_insensitively_per_account,
             catalog::scorecards_crud,
+            plain_lists::plain_lists_page_in_order_without_gaps,
+            plain_lists::tags_rename_and_delete,
+            plain_lists::get_api_token_of_the_account_only,
             uploads::upload_round_trip,
             upload_refusals::duplicate_upload_returns_receipt_and_writes_nothing,
             upload_refusals::insufficient_credits_writes_nothing,

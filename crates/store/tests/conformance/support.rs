@@ -1,8 +1,10 @@
 //! Fixtures of the conformance suite: fresh stores per backend, and builders for accounts,
 //! uploads and scorecards that tests then adjust field by field.
 
+use scorejar_core::cursor::Cursor;
 use scorejar_core::ids::new_id;
 use scorejar_core::model::*;
+pub use scorejar_core::paging::{Page, PageCursor, PageRequest};
 use scorejar_store::{NewApiToken, Store, StoreError};
 use std::sync::Arc;
 use time::macros::datetime;
@@ -204,11 +206,76 @@ pub async fn interaction(store: &Arc<dyn Store>, account_id: &str, id: &str) -> 
 }
 
 pub async fn balance(store: &Arc<dyn Store>, account_id: &str) -> i64 {
-    store.credits(account_id, 1).await.expect("credits").0
+    store
+        .credits(account_id, &PageRequest::first(1))
+        .await
+        .expect("credits")
+        .0
 }
 
+/// Every ledger entry, newest first, walked page by page.
 pub async fn ledger(store: &Arc<dyn Store>, account_id: &str) -> Vec<LedgerEntry> {
-    store.credits(account_id, 1000).await.expect("credits").1
+    let mut page = PageRequest::<Cursor>::first(100);
+    let mut all = Vec::new();
+    loop {
+        let (_, got) = store.credits(account_id, &page).await.expect("credits");
+        all.extend(got.data);
+        match got.next_cursor {
+            Some(next) => page.after = Some(Cursor::decode(&next).expect("a cursor")),
+            None => return all,
+        }
+    }
+}
+
+/// Walks a paged list to its end with pages of `limit`, checking that only the last page lacks a
+/// cursor and that every other page is full.
+pub async fn walk<C, T, F, Fut>(limit: u32, mut fetch: F) -> Vec<T>
+where
+    C: PageCursor + Clone,
+    F: FnMut(PageRequest<C>) -> Fut,
+    Fut: std::future::Future<Output = Page<T>>,
+{
+    let mut page = PageRequest::<C>::first(limit);
+    let mut all = Vec::new();
+    loop {
+        let got = fetch(page.clone()).await;
+        let full = got.data.len() == limit as usize;
+        all.extend(got.data);
+        match got.next_cursor {
+            Some(next) => {
+                assert!(full, "a page before the last is full");
+                page.after = Some(C::decode(&next).expect("a cursor of this list"));
+            }
+            None => return all,
+        }
+    }
+}
+
+pub async fn all_tags(store: &Arc<dyn Store>, account_id: &str) -> Vec<Tag> {
+    walk(100, |p| async move {
+        store.list_tags(account_id, &p).await.expect("list_tags")
+    })
+    .await
+}
+
+pub async fn all_tokens(store: &Arc<dyn Store>, account_id: &str) -> Vec<ApiTokenInfo> {
+    walk(100, |p| async move {
+        store
+            .list_api_tokens(account_id, &p)
+            .await
+            .expect("list_api_tokens")
+    })
+    .await
+}
+
+pub async fn all_scorecards(store: &Arc<dyn Store>, account_id: &str) -> Vec<Scorecard> {
+    walk(100, |p| async move {
+        store
+            .list_scorecards(account_id, &p)
+            .await
+            .expect("list_scorecards")
+    })
+    .await
 }
 
 /// Panics with the error unless it is `InsufficientCredits { required, balance }`.
