@@ -5,6 +5,7 @@
 //! scorecard validation, derived transcript text, ids, API token scopes and expiry, and the API error type that every
 //! layer converts into. The store and server crates depend on this one, never the reverse.
 
+pub mod actions;
 pub mod cursor;
 pub mod error;
 pub mod evaluation;
@@ -17,6 +18,7 @@ pub mod model;
 pub mod paging;
 pub mod payload;
 pub mod pricing;
+pub mod render;
 pub mod retry;
 pub mod scorecard;
 pub mod scoring;

@@ -9,7 +9,7 @@ pub mod interaction_status;
 pub mod interactions;
 pub mod json;
 pub mod paging;
-pub mod render;
+pub use scorejar_core::render;
 pub mod reviews;
 pub mod scorecards;
 pub mod tags;

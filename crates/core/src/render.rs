@@ -1,8 +1,8 @@
 //! JSON views of stored records, camelCase as the API speaks. One place, so the single-item
-//! and list endpoints (and later webhooks) show an interaction the same way — the list as a
+//! and list endpoints and the webhook events show an interaction the same way — the list as a
 //! summary: previews instead of a transcript's text and segments and an e-mail's body.
 
-use scorejar_core::model::*;
+use crate::model::*;
 use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
