@@ -2,8 +2,9 @@
 //!
 //! Everything here is deterministic and free of I/O so it can be tested with plain tables:
 //! the typed upload payload (parse, don't validate), interaction-type inference, pricing,
-//! scorecard validation, derived transcript text, ids, API token scopes and expiry, and the API error type that every
-//! layer converts into. The store and server crates depend on this one, never the reverse.
+//! scorecard validation, derived transcript text, ids, API token scopes and expiry, webhook
+//! signing, retry schedule and payload templates, and the API error type that every layer
+//! converts into. The store and server crates depend on this one, never the reverse.
 
 pub mod actions;
 pub mod cursor;
@@ -24,6 +25,7 @@ pub mod scorecard;
 pub mod scoring;
 pub mod text;
 pub mod tokens;
+pub mod webhooks;
 
 #[cfg(test)]
 mod test_support;
