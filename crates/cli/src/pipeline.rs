@@ -6,7 +6,8 @@ use scorejar_media::MediaStorage;
 use scorejar_server::config::Settings;
 use scorejar_store::Store;
 use scorejar_worker::handlers::{
-    Evaluate, FetchMedia, FetchSettings, Noop, Transcribe, TranscribeSettings,
+    DeliverWebhook, DeliverySettings, Dispatch, Evaluate, FetchMedia, FetchSettings, Noop,
+    Transcribe, TranscribeSettings,
 };
 use scorejar_worker::spool::{SpoolSweep, DEFAULT_STALE_AFTER};
 use scorejar_worker::{JobHandler, Worker, WorkerSettings};
@@ -61,10 +62,31 @@ pub fn build_worker(
         },
         rates: settings.rates(),
     };
+    let hooks = &settings.webhooks;
+    scorejar_core::webhooks::schedule::check_schedule(&hooks.retry_schedule_secs)
+        .map_err(|e| anyhow::anyhow!("webhooks.retry_schedule_secs: {e}"))?;
+    let deliver = DeliverWebhook::new(
+        store.clone(),
+        settings.fetch.client(),
+        DeliverySettings {
+            schedule_secs: hooks.retry_schedule_secs.clone(),
+            timeout: Duration::from_secs(hooks.timeout_secs.max(1)),
+            disable_after: Duration::from_secs(hooks.disable_after_secs),
+            max_retry_after: Duration::from_secs(hooks.max_retry_after_secs),
+            endpoint_concurrency: hooks.endpoint_concurrency.max(1),
+            response_bytes: hooks.response_bytes,
+        },
+    );
+    let dispatch = Dispatch {
+        store: store.clone(),
+        rates: settings.rates(),
+    };
     let handlers: Vec<Arc<dyn JobHandler>> = vec![
         Arc::new(fetch),
         Arc::new(transcribe),
         Arc::new(evaluate),
+        Arc::new(dispatch),
+        Arc::new(deliver),
         Arc::new(Noop),
     ];
     let w = &settings.worker;

@@ -8,6 +8,11 @@ pub const TRANSCRIBE: &str = "Transcribe";
 /// Score one evaluation (score submission) against its scorecard.
 pub const EVALUATE: &str = "Evaluate";
 
+/// Run a scorecard's actions and send an event to the account's endpoints.
+pub const DISPATCH: &str = "Dispatch";
+/// Deliver one webhook message (one attempt per run; the handler keeps the schedule).
+pub const DELIVER_WEBHOOK: &str = "DeliverWebhook";
+
 /// Status of a job row.
 pub const QUEUED: &str = "QUEUED";
 
@@ -17,6 +22,9 @@ pub fn max_attempts(kind: &str) -> i64 {
         FETCH_MEDIA => 5,
         TRANSCRIBE => 3,
         EVALUATE => 5,
+        // The message's retry schedule decides when delivery gives up; this only bounds a
+        // message whose attempts keep killing workers.
+        DELIVER_WEBHOOK => 100,
         _ => 5,
     }
 }

@@ -162,3 +162,37 @@ pub fn started_hundreds_of_words(text: &str) -> i64 {
 #[cfg(test)]
 #[path = "pricing_tests.rs"]
 mod tests;
+
+/// An evaluation of `interaction` against `scorecard_id`, priced at `rates`, with its job: what
+/// `POST /api/v1/ai/queue` and a QUEUE_EVALUATION action hand to the store.
+pub fn new_evaluation(
+    account_id: &str,
+    interaction: &crate::model::InteractionRecord,
+    scorecard_id: &str,
+    rates: &Rates,
+) -> crate::model::NewEvaluation {
+    use crate::model::{NewEvaluation, NewEvaluationSpec, NewJob};
+    let cost = price(&PriceInput::for_evaluation(interaction), rates);
+    let score_submission_id = crate::ids::new_id();
+    NewEvaluation {
+        account_id: account_id.to_owned(),
+        interaction_id: interaction.id.clone(),
+        job: NewJob::new(
+            crate::jobs::EVALUATE,
+            Some(interaction.id.clone()),
+            serde_json::json!({
+                "interactionId": interaction.id,
+                "scoreSubmissionId": score_submission_id,
+            }),
+        ),
+        spec: NewEvaluationSpec {
+            score_submission_id,
+            scorecard_id: scorecard_id.to_owned(),
+        },
+        charge: cost.total,
+        charge_reason: format!(
+            "evaluation of {}: {}",
+            interaction.source_identifier, cost.reason
+        ),
+    }
+}

@@ -9,8 +9,8 @@ use scorejar_net::{NetError, NetPolicy, SafeClient, SafeRequest, Timeouts, Url};
 use serde_json::{json, Value};
 
 use crate::engine::AiError;
-use crate::retry_after::retry_after;
 use crate::settings::{ProviderSettings, StructuredOutput};
+use scorejar_net::retry_after::retry_after;
 
 /// Largest reply body read, in bytes.
 const MAX_REPLY_BYTES: u64 = 4 * 1024 * 1024;

@@ -6,7 +6,6 @@
 
 mod chat;
 mod engine;
-mod retry_after;
 pub mod settings;
 
 pub use engine::{AiEngine, AiError, LlmEngine};

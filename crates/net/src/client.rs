@@ -126,6 +126,7 @@ impl SafeClient {
             mut headers,
             mut body,
             timeout,
+            follow_redirects,
         } = request;
         let mut target = self.resolve_checked(&url).await?;
         for hop in 0..=MAX_REDIRECTS {
@@ -139,8 +140,9 @@ impl SafeClient {
             )
             .await?;
             let status = response.status();
-            let Some(location) = redirect_location(status, response.headers()) else {
-                return Ok(SafeResponse::new(target.url().clone(), response));
+            let location = match redirect_location(status, response.headers()) {
+                Some(location) if follow_redirects => location,
+                _ => return Ok(SafeResponse::new(target.url().clone(), response)),
             };
             if hop == MAX_REDIRECTS {
                 return Err(NetError::TooManyRedirects);

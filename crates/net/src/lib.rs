@@ -12,7 +12,7 @@
 //! Module map: `url_check` (pure URL/host-name checks), `numeric_host` (inet_aton forms),
 //! `addr` (address classification), `policy` (allow-list), `resolve` (resolver trait and
 //! vetting), `client` (pinned requests, redirects), `request` (request/response types,
-//! bounded bodies), `fetch` (preflight, download_to), `error`.
+//! bounded bodies), `fetch` (preflight, download_to), `retry_after` (a 429's wait), `error`.
 
 mod addr;
 mod client;
@@ -22,6 +22,7 @@ mod numeric_host;
 mod policy;
 mod request;
 mod resolve;
+pub mod retry_after;
 mod url_check;
 
 pub use addr::{is_public_ip, non_public_reason};

@@ -24,6 +24,9 @@ pub struct SafeRequest {
     /// Deadline for the whole exchange (each hop), on top of the client's connect and read
     /// timeouts. `None`: no overall deadline (right for large downloads).
     pub timeout: Option<Duration>,
+    /// Whether 3xx answers are followed (re-checked, up to `MAX_REDIRECTS`); when `false` a
+    /// redirect is returned as the answer (webhook deliveries count it as a failure).
+    pub follow_redirects: bool,
 }
 
 impl SafeRequest {
@@ -35,6 +38,7 @@ impl SafeRequest {
             headers: HeaderMap::new(),
             body: None,
             timeout: None,
+            follow_redirects: true,
         }
     }
 
@@ -60,6 +64,12 @@ impl SafeRequest {
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Returns a redirect as the answer instead of following it.
+    pub fn without_redirects(mut self) -> Self {
+        self.follow_redirects = false;
         self
     }
 }

@@ -50,6 +50,8 @@ pub struct Settings {
     pub transcription: TranscriptionConfig,
     /// Language-model providers for AI evaluations (`docs/evaluation.md`).
     pub llm: scorejar_llm::LlmSettings,
+    /// Scorecard actions and webhook delivery (`docs/webhooks.md`).
+    pub webhooks: WebhookConfig,
 }
 
 /// How the server treats connections and requests before any handler's own rules.
@@ -174,6 +176,43 @@ impl FetchSettings {
             preflight_deadline: std::time::Duration::from_secs(self.preflight_deadline_secs),
             download_deadline: std::time::Duration::from_secs(self.download_deadline_secs),
         })
+    }
+}
+
+/// Webhook delivery (`docs/webhooks.md`). URLs go through the `[fetch]` SSRF rules and
+/// allow-list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Seconds before each attempt of a message: the first is the first delivery; one attempt
+    /// per entry (1 to 50 entries, each at most 7 days), each wait jittered by ±20 %.
+    pub retry_schedule_secs: Vec<u64>,
+    /// An attempt without a complete answer in this many seconds failed.
+    pub timeout_secs: u64,
+    /// A webhook whose deliveries have all failed for this long is disabled (with the reason
+    /// shown on it).
+    pub disable_after_secs: u64,
+    /// After a secret rotation, how long the previous secret still signs (a second signature).
+    pub secret_overlap_secs: u64,
+    /// Longest wait a receiver's `Retry-After` (on 429/503) may impose on one retry.
+    pub max_retry_after_secs: u64,
+    /// Deliveries to one webhook running at once in one worker process.
+    pub endpoint_concurrency: usize,
+    /// Bytes of a receiver's answer kept in the delivery log.
+    pub response_bytes: usize,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            retry_schedule_secs: scorejar_core::webhooks::schedule::DEFAULT_SCHEDULE_SECS.to_vec(),
+            timeout_secs: 15,
+            disable_after_secs: 5 * 24 * 3600,
+            secret_overlap_secs: 24 * 3600,
+            max_retry_after_secs: 10 * 3600,
+            endpoint_concurrency: 16,
+            response_bytes: 4096,
+        }
     }
 }
 
@@ -387,6 +426,7 @@ impl Default for Settings {
             worker: WorkerConfig::default(),
             transcription: TranscriptionConfig::default(),
             llm: scorejar_llm::LlmSettings::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }

@@ -15,6 +15,14 @@ pub struct AppError(pub ApiError);
 
 pub type AppResult<T> = Result<T, AppError>;
 
+impl AppError {
+    /// A bug or damaged data: logged in full, answered with the generic 500.
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "internal error");
+        AppError(ApiError::internal())
+    }
+}
+
 impl From<ApiError> for AppError {
     fn from(e: ApiError) -> Self {
         AppError(e)

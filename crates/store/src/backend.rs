@@ -43,6 +43,8 @@ macro_rules! work {
     };
 }
 
+mod webhooks;
+
 /// Runs of a transaction that PostgreSQL aborted to break a deadlock.
 const TRANSIENT_ATTEMPTS: usize = 3;
 
@@ -350,10 +352,14 @@ impl<B: Backend> Store for B {
     ) -> StoreResult<bool> {
         let (account_id, id) = (account_id.to_owned(), score_submission_id.to_owned());
         let seen = to_micros(seen_updated_at);
-        self.write_one(
-            work!(db => evaluations::review(db, &account_id, &id, seen, &result, &summary).await),
-        )
-        .await
+        let changed = self
+            .write(
+                work!(db => evaluations::review(db, &account_id, &id, seen, &result, &summary).await),
+            )
+            .await?;
+        // An override may have queued a `Dispatch` job.
+        self.jobs_committed();
+        Ok(changed)
     }
 
     async fn reviewed_results(

@@ -24,6 +24,7 @@ pub mod queue;
 mod rules;
 mod sql;
 pub mod sqlite;
+pub mod webhooks;
 
 use async_trait::async_trait;
 use scorejar_core::cursor::Cursor;
@@ -75,7 +76,7 @@ pub struct NewSession {
 
 /// The storage boundary. See the crate docs for the rules every implementation keeps.
 #[async_trait]
-pub trait Store: queue::JobQueue + Send + Sync + 'static {
+pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'static {
     /// Which backend this is: "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
 

@@ -281,6 +281,10 @@ impl Worker {
                 let run_at = time::OffsetDateTime::now_utc() + wait;
                 JobOutcome::Wait { error, run_at }
             }
+            Err(HandlerError::Reschedule(error, wait)) if job.attempt < job.max_attempts => {
+                let run_at = time::OffsetDateTime::now_utc() + wait;
+                JobOutcome::Retry { error, run_at }
+            }
             Err(HandlerError::RetryAfter(error, wait)) if job.attempt < job.max_attempts => {
                 let delay = retry_delay(job.attempt, rand::random::<f64>(), Some(wait));
                 tracing::warn!(%error, ?delay, "job failed; will retry");
@@ -290,6 +294,7 @@ impl Worker {
             Err(
                 HandlerError::Retryable(error)
                 | HandlerError::RetryAfter(error, _)
+                | HandlerError::Reschedule(error, _)
                 | HandlerError::Permanent(error),
             ) => {
                 tracing::warn!(%error, "job failed for good");

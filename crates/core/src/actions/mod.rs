@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod event;
+pub mod sample;
 pub mod spec;
 pub mod trigger;
 

@@ -67,9 +67,7 @@ fn enabled(value: &Value) -> Result<bool, ApiError> {
 impl ActionSpec {
     pub fn parse(body: &Value) -> Result<Self, ApiError> {
         let map = object(body)?;
-        let required = |name: &str| {
-            map.get(name).ok_or_else(|| ApiError::missing(name))
-        };
+        let required = |name: &str| map.get(name).ok_or_else(|| ApiError::missing(name));
         Ok(ActionSpec {
             trigger: trigger(required("trigger")?)?,
             action: action(required("action")?)?,

@@ -61,9 +61,7 @@ impl Trigger {
     pub fn check(&self) -> Result<(), (String, String)> {
         match self {
             Trigger::Score {
-                percentage,
-                points,
-                ..
+                percentage, points, ..
             } => match (percentage, points) {
                 (Some(p), None) if !(0.0..=100.0).contains(p) => Err((
                     "percentage".into(),

@@ -42,19 +42,58 @@ fn triggers_fire_on_the_results_they_name() {
     let unscored = result(None, 0.0, None, false, None);
     let cases: Vec<(Value, [bool; 3])> = vec![
         (json!({"type": "EVALUATION_COMPLETED"}), [true, true, true]),
-        (json!({"type": "ANSWER", "questionId": "q1", "answer": "Yes"}), [true, false, false]),
-        (json!({"type": "ANSWER", "questionId": "q1", "answer": " yes "}), [true, false, false]),
-        (json!({"type": "ANSWER", "questionId": "q1", "answer": "Partly"}), [false, true, false]),
-        (json!({"type": "ANSWER", "questionId": "q2", "answer": "Yes"}), [false, false, false]),
-        (json!({"type": "SCORE", "op": ">=", "percentage": 85}), [true, false, false]),
-        (json!({"type": "SCORE", "op": ">", "percentage": 85}), [false, false, false]),
-        (json!({"type": "SCORE", "op": "<=", "percentage": 40}), [false, true, false]),
-        (json!({"type": "SCORE", "op": "<", "percentage": 40}), [false, false, false]),
-        (json!({"type": "SCORE", "op": "<", "percentage": 50}), [false, true, false]),
-        (json!({"type": "SCORE", "op": ">=", "points": 17}), [true, false, false]),
-        (json!({"type": "SCORE", "op": "<", "points": 10}), [false, true, true]),
-        (json!({"type": "PASS_FAIL", "passed": true}), [true, false, false]),
-        (json!({"type": "PASS_FAIL", "passed": false}), [false, true, false]),
+        (
+            json!({"type": "ANSWER", "questionId": "q1", "answer": "Yes"}),
+            [true, false, false],
+        ),
+        (
+            json!({"type": "ANSWER", "questionId": "q1", "answer": " yes "}),
+            [true, false, false],
+        ),
+        (
+            json!({"type": "ANSWER", "questionId": "q1", "answer": "Partly"}),
+            [false, true, false],
+        ),
+        (
+            json!({"type": "ANSWER", "questionId": "q2", "answer": "Yes"}),
+            [false, false, false],
+        ),
+        (
+            json!({"type": "SCORE", "op": ">=", "percentage": 85}),
+            [true, false, false],
+        ),
+        (
+            json!({"type": "SCORE", "op": ">", "percentage": 85}),
+            [false, false, false],
+        ),
+        (
+            json!({"type": "SCORE", "op": "<=", "percentage": 40}),
+            [false, true, false],
+        ),
+        (
+            json!({"type": "SCORE", "op": "<", "percentage": 40}),
+            [false, false, false],
+        ),
+        (
+            json!({"type": "SCORE", "op": "<", "percentage": 50}),
+            [false, true, false],
+        ),
+        (
+            json!({"type": "SCORE", "op": ">=", "points": 17}),
+            [true, false, false],
+        ),
+        (
+            json!({"type": "SCORE", "op": "<", "points": 10}),
+            [false, true, true],
+        ),
+        (
+            json!({"type": "PASS_FAIL", "passed": true}),
+            [true, false, false],
+        ),
+        (
+            json!({"type": "PASS_FAIL", "passed": false}),
+            [false, true, false],
+        ),
         (json!({"type": "NEEDS_REVIEW"}), [false, true, false]),
     ];
     for (value, want) in cases {
@@ -68,14 +107,23 @@ fn triggers_fire_on_the_results_they_name() {
 fn action_specs_name_the_field_in_error() {
     let webhook = json!({"type": "WEBHOOK", "url": "https://example.com/hook"});
     let cases: Vec<(Value, Option<(&str, &str)>)> = vec![
-        (json!({"trigger": {"type": "NEEDS_REVIEW"}, "action": webhook}), None),
+        (
+            json!({"trigger": {"type": "NEEDS_REVIEW"}, "action": webhook}),
+            None,
+        ),
         (
             json!({"trigger": {"type": "PASS_FAIL", "passed": false},
                    "action": {"type": "ADD_TAG", "tag": "coaching"}, "enabled": false}),
             None,
         ),
-        (json!({"action": webhook}), Some(("trigger", "missing_field"))),
-        (json!({"trigger": {"type": "NEEDS_REVIEW"}}), Some(("action", "missing_field"))),
+        (
+            json!({"action": webhook}),
+            Some(("trigger", "missing_field")),
+        ),
+        (
+            json!({"trigger": {"type": "NEEDS_REVIEW"}}),
+            Some(("action", "missing_field")),
+        ),
         (json!([]), Some(("body", "invalid_field"))),
         (
             json!({"trigger": {"type": "NEEDS_REVIEW"}, "action": webhook, "x": 1}),
@@ -136,7 +184,11 @@ fn action_specs_name_the_field_in_error() {
             None => assert!(got.is_ok(), "{body}: {got:?}"),
             Some((field, code)) => {
                 let err = got.expect_err(&body.to_string());
-                assert_eq!((err.field.as_deref(), err.code), (Some(field), code), "{body}");
+                assert_eq!(
+                    (err.field.as_deref(), err.code),
+                    (Some(field), code),
+                    "{body}"
+                );
             }
         }
     }

@@ -12,6 +12,8 @@
 //! All of it is pure: the worker that sends deliveries supplies the clock, the random numbers
 //! and the secrets, and does the HTTP.
 
+pub mod listing;
 pub mod schedule;
 pub mod signing;
 pub mod template;
+pub mod verdict;

@@ -359,3 +359,96 @@ pub struct ScoreSubmissionListDoc {
     data: Vec<ScoreSubmissionDoc>,
     next_cursor: Option<String>,
 }
+
+/// Body of `POST /api/v1/scorecards/{id}/actions` (and `…/actions/preview`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = ActionInput)]
+pub struct ActionInputDoc {
+    /// When it runs: `{"type": "EVALUATION_COMPLETED"}`, `{"type": "ANSWER", "questionId",
+    /// "answer"}`, `{"type": "SCORE", "op": ">=" | ">" | "<=" | "<", "percentage" | "points"}`,
+    /// `{"type": "PASS_FAIL", "passed"}`, `{"type": "NEEDS_REVIEW"}`.
+    #[schema(value_type = Object)]
+    trigger: serde_json::Value,
+    /// What it does: `{"type": "WEBHOOK", "url", "payload"?, "includeTranscript"?,
+    /// "includeMedia"?}`, `{"type": "QUEUE_EVALUATION", "scorecardId"}`, `{"type": "ADD_TAG",
+    /// "tag"}`.
+    #[schema(value_type = Object)]
+    action: serde_json::Value,
+    /// Default true.
+    enabled: Option<bool>,
+}
+
+/// Body of `PATCH /api/v1/scorecards/{id}/actions/{actionId}`: at least one field.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = ActionPatch)]
+pub struct ActionPatchDoc {
+    #[schema(value_type = Option<Object>)]
+    trigger: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    action: Option<serde_json::Value>,
+    enabled: Option<bool>,
+}
+
+/// Body of `POST /api/v1/webhook-deliveries/replay`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = Replay, rename_all = "camelCase")]
+pub struct ReplayDoc {
+    /// An endpoint's or a WEBHOOK action's id.
+    #[schema(min_length = 1)]
+    endpoint_id: String,
+    /// FAILED messages created at or after this time are sent again.
+    #[schema(format = DateTime)]
+    since: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code, non_camel_case_types)]
+#[schema(as = EventType)]
+pub enum EventTypeDoc {
+    #[schema(rename = "interaction.created")]
+    interaction_created,
+    #[schema(rename = "transcription.completed")]
+    transcription_completed,
+    #[schema(rename = "transcription.failed")]
+    transcription_failed,
+    #[schema(rename = "evaluation.completed")]
+    evaluation_completed,
+    #[schema(rename = "evaluation.failed")]
+    evaluation_failed,
+    #[schema(rename = "message.attempt.exhausted")]
+    message_attempt_exhausted,
+}
+
+/// Body of `POST /api/v1/webhook-endpoints`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = EndpointInput, rename_all = "camelCase")]
+pub struct EndpointInputDoc {
+    /// http(s); checked against the SSRF rules (`fetch.allowed_internal_hosts` applies).
+    #[schema(min_length = 1, pattern = r"\S")]
+    url: String,
+    /// The event types it receives; absent or null: every type.
+    #[schema(min_items = 1)]
+    event_types: Option<Vec<EventTypeDoc>>,
+    #[schema(max_length = 500)]
+    description: Option<String>,
+    /// Default true.
+    enabled: Option<bool>,
+}
+
+/// Body of `PATCH /api/v1/webhook-endpoints/{id}`: at least one field.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(as = EndpointPatch, rename_all = "camelCase")]
+pub struct EndpointPatchDoc {
+    #[schema(min_length = 1, pattern = r"\S")]
+    url: Option<String>,
+    #[schema(min_items = 1)]
+    event_types: Option<Vec<EventTypeDoc>>,
+    #[schema(max_length = 500)]
+    description: Option<String>,
+    enabled: Option<bool>,
+}

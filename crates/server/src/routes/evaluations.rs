@@ -11,10 +11,9 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use scorejar_core::evaluation::listing::parse_evaluation_filter;
-use scorejar_core::ids::new_id;
 use scorejar_core::model::*;
-use scorejar_core::pricing::{price, PriceInput};
-use scorejar_core::{jobs, ApiError};
+use scorejar_core::pricing::new_evaluation;
+use scorejar_core::ApiError;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
@@ -120,35 +119,24 @@ pub async fn queue_evaluation(
             "this interaction's transcription failed, so it cannot be evaluated",
         )));
     }
-    let cost = price(
-        &PriceInput::for_evaluation(&interaction),
+    let evaluation = new_evaluation(
+        &principal.account_id,
+        &interaction,
+        scorecard_id,
         &state.settings.rates(),
     );
-    let spec = NewEvaluationSpec {
-        score_submission_id: new_id(),
-        scorecard_id: scorecard_id.to_string(),
-    };
-    let score_submission_id = spec.score_submission_id.clone();
+    let score_submission_id = evaluation.spec.score_submission_id.clone();
     state
         .store
-        .queue_evaluation(NewEvaluation {
-            account_id: principal.account_id.clone(),
-            interaction_id: interaction.id.clone(),
-            job: NewJob {
-                id: new_id(),
-                kind: jobs::EVALUATE.to_string(),
-                interaction_id: Some(interaction.id.clone()),
-                payload: json!({ "interactionId": interaction.id, "scoreSubmissionId": score_submission_id }),
-            },
-            spec,
-            charge: cost.total,
-            charge_reason: format!("evaluation of {}: {}", interaction.source_identifier, cost.reason),
-        })
+        .queue_evaluation(evaluation)
         .await
         .map_err(|e| match e {
             scorejar_store::StoreError::ScorecardNotActive => AppError(
-                ApiError::not_found("scorecard_not_found", "`scorecardId` is not an ACTIVE scorecard of this account")
-                    .with_field("scorecardId"),
+                ApiError::not_found(
+                    "scorecard_not_found",
+                    "`scorecardId` is not an ACTIVE scorecard of this account",
+                )
+                .with_field("scorecardId"),
             ),
             other => other.into(),
         })?;

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource, each exporting its own `router()`.
 
+pub mod actions;
 pub mod auth;
 pub mod credits;
 pub mod evaluations;
@@ -15,3 +16,5 @@ pub mod scorecards;
 pub mod tags;
 pub mod tokens;
 pub mod upload;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;

@@ -30,3 +30,4 @@ mod transcription;
 mod upload_fields;
 mod upload_files;
 mod upload_idempotency;
+mod webhooks;

@@ -1,11 +1,12 @@
 //! What a finished job changes besides its own row, inside the caller's transaction: credits,
-//! media, type, duration, transcript, evaluations, follow-up jobs.
+//! media, type, duration, transcript, evaluations, follow-up jobs, and the `Dispatch` jobs of
+//! the events they cause (`events.rs`).
 //!
 //! The interaction row is locked first (its `credits_charged` update), then the account: the
 //! order `queue_evaluation` takes them in, so the two cannot deadlock. A charge that does not
 //! fit returns `InsufficientCredits`; the caller's transaction then writes nothing at all.
 
-use super::{credits, jobs};
+use super::{credits, events, jobs};
 use crate::codec::to_json;
 use crate::queue::{ClaimedJob, JobEffects};
 use crate::rules::outcome::{credit_moves, evaluations_to_start, touches_interaction};
@@ -30,6 +31,7 @@ pub(crate) async fn apply<D: Db>(
         apply_credits(db, interaction_id, effects, now).await?;
         apply_interaction_changes(db, interaction_id, effects, now).await?;
         start_waiting_evaluations(db, interaction_id, effects, now).await?;
+        events::of_effects(db, interaction_id, effects, now).await?;
     }
     jobs::enqueue(db, &effects.enqueue, now).await
 }

@@ -11,7 +11,7 @@
 use super::interactions::{
     evaluation_from_row, evaluation_from_row_without_result, EVALUATION_COLUMNS,
 };
-use super::{catalog, credits, jobs};
+use super::{catalog, credits, events, jobs};
 use crate::codec::{from_json, now_micros, to_json};
 use crate::queue::EvaluationSummary;
 use crate::rules::evaluation_listing::page_query;
@@ -19,6 +19,7 @@ use crate::rules::listing::next_cursor;
 use crate::rules::outcome::evaluation_can_start;
 use crate::sql::{args, Db};
 use crate::{StoreError, StoreResult};
+use scorejar_core::actions::event::{Reason, EVALUATION_COMPLETED};
 use scorejar_core::evaluation::listing::{EvaluationFilter, EvaluationPage};
 use scorejar_core::model::{EvaluationRecord, EvaluationStatus, NewEvaluation, NewEvaluationSpec};
 
@@ -120,7 +121,27 @@ pub(crate) async fn review<D: Db>(
             ],
         )
         .await?;
-    Ok(changed == 1)
+    if changed != 1 {
+        return Ok(false);
+    }
+    // An override changes the result its actions and endpoints saw: they hear of it again.
+    if events::evaluation_listened(db, score_submission_id, true).await? {
+        let interaction_id: String = db
+            .fetch_one(
+                "SELECT interaction_id FROM evaluations WHERE id = $1",
+                args![score_submission_id],
+            )
+            .await?
+            .get("interaction_id")?;
+        let job = events::dispatch_job(
+            EVALUATION_COMPLETED,
+            &interaction_id,
+            Some(score_submission_id),
+            Reason::Override,
+        );
+        jobs::enqueue(db, &[job], now).await?;
+    }
+    Ok(true)
 }
 
 /// The results of this scorecard's evaluations a reviewer has corrected.

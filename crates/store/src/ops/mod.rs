@@ -4,11 +4,15 @@
 //! the caller's choice (`crate::backend`); a function never commits.
 
 pub(crate) mod accounts;
+pub(crate) mod actions;
 pub(crate) mod catalog;
 pub(crate) mod credits;
 pub(crate) mod effects;
 pub(crate) mod evaluations;
+pub(crate) mod events;
 pub(crate) mod interactions;
 pub(crate) mod jobs;
 pub(crate) mod retry;
 pub(crate) mod upload;
+pub(crate) mod webhook_messages;
+pub(crate) mod webhook_targets;

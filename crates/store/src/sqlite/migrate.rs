@@ -60,6 +60,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0008_evaluation_results",
         include_str!("../../migrations/sqlite/0008_evaluation_results.sql"),
     ),
+    (
+        9,
+        "0009_webhooks",
+        include_str!("../../migrations/sqlite/0009_webhooks.sql"),
+    ),
 ];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.

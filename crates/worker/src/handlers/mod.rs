@@ -2,11 +2,15 @@
 //! [`JobEffects`]; the runner writes them with the job's row in one transaction, so a crash
 //! between "work done" and "recorded" only means the (idempotent) work runs again.
 
+mod deliver_webhook;
+mod dispatch;
 mod evaluate;
 mod fetch_media;
 mod noop;
 mod transcribe;
 
+pub use deliver_webhook::{DeliverWebhook, DeliverySettings};
+pub use dispatch::Dispatch;
 pub use evaluate::Evaluate;
 pub use fetch_media::{FetchMedia, FetchSettings};
 pub use noop::Noop;
@@ -38,6 +42,11 @@ pub enum HandlerError {
     /// this wait, without spending an attempt and without ever giving up.
     #[error("{0}")]
     Wait(String, std::time::Duration),
+    /// Run again after exactly this wait, whatever the queue's own backoff: a kind that keeps
+    /// its own schedule (webhook delivery). Counts an attempt; fails for good past the kind's
+    /// budget like any retry.
+    #[error("{0}")]
+    Reschedule(String, std::time::Duration),
 }
 
 pub type HandlerResult = Result<JobEffects, HandlerError>;

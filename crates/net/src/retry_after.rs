@@ -1,9 +1,10 @@
-//! How long a provider asked us to wait before the next request (a 429's or 503's
-//! `Retry-After`). Pure, so it is table-tested; the queue schedules the next attempt no earlier.
+//! How long a remote service (a language-model provider, a webhook receiver) asked us to wait
+//! before the next request (a 429's or 503's `Retry-After`). Pure, so it is table-tested; the
+//! queue schedules the next attempt no earlier.
 
 use std::time::{Duration, SystemTime};
 
-use scorejar_net::header::HeaderMap;
+use reqwest::header::HeaderMap;
 
 /// The provider's wait, read from `retry-after-ms` (milliseconds, sent by OpenAI and others),
 /// else `retry-after` (seconds, or an HTTP date, RFC 9110 §10.2.3). `None` when neither is
@@ -33,7 +34,7 @@ const MAX_READ_SECS: f64 = 86_400.0;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scorejar_net::header::HeaderValue;
+    use reqwest::header::HeaderValue;
 
     /// Response headers, and the wait they ask for in milliseconds.
     type Case = (&'static [(&'static str, &'static str)], Option<u64>);
