@@ -108,6 +108,10 @@ fn sample(field: &str, default: &Value, n: usize) -> Value {
         Value::Number(x) => json!(x.as_u64().expect("integer defaults") + 1 + n as u64),
         Value::Null if NUMBERS_WHEN_SET.contains(&field) => json!(0.25 + n as f64),
         Value::String(_) | Value::Null => json!(format!("7{n:03}")),
+        // A list of numbers (`webhooks.retry_schedule_secs`), else of text (hosts).
+        Value::Array(items) if items.first().is_some_and(Value::is_number) => {
+            json!([n as u64 + 1, 2])
+        }
         Value::Array(_) => json!([format!("h{n}.internal:8080")]),
         // A map of text (`media_storage_options`): one entry that looks like a bool.
         Value::Object(_) => json!({ "example_option": "true" }),

@@ -79,7 +79,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ),
     (
         "GET",
-        "/api/v1/scorecards/{id}/actions/{action_id}",
+        "/api/v1/scorecards/{id}/actions/{actionId}",
         Access::Needs(Scope::Read),
     ),
     (
@@ -94,17 +94,17 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ),
     (
         "PATCH",
-        "/api/v1/scorecards/{id}/actions/{action_id}",
+        "/api/v1/scorecards/{id}/actions/{actionId}",
         Access::Needs(Scope::Admin),
     ),
     (
         "DELETE",
-        "/api/v1/scorecards/{id}/actions/{action_id}",
+        "/api/v1/scorecards/{id}/actions/{actionId}",
         Access::Needs(Scope::Admin),
     ),
     (
         "POST",
-        "/api/v1/scorecards/{id}/actions/{action_id}/rotate-secret",
+        "/api/v1/scorecards/{id}/actions/{actionId}/rotate-secret",
         Access::Needs(Scope::Admin),
     ),
     (

@@ -40,11 +40,11 @@ pub fn router() -> Router<AppState> {
             post(preview_action),
         )
         .route(
-            "/api/v1/scorecards/{id}/actions/{action_id}",
+            "/api/v1/scorecards/{id}/actions/{actionId}",
             get(get_action).patch(update_action).delete(delete_action),
         )
         .route(
-            "/api/v1/scorecards/{id}/actions/{action_id}/rotate-secret",
+            "/api/v1/scorecards/{id}/actions/{actionId}/rotate-secret",
             post(rotate_action_secret),
         )
 }

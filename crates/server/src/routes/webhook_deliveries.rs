@@ -140,7 +140,7 @@ pub struct DeliveryParams {
     /// Only messages to this action or endpoint.
     endpointId: Option<String>,
     /// PENDING, DELIVERED or FAILED.
-    #[param(pattern = "^(?i)(PENDING|DELIVERED|FAILED)$")]
+    #[param(pattern = "^(PENDING|DELIVERED|FAILED|pending|delivered|failed)$")]
     status: Option<String>,
     /// Only this event type (`evaluation.completed`, …).
     eventType: Option<String>,

@@ -50,8 +50,15 @@ async fn the_document_is_public_camel_case_and_complete() {
                 assert!(responses.contains_key("401"), "{what} documents 401");
             }
             assert!(responses.contains_key("429"), "{what} documents 429");
-            // Logout and a retry act on what the path and token name; they take no body.
-            let bodyless = ["/api/v1/auth/logout", "/api/v1/interactions/{id}/retry"];
+            // Logout, a retry, a secret rotation and a redelivery act on what the path and
+            // token name; they take no body.
+            let bodyless = [
+                "/api/v1/auth/logout",
+                "/api/v1/interactions/{id}/retry",
+                "/api/v1/scorecards/{id}/actions/{actionId}/rotate-secret",
+                "/api/v1/webhook-endpoints/{id}/rotate-secret",
+                "/api/v1/webhook-deliveries/{id}/redeliver",
+            ];
             if (method == "post" && !bodyless.contains(&path.as_str())) || method == "patch" {
                 assert!(op["requestBody"].is_object(), "{what} has a request body");
             }
