@@ -3,16 +3,21 @@
 //! Rules:
 //! - every hop (first URL and each redirect) goes through the same syntax check, allow-list,
 //!   name and address vetting (`resolve::vet`);
-//! - each hop gets its own reqwest client whose DNS is pinned to the vetted addresses
+//! - each hop goes through a reqwest client whose DNS is pinned to the vetted addresses
 //!   (`resolve_to_addrs`) and whose fallback resolver refuses every name, so reqwest can never
 //!   perform a second, unchecked lookup; proxies from the environment are ignored (a proxy
-//!   would resolve names itself); no connection is pooled across hops;
+//!   would resolve names itself). Such clients are kept per target — scheme, host, port and
+//!   the exact set of vetted addresses — so their kept-alive connections serve only requests
+//!   whose fresh check came to the same addresses (webhook deliveries to one receiver reuse
+//!   them; a host that now resolves elsewhere gets a new client);
 //! - redirects are followed by hand, at most `MAX_REDIRECTS`: 301/302/303 turn a non-GET/HEAD
 //!   into a body-less GET (browser convention), 307/308 resend method and body;
 //!   credentials headers are dropped when the origin changes;
 //! - content decoding is off so sizes are the sizes on the wire.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
@@ -64,7 +69,21 @@ pub struct SafeClient {
     policy: NetPolicy,
     timeouts: Timeouts,
     resolver: Arc<dyn HostResolver>,
+    pinned: Arc<Mutex<HashMap<PinKey, reqwest::Client>>>,
 }
+
+/// What a pinned client may serve: one origin at exactly these vetted addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PinKey {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+    addrs: Vec<SocketAddr>,
+}
+
+/// Pinned clients kept at most; past it the cache starts over (targets are few in practice:
+/// the receivers of one account's webhooks, a recording server).
+const MAX_PINNED_CLIENTS: usize = 256;
 
 impl std::fmt::Debug for SafeClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -82,12 +101,38 @@ impl SafeClient {
             policy,
             timeouts: Timeouts::default(),
             resolver: Arc::new(SystemResolver),
+            pinned: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
+        self.pinned = Arc::new(Mutex::new(HashMap::new()));
         self
+    }
+
+    /// The pinned client for `target`, built once per origin and address set.
+    fn pinned_client(&self, target: &CheckedTarget) -> Result<reqwest::Client, NetError> {
+        let url = target.url();
+        let mut addrs = target.addrs().to_vec();
+        addrs.sort();
+        let key = PinKey {
+            scheme: url.scheme().to_owned(),
+            host: url.host_str().unwrap_or_default().to_owned(),
+            port: url.port_or_known_default(),
+            addrs,
+        };
+        if let Some(client) = self.pinned.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(client);
+        }
+        let client = pinned_client(target, self.timeouts)?;
+        if let Ok(mut cache) = self.pinned.lock() {
+            if cache.len() >= MAX_PINNED_CLIENTS {
+                cache.clear();
+            }
+            cache.insert(key, client.clone());
+        }
+        Ok(client)
     }
 
     /// Replaces the resolver used to vet names (tests map names without real DNS).
@@ -130,15 +175,9 @@ impl SafeClient {
         } = request;
         let mut target = self.resolve_checked(&url).await?;
         for hop in 0..=MAX_REDIRECTS {
-            let response = send_once(
-                &target,
-                &method,
-                &headers,
-                body.clone(),
-                timeout,
-                self.timeouts,
-            )
-            .await?;
+            let client = self.pinned_client(&target)?;
+            let response =
+                send_once(&client, &target, &method, &headers, body.clone(), timeout).await?;
             let status = response.status();
             let location = match redirect_location(status, response.headers()) {
                 Some(location) if follow_redirects => location,
@@ -174,14 +213,13 @@ impl SafeClient {
 
 /// One request to one vetted target, on a client that can only reach its addresses.
 async fn send_once(
+    client: &reqwest::Client,
     target: &CheckedTarget,
     method: &Method,
     headers: &HeaderMap,
     body: Option<bytes::Bytes>,
     timeout: Option<Duration>,
-    timeouts: Timeouts,
 ) -> Result<reqwest::Response, NetError> {
-    let client = pinned_client(target, timeouts)?;
     let mut builder = client
         .request(method.clone(), target.url().clone())
         .headers(headers.clone());
@@ -201,7 +239,8 @@ fn pinned_client(target: &CheckedTarget, timeouts: Timeouts) -> Result<reqwest::
         .dns_resolver(Arc::new(RefuseAllNames))
         .connect_timeout(timeouts.connect)
         .read_timeout(timeouts.read)
-        .pool_max_idle_per_host(0)
+        .pool_max_idle_per_host(32)
+        .pool_idle_timeout(Duration::from_secs(30))
         .no_gzip()
         .no_brotli()
         .no_deflate()

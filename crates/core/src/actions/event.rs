@@ -6,7 +6,7 @@
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use crate::model::{EvaluationRecord, InteractionRecord};
+use crate::model::{EvaluationRecord, InteractionRecord, NewJob};
 use crate::render;
 
 /// The version of the event format; a change that removes or renames a field makes a new one.
@@ -127,4 +127,24 @@ pub fn interaction_data(interaction: &InteractionRecord) -> Value {
         "interaction": interaction_summary(interaction),
         "transcript": transcript,
     })
+}
+
+/// The `Dispatch` job that sends `event` about the interaction (and evaluation), queued in the
+/// transaction of the change it reports.
+pub fn dispatch_job(
+    event: &str,
+    interaction_id: &str,
+    score_submission_id: Option<&str>,
+    reason: Reason,
+) -> NewJob {
+    NewJob::new(
+        crate::jobs::DISPATCH,
+        None,
+        json!({
+            "event": event,
+            "interactionId": interaction_id,
+            "scoreSubmissionId": score_submission_id,
+            "reason": reason.as_str(),
+        }),
+    )
 }

@@ -292,6 +292,16 @@ async fn an_evaluation_fires_the_matching_actions_signed(backend: Backend) {
         listed["data"][0].get("secret").is_none(),
         "the secret is shown once"
     );
+    let (status, endpoint) = read(
+        app.post_json(
+            "/api/v1/webhook-endpoints",
+            &json!({ "url": format!("{base}/all"),
+                     "eventTypes": ["interaction.created", "evaluation.completed"] }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{endpoint}");
     let balance_before = app.balance().await;
 
     let receipt = upload_scored(&app, "wh-1", &sc).await;
@@ -306,6 +316,7 @@ async fn an_evaluation_fires_the_matching_actions_signed(backend: Backend) {
             && evaluations.iter().all(|e| e["status"] == "COMPLETED")
             && stored["tags"].to_string().contains("good-call")
             && !receiver.hits("pass").is_empty()
+            && receiver.hits("all").len() >= 3
     };
     run_until_async(&app, finished).await;
     let hits = receiver.hits("pass");
@@ -354,7 +365,30 @@ async fn an_evaluation_fires_the_matching_actions_signed(backend: Backend) {
         app.balance().await < balance_before,
         "the queued evaluation is billed"
     );
-    let log = deliveries(&app, "?status=DELIVERED").await;
+    // The endpoint heard of the interaction and of both evaluations, signed with its secret.
+    let all = receiver.hits("all");
+    let mut types: Vec<String> = all
+        .iter()
+        .map(|h| {
+            serde_json::from_str::<Value>(&h.body).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    types.sort();
+    assert_eq!(
+        types,
+        [
+            "evaluation.completed",
+            "evaluation.completed",
+            "interaction.created"
+        ]
+    );
+    let endpoint_secret = endpoint["secret"].as_str().unwrap();
+    assert!(all.iter().all(|h| verifies(endpoint_secret, h)));
+    let action_id = passed["id"].as_str().unwrap();
+    let log = deliveries(&app, &format!("?status=DELIVERED&endpointId={action_id}")).await;
     assert_eq!(log.len(), 1, "{log:?} of {:?}", deliveries(&app, "").await);
     assert_eq!(log[0]["id"], json!(hit.id));
     assert_eq!(log[0]["attemptLog"][0]["statusCode"], 200);

@@ -8,31 +8,11 @@ use super::jobs;
 use crate::queue::JobEffects;
 use crate::sql::{args, Db};
 use crate::StoreResult;
+pub(crate) use scorejar_core::actions::event::dispatch_job;
 use scorejar_core::actions::event::{
     Reason, EVALUATION_COMPLETED, EVALUATION_FAILED, TRANSCRIPTION_COMPLETED, TRANSCRIPTION_FAILED,
 };
-use scorejar_core::jobs::DISPATCH;
-use scorejar_core::model::{EvaluationStatus, NewJob, StepStatus};
-use serde_json::json;
-
-/// A `Dispatch` job for `event` about the interaction (and evaluation).
-pub(crate) fn dispatch_job(
-    event: &str,
-    interaction_id: &str,
-    score_submission_id: Option<&str>,
-    reason: Reason,
-) -> NewJob {
-    NewJob::new(
-        DISPATCH,
-        None,
-        json!({
-            "event": event,
-            "interactionId": interaction_id,
-            "scoreSubmissionId": score_submission_id,
-            "reason": reason.as_str(),
-        }),
-    )
-}
+use scorejar_core::model::{EvaluationStatus, StepStatus};
 
 /// Whether anything listens to an event of this evaluation: an enabled endpoint of its
 /// account, or (`with_actions`) an enabled action of its scorecard.

@@ -8,6 +8,7 @@ use super::body::{SpooledFile, UploadBody};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use scorejar_core::actions::event;
 use scorejar_core::ids::new_id;
 use scorejar_core::inference::{infer_type, MediaKind};
 use scorejar_core::model::*;
@@ -69,6 +70,21 @@ pub async fn accept_upload(
         interaction_type,
         &interaction_id,
     );
+    // Endpoints that want `interaction.created` hear of it through a job queued with the
+    // upload itself, so the event cannot be lost (an endpoint created while this upload runs
+    // may miss it).
+    let (_, listeners) = state
+        .store
+        .dispatch_targets(&principal.account_id, None, event::INTERACTION_CREATED)
+        .await?;
+    if !listeners.is_empty() {
+        upload.jobs.push(event::dispatch_job(
+            event::INTERACTION_CREATED,
+            &interaction_id,
+            None,
+            event::Reason::Completed,
+        ));
+    }
     let media_key = match (&body.file, &probe) {
         (Some(file), Some(_)) => {
             let key = MediaStorage::media_key(&principal.account_id, &interaction_id);
