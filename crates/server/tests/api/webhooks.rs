@@ -45,6 +45,7 @@ webhook_tests!(
     an_evaluation_fires_the_matching_actions_signed,
     a_failing_receiver_is_retried_then_exhausted_and_replayed,
     gone_disables_and_rotation_signs_twice_on_an_override,
+    an_endpoint_failing_too_long_is_disabled_with_the_reason,
     blocked_and_broken_actions_are_refused_at_save
 );
 
@@ -145,11 +146,20 @@ fn verifies(secret: &str, hit: &Hit) -> bool {
 
 /// The app with the receiver allow-listed and a compressed retry schedule.
 async fn app_with_receiver(backend: Backend) -> (TestApp, Receiver, String) {
+    app_with_receiver_and(backend, |_| {}).await
+}
+
+/// [`app_with_receiver`] with more settings adjusted.
+async fn app_with_receiver_and(
+    backend: Backend,
+    tweak: impl FnOnce(&mut scorejar_server::config::Settings),
+) -> (TestApp, Receiver, String) {
     let (receiver, base) = start_receiver().await;
     let host = base.trim_start_matches("http://").to_owned();
     let app = TestApp::start_with(backend, |s| {
         s.fetch.allowed_internal_hosts.push(host);
         s.webhooks.retry_schedule_secs = vec![0, 1, 1];
+        tweak(s);
     })
     .await;
     (app, receiver, base)
@@ -172,7 +182,10 @@ async fn run_until_async<F: std::future::Future<Output = bool>>(
         DeliverySettings {
             schedule_secs: hooks.retry_schedule_secs.clone(),
             timeout: Duration::from_secs(5),
-            ..DeliverySettings::default()
+            disable_after: Duration::from_secs(hooks.disable_after_secs),
+            max_retry_after: Duration::from_secs(hooks.max_retry_after_secs),
+            endpoint_concurrency: hooks.endpoint_concurrency,
+            response_bytes: hooks.response_bytes,
         },
     );
     let handlers: Vec<Arc<dyn JobHandler>> = vec![
@@ -571,6 +584,74 @@ async fn gone_disables_and_rotation_signs_twice_on_an_override(backend: Backend)
         receiver.hits("gone").len(),
         1,
         "a disabled action does not fire"
+    );
+    app.finish().await;
+}
+
+async fn an_endpoint_failing_too_long_is_disabled_with_the_reason(backend: Backend) {
+    let (app, receiver, base) = app_with_receiver_and(backend, |s| {
+        s.webhooks.retry_schedule_secs = vec![0, 2, 2];
+        s.webhooks.disable_after_secs = 1;
+    })
+    .await;
+    receiver.always("sick", Some(500));
+    let (status, endpoint) = read(
+        app.post_json(
+            "/api/v1/webhook-endpoints",
+            &json!({ "url": format!("{base}/sick"), "eventTypes": ["interaction.created"] }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{endpoint}");
+    let id = endpoint["id"].as_str().unwrap().to_owned();
+    let (status, _) = app.upload(&crate::harness::chat("sick-1")).await;
+    assert_eq!(status, 200);
+    let path = format!("/api/v1/webhook-endpoints/{id}");
+    let failed = || async {
+        let (_, log) = read(app.get("/api/v1/webhook-deliveries?status=FAILED").await).await;
+        log["data"].as_array().is_some_and(|d| d.len() == 1)
+    };
+    run_until_async(&app, failed).await;
+    let (_, endpoint) = read(app.get(&path).await).await;
+    assert_eq!(
+        endpoint["enabled"],
+        false,
+        "{endpoint} {:?}",
+        deliveries(&app, "").await
+    );
+    assert_eq!(
+        endpoint["disabledReason"],
+        "disabled: every delivery failed for more than 1 seconds"
+    );
+    assert!(endpoint["failingSince"].is_string(), "{endpoint}");
+    assert_eq!(
+        receiver.hits("sick").len(),
+        2,
+        "the third attempt finds the endpoint disabled and sends nothing"
+    );
+    let log = deliveries(&app, "?status=FAILED").await;
+    let attempts = log[0]["attemptLog"].as_array().unwrap();
+    assert_eq!(attempts.len(), 3, "{log:?}");
+    assert_eq!(attempts[2]["error"], "not sent: the endpoint is disabled");
+    // Enabling it again clears the reason.
+    let resp = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&app.token)
+        .json(&json!({ "enabled": true }))
+        .send()
+        .await
+        .unwrap();
+    let (status, endpoint) = read(resp).await;
+    assert_eq!(status, 200, "{endpoint}");
+    assert_eq!(
+        (
+            &endpoint["enabled"],
+            &endpoint["disabledReason"],
+            &endpoint["failingSince"]
+        ),
+        (&json!(true), &Value::Null, &Value::Null)
     );
     app.finish().await;
 }

@@ -94,6 +94,16 @@ struct Answer {
     error: Option<String>,
 }
 
+/// A limit as people say it: "5 days", "2 hours", "90 seconds".
+fn spoken(d: Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{} days", s / 86_400),
+        s if s >= 3600 && s % 3600 == 0 => format!("{} hours", s / 3600),
+        s => format!("{s} seconds"),
+    }
+}
+
 impl DeliverWebhook {
     pub fn new(store: Arc<dyn Store>, client: SafeClient, settings: DeliverySettings) -> Self {
         DeliverWebhook {
@@ -317,8 +327,8 @@ impl JobHandler for DeliverWebhook {
             disable = Some("disabled: the endpoint answered 410 Gone".to_owned());
         } else if failing_too_long(failing_for, self.settings.disable_after) {
             disable = Some(format!(
-                "disabled: every delivery failed for more than {} hours",
-                self.settings.disable_after.as_secs() / 3600
+                "disabled: every delivery failed for more than {}",
+                spoken(self.settings.disable_after)
             ));
         }
         let error = answer.error.clone().unwrap_or_default();
