@@ -24,7 +24,7 @@ use scorejar_core::ids::new_id;
 use scorejar_core::jobs::EVALUATE;
 use scorejar_core::model::*;
 use scorejar_core::pricing::Rates;
-use scorejar_store::{NewApiToken, Store};
+use scorejar_store::Store;
 use scorejar_worker::handlers::Evaluate;
 use scorejar_worker::{Worker, WorkerSettings};
 use serde_json::{json, Value};
@@ -216,15 +216,7 @@ async fn queue_evaluations(
     model: &str,
     call: &TranscriptInput,
 ) -> anyhow::Result<(String, Vec<String>)> {
-    let account = new_id();
-    let token = NewApiToken {
-        id: new_id(),
-        name: "bench".into(),
-        token_hash: format!("{:064x}", uuid::Uuid::new_v4().as_u128()),
-        scopes: scorejar_core::tokens::ScopeSet::all(),
-        expires_at: None,
-    };
-    store.create_account(&account, "Bench", 0, token).await?;
+    let account = support::bench_account(store).await?;
     let scorecard_id = new_id();
     let fields = scorejar_core::scorecard::parse_scorecard(&scorecard(model))
         .map_err(|e| anyhow::anyhow!("scorecard: {e:?}"))?;
@@ -233,45 +225,9 @@ async fn queue_evaluations(
         .await?;
     let mut submissions = Vec::with_capacity(count);
     for _ in 0..count {
-        let interaction_id = new_id();
-        let spec = NewEvaluationSpec {
-            score_submission_id: new_id(),
-            scorecard_id: scorecard_id.clone(),
-        };
-        let job = NewJob::new(
-            EVALUATE,
-            Some(interaction_id.clone()),
-            json!({ "interactionId": interaction_id, "scoreSubmissionId": spec.score_submission_id }),
-        );
-        submissions.push(spec.score_submission_id.clone());
-        store
-            .create_upload(NewUpload {
-                account_id: account.clone(),
-                interaction_id,
-                source_identifier: new_id(),
-                direction: Direction::Inbound,
-                interaction_type: InteractionType::Chat,
-                occurred_at: time::OffsetDateTime::now_utc(),
-                duration_ms: None,
-                download_url: None,
-                media_status: None,
-                media: MediaInfo::default(),
-                agent: None,
-                customer: None,
-                tags: Vec::new(),
-                custom_metadata: Vec::new(),
-                transcript: Some(UploadTranscript::Provided(call.clone())),
-                transcript_status: Some(StepStatus::Completed),
-                transcript_source: Some(TranscriptSource::Provided),
-                email: None,
-                evaluation: Some(spec),
-                processing: Processing::default(),
-                charge: 0,
-                charge_reason: "bench".into(),
-                jobs: vec![job],
-                warnings: Vec::new(),
-            })
-            .await?;
+        let (upload, submission) = support::chat_with_evaluation(&account, &scorecard_id, call);
+        submissions.push(submission);
+        store.create_upload(upload).await?;
     }
     Ok((account, submissions))
 }

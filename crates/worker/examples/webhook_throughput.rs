@@ -19,11 +19,11 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
 use scorejar_core::ids::new_id;
-use scorejar_core::jobs::{DELIVER_WEBHOOK, EVALUATE};
+use scorejar_core::jobs::DELIVER_WEBHOOK;
 use scorejar_core::model::*;
 use scorejar_core::pricing::Rates;
 use scorejar_store::webhooks::{NewAction, NewMessage, NewTarget, TargetKind};
-use scorejar_store::{NewApiToken, Store};
+use scorejar_store::Store;
 use scorejar_worker::handlers::{DeliverWebhook, DeliverySettings, Dispatch, Evaluate, JobHandler};
 use scorejar_worker::{Worker, WorkerSettings};
 use serde_json::{json, Value};
@@ -100,19 +100,6 @@ async fn receiver(seen: Arc<Mutex<Seen>>) -> anyhow::Result<String> {
     Ok(format!("http://{addr}"))
 }
 
-async fn account(store: &Arc<dyn Store>) -> anyhow::Result<String> {
-    let account = new_id();
-    let token = NewApiToken {
-        id: new_id(),
-        name: "bench".into(),
-        token_hash: format!("{:064x}", uuid::Uuid::new_v4().as_u128()),
-        scopes: scorejar_core::tokens::ScopeSet::all(),
-        expires_at: None,
-    };
-    store.create_account(&account, "Bench", 0, token).await?;
-    Ok(account)
-}
-
 fn target(account: &str, id: &str, kind: TargetKind, url: &str) -> NewTarget {
     NewTarget {
         id: id.to_owned(),
@@ -187,7 +174,7 @@ async fn drain(
 async fn deliveries(store: &Arc<dyn Store>, o: &Options) -> anyhow::Result<f64> {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let base = receiver(seen.clone()).await?;
-    let account = account(store).await?;
+    let account = support::bench_account(store).await?;
     let endpoint = new_id();
     store
         .create_endpoint(target(
@@ -262,7 +249,7 @@ fn chat() -> TranscriptInput {
 async fn latency(store: &Arc<dyn Store>, o: &Options) -> anyhow::Result<(Duration, Duration)> {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let base = receiver(seen.clone()).await?;
-    let account = account(store).await?;
+    let account = support::bench_account(store).await?;
     let scorecard = new_id();
     let fields = scorejar_core::scorecard::parse_scorecard(&rules_card())
         .map_err(|e| anyhow::anyhow!("scorecard: {e:?}"))?;
@@ -286,45 +273,10 @@ async fn latency(store: &Arc<dyn Store>, o: &Options) -> anyhow::Result<(Duratio
             )),
         })
         .await?;
+    let call = chat();
     for _ in 0..o.evaluations {
-        let interaction_id = new_id();
-        let spec = NewEvaluationSpec {
-            score_submission_id: new_id(),
-            scorecard_id: scorecard.clone(),
-        };
-        let job = NewJob::new(
-            EVALUATE,
-            Some(interaction_id.clone()),
-            json!({ "interactionId": interaction_id, "scoreSubmissionId": spec.score_submission_id }),
-        );
-        store
-            .create_upload(NewUpload {
-                account_id: account.clone(),
-                interaction_id,
-                source_identifier: new_id(),
-                direction: Direction::Inbound,
-                interaction_type: InteractionType::Chat,
-                occurred_at: OffsetDateTime::now_utc(),
-                duration_ms: None,
-                download_url: None,
-                media_status: None,
-                media: MediaInfo::default(),
-                agent: None,
-                customer: None,
-                tags: Vec::new(),
-                custom_metadata: Vec::new(),
-                transcript: Some(UploadTranscript::Provided(chat())),
-                transcript_status: Some(StepStatus::Completed),
-                transcript_source: Some(TranscriptSource::Provided),
-                email: None,
-                evaluation: Some(spec),
-                processing: Processing::default(),
-                charge: 0,
-                charge_reason: "bench".into(),
-                jobs: vec![job],
-                warnings: Vec::new(),
-            })
-            .await?;
+        let (upload, _) = support::chat_with_evaluation(&account, &scorecard, &call);
+        store.create_upload(upload).await?;
     }
     let handlers: Vec<Arc<dyn JobHandler>> = vec![
         Arc::new(Evaluate {

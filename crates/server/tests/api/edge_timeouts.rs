@@ -209,12 +209,24 @@ async fn excess_requests_are_shed(app: &TestApp) {
             .bearer_auth(&app.token)
             .send()
     };
-    // The one request slot is held by an upload whose body has not arrived yet.
+    // The one request slot is held by an upload whose body keeps arriving (16 KiB/s, above
+    // the minimum rate) until a request has been shed: however slowly a loaded machine runs
+    // the loop below, the slot stays taken (a body that merely waited would time out in 1 s).
     let mut stream = connect(app).await;
     stream
-        .write_all(upload_head(app, 1000).as_bytes())
+        .write_all(upload_head(app, 900_000).as_bytes())
         .await
         .unwrap();
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let trickle = tokio::spawn(async move {
+        let chunk = [b' '; 4096];
+        loop {
+            if stopped.try_recv().is_ok() || stream.write_all(&chunk).await.is_err() {
+                return stream;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    });
     let shed = tokio::time::timeout(DEADLINE, async {
         loop {
             let resp = credits().await.unwrap();
@@ -229,6 +241,8 @@ async fn excess_requests_are_shed(app: &TestApp) {
     let (status, body) = read(shed).await;
     assert_error(status, &body, 503, "overloaded", None);
     // Once the stalled request is over, the slot is free again.
+    stop.send(()).unwrap();
+    let mut stream = trickle.await.unwrap();
     read_until_closed(&mut stream).await;
     assert_eq!(credits().await.unwrap().status(), 200);
 }
