@@ -111,6 +111,7 @@ async fn migrations_create_the_schema_and_are_idempotent() {
     .unwrap();
     let expected = [
         "accounts",
+        "action_runs",
         "api_tokens",
         "credit_ledger",
         "evaluations",
@@ -119,11 +120,15 @@ async fn migrations_create_the_schema_and_are_idempotent() {
         "interactions",
         "jobs",
         "participants",
+        "scorecard_actions",
         "scorecard_versions",
         "scorecards",
         "sessions",
         "tags",
         "users",
+        "webhook_attempts",
+        "webhook_messages",
+        "webhook_targets",
     ];
     assert_eq!(tables, expected);
     assert!(PgStore::connect_isolated(&pg_url(), "Bad-Name")
