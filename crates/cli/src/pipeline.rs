@@ -4,10 +4,11 @@
 use crate::speech;
 use scorejar_media::MediaStorage;
 use scorejar_server::config::Settings;
+use scorejar_store::media_links::MediaLinks;
 use scorejar_store::Store;
 use scorejar_worker::handlers::{
-    DeliverWebhook, DeliverySettings, Dispatch, Evaluate, FetchMedia, FetchSettings, Noop,
-    Transcribe, TranscribeSettings,
+    DeliverWebhook, DeliverySettings, Dispatch, Evaluate, FetchMedia, FetchSettings, MediaUrls,
+    Noop, Transcribe, TranscribeSettings,
 };
 use scorejar_worker::spool::{SpoolSweep, DEFAULT_STALE_AFTER};
 use scorejar_worker::{JobHandler, Worker, WorkerSettings};
@@ -80,6 +81,11 @@ pub fn build_worker(
     let dispatch = Dispatch {
         store: store.clone(),
         rates: settings.rates(),
+        media_urls: MediaUrls {
+            links: MediaLinks::new(store.clone()),
+            base_url: settings.effective_public_url(),
+            ttl: Duration::from_secs(hooks.media_url_ttl_secs),
+        },
     };
     let handlers: Vec<Arc<dyn JobHandler>> = vec![
         Arc::new(fetch),

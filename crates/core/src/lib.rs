@@ -3,8 +3,9 @@
 //! Everything here is deterministic and free of I/O so it can be tested with plain tables:
 //! the typed upload payload (parse, don't validate), interaction-type inference, pricing,
 //! scorecard validation, derived transcript text, ids, API token scopes and expiry, webhook
-//! signing, retry schedule and payload templates, and the API error type that every layer
-//! converts into. The store and server crates depend on this one, never the reverse.
+//! signing, retry schedule and payload templates, signed media links, and the API error type
+//! that every layer converts into. The store and server crates depend on this one, never the
+//! reverse.
 
 pub mod actions;
 pub mod cursor;
@@ -15,6 +16,7 @@ pub mod ids;
 pub mod inference;
 pub mod jobs;
 pub mod json;
+pub mod media_link;
 pub mod model;
 pub mod paging;
 pub mod payload;

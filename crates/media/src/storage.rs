@@ -16,7 +16,7 @@ use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path as ObjectPath;
 use object_store::prefix::PrefixStore;
-use object_store::ObjectStore;
+use object_store::{GetOptions, GetRange, ObjectStore};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Upload buffer: parts of this size are sent as they fill (S3's minimum part is 5 MiB).
@@ -25,6 +25,13 @@ const UPLOAD_CHUNK: usize = 8 * 1024 * 1024;
 const UPLOAD_CONCURRENCY: usize = 2;
 /// Read buffer when copying a local file into the upload.
 const READ_CHUNK: usize = 256 * 1024;
+
+/// One read of a stored object: its whole size, the range being sent, and its bytes.
+pub struct MediaRead {
+    pub size: u64,
+    pub range: std::ops::Range<u64>,
+    pub stream: futures::stream::BoxStream<'static, anyhow::Result<bytes::Bytes>>,
+}
 
 /// The object store holding media, cheap to clone.
 #[derive(Clone)]
@@ -213,6 +220,36 @@ impl MediaStorage {
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(err) => Err(err).with_context(|| format!("looking up media {key}")),
         }
+    }
+
+    /// Streams the bytes `range` of `key` (all of it when `None`), `None` when it does not
+    /// exist. The range must lie within the object (the caller checks it against
+    /// [`Self::size`]).
+    pub async fn read_range(
+        &self,
+        key: &str,
+        range: Option<std::ops::Range<u64>>,
+    ) -> anyhow::Result<Option<MediaRead>> {
+        let options = GetOptions {
+            range: range.map(GetRange::Bounded),
+            ..GetOptions::default()
+        };
+        let result = match self.store.get_opts(&object_path(key)?, options).await {
+            Ok(result) => result,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(err) => return Err(err).with_context(|| format!("reading media {key}")),
+        };
+        let (size, range) = (result.meta.size, result.range.clone());
+        let key = key.to_owned();
+        let stream = result
+            .into_stream()
+            .map(move |chunk| chunk.with_context(|| format!("reading media {key}")))
+            .boxed();
+        Ok(Some(MediaRead {
+            size,
+            range,
+            stream,
+        }))
     }
 
     /// Streams `key` into a new local file at `path`; returns the bytes written. The partial

@@ -15,6 +15,10 @@ use std::path::PathBuf;
 pub struct Settings {
     /// Address the HTTP server listens on.
     pub bind: String,
+    /// The address users and receivers reach this service at (`https://qa.example.com`), for
+    /// the links it hands out (a webhook's `mediaUrl`). Empty: `http://<bind>`, right only
+    /// when clients reach the process directly.
+    pub public_url: String,
     /// Directory for the embedded database, media files and temporary uploads.
     pub data_dir: PathBuf,
     /// `postgres://…` selects PostgreSQL; empty means SQLite at `<data_dir>/scorejar.db`.
@@ -200,6 +204,9 @@ pub struct WebhookConfig {
     pub endpoint_concurrency: usize,
     /// Bytes of a receiver's answer kept in the delivery log.
     pub response_bytes: usize,
+    /// How long the media link of an `includeMedia` webhook stays valid; longer than the
+    /// retry schedule, so the last retry still carries a working link.
+    pub media_url_ttl_secs: u64,
 }
 
 impl Default for WebhookConfig {
@@ -212,6 +219,7 @@ impl Default for WebhookConfig {
             max_retry_after_secs: 10 * 3600,
             endpoint_concurrency: 16,
             response_bytes: 4096,
+            media_url_ttl_secs: 7 * 24 * 3600,
         }
     }
 }
@@ -408,6 +416,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             bind: "127.0.0.1:8080".into(),
+            public_url: String::new(),
             data_dir: PathBuf::from("./data"),
             database_url: String::new(),
             database_pool_size: 16,
@@ -438,6 +447,16 @@ impl Settings {
             format!("sqlite://{}", self.data_dir.join("scorejar.db").display())
         } else {
             self.database_url.clone()
+        }
+    }
+
+    /// The base of the links this service hands out, without a trailing `/`.
+    pub fn effective_public_url(&self) -> String {
+        let configured = self.public_url.trim().trim_end_matches('/');
+        if configured.is_empty() {
+            format!("http://{}", self.bind)
+        } else {
+            configured.to_owned()
         }
     }
 

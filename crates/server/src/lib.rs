@@ -28,7 +28,8 @@ use tower_http::trace::TraceLayer;
 /// Outside in: trace → the error envelope for answers axum makes itself (405, rejections) →
 /// rate limits (cheapest refusal first) → load shedding → body limit
 /// (1 MiB for JSON routes; the upload sets its own, enforced while streaming) → routing → the
-/// NUL rule for path and query parameters → a deadline for every route but the upload.
+/// NUL rule for path and query parameters → a deadline for every route but the upload and
+/// the media download.
 pub fn router(state: AppState) -> Router {
     let http = state.settings.http.clone();
     let quick = Router::new()
@@ -51,6 +52,8 @@ pub fn router(state: AppState) -> Router {
     ));
     let api = Router::new()
         .merge(upload)
+        // Streams a whole recording: no request deadline, like the upload.
+        .merge(routes::media::router())
         .merge(edge::protect::with_deadline(
             quick,
             http.request_timeout_secs,

@@ -3,6 +3,7 @@
 use crate::auth::jwt::JwtVerifier;
 use crate::config::Settings;
 use scorejar_media::storage::MediaStorage;
+use scorejar_store::media_links::MediaLinks;
 use scorejar_store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,6 +14,8 @@ pub struct AppState {
     pub media: Arc<MediaStorage>,
     pub settings: Arc<Settings>,
     pub jwt: Arc<JwtVerifier>,
+    /// Checks the signed links of `GET /media/{token}`.
+    pub media_links: MediaLinks,
     /// The SSRF-safe client used to check `downloadUrl`s at upload time.
     pub net: scorejar_net::SafeClient,
     /// Where multipart files are spooled before they are probed and stored.
@@ -32,6 +35,7 @@ impl AppState {
         let net = settings.fetch.client();
         Ok(Self {
             net,
+            media_links: MediaLinks::new(store.clone()),
             store,
             media,
             settings: Arc::new(settings),

@@ -5,7 +5,9 @@
 //! (a whole upload as one statement on PostgreSQL, claiming jobs, waiting for new ones). Every
 //! other method is written here once, as a call into `ops`.
 
-use crate::ops::{accounts, catalog, credits, evaluations, interactions, jobs, retry, upload};
+use crate::ops::{
+    accounts, catalog, credits, evaluations, interactions, jobs, retry, secrets, upload,
+};
 use crate::queue::{ClaimedJob, JobOutcome, JobQueue, JobState};
 use crate::rules::outcome::requeues;
 use crate::sql::{is_transient, Db};
@@ -240,6 +242,12 @@ impl<B: Backend> Store for B {
     async fn delete_session(&self, token_hash: &str) -> StoreResult<bool> {
         let token_hash = token_hash.to_owned();
         self.write_one(work!(db => accounts::delete_session(db, &token_hash).await))
+            .await
+    }
+
+    async fn server_secret(&self, name: &str, candidate: &str) -> StoreResult<String> {
+        let (name, candidate) = (name.to_owned(), candidate.to_owned());
+        self.write(work!(db => secrets::get_or_insert(db, &name, &candidate).await))
             .await
     }
 

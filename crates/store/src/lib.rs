@@ -18,6 +18,7 @@
 
 mod backend;
 mod codec;
+pub mod media_links;
 mod ops;
 pub mod postgres;
 pub mod queue;
@@ -139,6 +140,10 @@ pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'stati
     /// The session, whether expired or not (the caller checks `expires_at`).
     async fn find_session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<bool>;
+
+    /// The deployment-wide secret `name`: `candidate` if this call stored it first, else the
+    /// one already stored (every process ends up with the same).
+    async fn server_secret(&self, name: &str, candidate: &str) -> StoreResult<String>;
 
     // --- tags ---
 

@@ -123,6 +123,7 @@ async fn migrations_create_the_schema_and_are_idempotent() {
         "scorecard_actions",
         "scorecard_versions",
         "scorecards",
+        "server_secrets",
         "sessions",
         "tags",
         "users",

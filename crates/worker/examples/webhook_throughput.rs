@@ -22,9 +22,12 @@ use scorejar_core::ids::new_id;
 use scorejar_core::jobs::DELIVER_WEBHOOK;
 use scorejar_core::model::*;
 use scorejar_core::pricing::Rates;
+use scorejar_store::media_links::MediaLinks;
 use scorejar_store::webhooks::{NewAction, NewMessage, NewTarget, TargetKind};
 use scorejar_store::Store;
-use scorejar_worker::handlers::{DeliverWebhook, DeliverySettings, Dispatch, Evaluate, JobHandler};
+use scorejar_worker::handlers::{
+    DeliverWebhook, DeliverySettings, Dispatch, Evaluate, JobHandler, MediaUrls,
+};
 use scorejar_worker::{Worker, WorkerSettings};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -287,6 +290,11 @@ async fn latency(store: &Arc<dyn Store>, o: &Options) -> anyhow::Result<(Duratio
         Arc::new(Dispatch {
             store: store.clone(),
             rates: Rates::default(),
+            media_urls: MediaUrls {
+                links: MediaLinks::new(store.clone()),
+                base_url: "http://127.0.0.1:8080".into(),
+                ttl: Duration::from_secs(3600),
+            },
         }),
         deliverer(store, &base, o.concurrency),
     ];

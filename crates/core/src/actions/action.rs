@@ -53,13 +53,6 @@ impl Action {
             Action::Webhook { url, .. } if url.trim().is_empty() => {
                 Err(("url".into(), "`url` must not be empty".into()))
             }
-            Action::Webhook {
-                include_media: true,
-                ..
-            } => Err((
-                "includeMedia".into(),
-                "`includeMedia` is not supported yet (docs/webhooks.md)".into(),
-            )),
             Action::QueueEvaluation { scorecard_id } if scorecard_id.trim().is_empty() => Err((
                 "scorecardId".into(),
                 "`scorecardId` must not be empty".into(),

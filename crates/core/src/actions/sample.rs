@@ -4,9 +4,19 @@
 use serde_json::{json, Value};
 
 use super::event::{envelope, EVALUATION_COMPLETED};
+use super::Action;
 
-/// The sample event; with `include_transcript`, the transcript a WEBHOOK action can add.
-pub fn sample_event(include_transcript: bool) -> Value {
+/// The sample event as `action` would send it: with the transcript and the media link a
+/// WEBHOOK action can add.
+pub fn sample_event(action: &Action) -> Value {
+    let (include_transcript, include_media) = match action {
+        Action::Webhook {
+            include_transcript,
+            include_media,
+            ..
+        } => (*include_transcript, *include_media),
+        _ => (false, false),
+    };
     let participant = |name: &str, email: &str| {
         json!({"id": "0190d5a0-0000-7000-8000-000000000001", "name": name, "email": email,
                "phone": null, "sourceIdentifier": null})
@@ -72,6 +82,11 @@ pub fn sample_event(include_transcript: bool) -> Value {
             "language": "en",
             "source": "ENGINE"
         });
+    }
+    if include_media {
+        event["data"]["mediaUrl"] =
+            json!("https://scorejar.example.com/media/c2FtcGxl.c2lnbmF0dXJl");
+        event["data"]["mediaUrlExpiresAt"] = json!("2026-01-22T10:30:00Z");
     }
     event
 }

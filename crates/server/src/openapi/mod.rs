@@ -65,6 +65,7 @@ use utoipa::OpenApi;
         crate::routes::webhook_deliveries::get_delivery,
         crate::routes::webhook_deliveries::redeliver_delivery,
         crate::routes::webhook_deliveries::replay_deliveries,
+        crate::routes::media::media_by_link,
         crate::routes::health::healthz,
     ),
     components(schemas(UploadPayloadDoc, UploadResponseDoc, ErrorDoc)),

@@ -176,14 +176,9 @@ fn render(action: &Action, event: &Value) -> Result<Value, AppError> {
 /// Checks what a saved action must satisfy beyond its shape: a usable URL, a template that
 /// renders JSON.
 async fn check_action(state: &AppState, action: &Action) -> AppResult<()> {
-    if let Action::Webhook {
-        url,
-        include_transcript,
-        ..
-    } = action
-    {
+    if let Action::Webhook { url, .. } = action {
         // The template first: it is checked without the network.
-        render(action, &sample_event(*include_transcript))?;
+        render(action, &sample_event(action))?;
         check_webhook_url(state, url, "action.url").await?;
     }
     Ok(())
@@ -413,14 +408,7 @@ pub async fn preview_action(
         .await?
         .ok_or_else(|| scorecard_not_found(&scorecard_id))?;
     let spec = ActionSpec::parse(&body)?;
-    let include_transcript = matches!(
-        spec.action,
-        Action::Webhook {
-            include_transcript: true,
-            ..
-        }
-    );
-    let event = sample_event(include_transcript);
+    let event = sample_event(&spec.action);
     let payload = render(&spec.action, &event)?;
     Ok(Json(ActionPreview {
         payload,

@@ -9,6 +9,7 @@ pub mod interaction_retry;
 pub mod interaction_status;
 pub mod interactions;
 pub mod json;
+pub mod media;
 pub mod paging;
 pub use scorejar_core::render;
 pub mod reviews;

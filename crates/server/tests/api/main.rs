@@ -18,6 +18,7 @@ mod inference;
 mod interaction_status;
 mod listing;
 mod llm_local;
+mod media_links;
 mod openapi_document;
 mod pipeline;
 mod plain_lists;

@@ -13,7 +13,10 @@ use axum::routing::post;
 use axum::Router;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use scorejar_worker::handlers::{DeliverWebhook, DeliverySettings, Dispatch, JobHandler};
+use scorejar_store::media_links::MediaLinks;
+use scorejar_worker::handlers::{
+    DeliverWebhook, DeliverySettings, Dispatch, JobHandler, MediaUrls,
+};
 use scorejar_worker::{Worker, WorkerSettings};
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -51,24 +54,24 @@ webhook_tests!(
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Hit {
-    path: String,
-    id: String,
-    timestamp: String,
-    signature: String,
-    body: String,
+pub(crate) struct Hit {
+    pub path: String,
+    pub id: String,
+    pub timestamp: String,
+    pub signature: String,
+    pub body: String,
 }
 
 /// A local webhook receiver: answers each path with its scripted statuses, then 200.
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     hits: Arc<Mutex<Vec<Hit>>>,
     script: Arc<Mutex<HashMap<String, VecDeque<u16>>>>,
     always: Arc<Mutex<HashMap<String, u16>>>,
 }
 
 impl Receiver {
-    fn hits(&self, path: &str) -> Vec<Hit> {
+    pub(crate) fn hits(&self, path: &str) -> Vec<Hit> {
         let hits = self.hits.lock().unwrap();
         hits.iter().filter(|h| h.path == path).cloned().collect()
     }
@@ -132,7 +135,7 @@ async fn start_receiver() -> (Receiver, String) {
 /// Verifies a delivery from the Standard Webhooks spec: HMAC-SHA256 keyed with the
 /// base64-decoded secret (after `whsec_`) over `{id}.{timestamp}.{body}`, base64, any of the
 /// space-separated `v1,` signatures.
-fn verifies(secret: &str, hit: &Hit) -> bool {
+pub(crate) fn verifies(secret: &str, hit: &Hit) -> bool {
     let key = base64::engine::general_purpose::STANDARD
         .decode(secret.trim_start_matches("whsec_"))
         .unwrap();
@@ -145,7 +148,7 @@ fn verifies(secret: &str, hit: &Hit) -> bool {
 }
 
 /// The app with the receiver allow-listed and a compressed retry schedule.
-async fn app_with_receiver(backend: Backend) -> (TestApp, Receiver, String) {
+pub(crate) async fn app_with_receiver(backend: Backend) -> (TestApp, Receiver, String) {
     app_with_receiver_and(backend, |_| {}).await
 }
 
@@ -166,7 +169,7 @@ async fn app_with_receiver_and(
 }
 
 /// Runs evaluation, dispatch and delivery until `done` holds (or 30 s pass).
-async fn run_until(app: &TestApp, done: impl Fn() -> bool) {
+pub(crate) async fn run_until(app: &TestApp, done: impl Fn() -> bool) {
     run_until_async(app, || std::future::ready(done())).await
 }
 
@@ -193,6 +196,11 @@ async fn run_until_async<F: std::future::Future<Output = bool>>(
         Arc::new(Dispatch {
             store: app.store.clone(),
             rates: app.settings.rates(),
+            media_urls: MediaUrls {
+                links: MediaLinks::new(app.store.clone()),
+                base_url: app.base.clone(),
+                ttl: Duration::from_secs(hooks.media_url_ttl_secs),
+            },
         }),
         Arc::new(deliver),
     ];
@@ -216,7 +224,7 @@ async fn run_until_async<F: std::future::Future<Output = bool>>(
     running.await.unwrap();
 }
 
-async fn add_action(app: &TestApp, scorecard: &str, body: Value) -> Value {
+pub(crate) async fn add_action(app: &TestApp, scorecard: &str, body: Value) -> Value {
     let (status, action) = read(
         app.post_json(&format!("/api/v1/scorecards/{scorecard}/actions"), &body)
             .await,
@@ -230,7 +238,7 @@ fn webhook(url: String) -> Value {
     json!({ "type": "WEBHOOK", "url": url })
 }
 
-fn transcript() -> Value {
+pub(crate) fn transcript() -> Value {
     json!({ "text": "", "segments": [
         { "start": 0.5, "end": 3.0, "speaker": "agent", "text": "Thank you for calling Acme, this is Dana." },
         { "start": 3.5, "end": 6.0, "speaker": "customer", "text": "Hi, my bill is wrong." },

@@ -13,6 +13,7 @@ pub(crate) mod events;
 pub(crate) mod interactions;
 pub(crate) mod jobs;
 pub(crate) mod retry;
+pub(crate) mod secrets;
 pub(crate) mod upload;
 pub(crate) mod webhook_messages;
 pub(crate) mod webhook_targets;

@@ -65,6 +65,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0009_webhooks",
         include_str!("../../migrations/sqlite/0009_webhooks.sql"),
     ),
+    (
+        10,
+        "0010_server_secrets",
+        include_str!("../../migrations/sqlite/0010_server_secrets.sql"),
+    ),
 ];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.

@@ -16,17 +16,70 @@ use scorejar_core::ids::new_id;
 use scorejar_core::model::{EvaluationRecord, InteractionRecord};
 use scorejar_core::pricing::{new_evaluation, Rates};
 use scorejar_core::webhooks::template::render_payload;
+use scorejar_store::media_links::MediaLinks;
 use scorejar_store::queue::{ClaimedJob, JobEffects};
 use scorejar_store::webhooks::{ActionEffect, ActionRecord, NewMessage};
 use scorejar_store::Store;
 use serde_json::Value;
 use std::sync::Arc;
+use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 pub struct Dispatch {
     pub store: Arc<dyn Store>,
     /// Prices the evaluations QUEUE_EVALUATION actions queue.
     pub rates: Rates,
+    /// The links WEBHOOK actions with `includeMedia` carry.
+    pub media_urls: MediaUrls,
+}
+
+/// How a WEBHOOK action with `includeMedia` links to the recording: `{base_url}/media/{token}`,
+/// valid for `ttl` from when the event is built (every retry of the message carries that link,
+/// so `ttl` should outlast the retry schedule).
+#[derive(Clone)]
+pub struct MediaUrls {
+    pub links: MediaLinks,
+    /// The service's public address, without a trailing `/`.
+    pub base_url: String,
+    pub ttl: Duration,
+}
+
+impl MediaUrls {
+    /// `data.mediaUrl` and `data.mediaUrlExpiresAt` for the interaction (both null when it has
+    /// no stored media).
+    async fn add_to(
+        &self,
+        data: &mut Value,
+        account_id: &str,
+        interaction: &InteractionRecord,
+        now: OffsetDateTime,
+    ) -> Result<(), HandlerError> {
+        let stored = interaction
+            .media
+            .as_ref()
+            .is_some_and(|m| m.info.object_key.is_some());
+        if !stored {
+            data["mediaUrl"] = Value::Null;
+            data["mediaUrlExpiresAt"] = Value::Null;
+            return Ok(());
+        }
+        let expires_at = now + self.ttl;
+        let token = self
+            .links
+            .token(account_id, &interaction.id, expires_at)
+            .await
+            .map_err(|e| internal("signing the media link", e))?;
+        data["mediaUrl"] = Value::String(format!("{}/media/{token}", self.base_url));
+        data["mediaUrlExpiresAt"] = Value::String(
+            expires_at
+                .replace_nanosecond(0)
+                .unwrap_or(expires_at)
+                .format(&Rfc3339)
+                .unwrap_or_default(),
+        );
+        Ok(())
+    }
 }
 
 fn text<'a>(job: &'a ClaimedJob, key: &str) -> Option<&'a str> {
@@ -140,6 +193,7 @@ impl Dispatch {
         let Action::Webhook {
             payload,
             include_transcript,
+            include_media,
             ..
         } = kind
         else {
@@ -148,6 +202,16 @@ impl Dispatch {
         let mut event = event.clone();
         if *include_transcript {
             event["data"]["transcript"] = event::transcript(&subject.interaction);
+        }
+        if *include_media {
+            self.media_urls
+                .add_to(
+                    &mut event["data"],
+                    &subject.account_id,
+                    &subject.interaction,
+                    OffsetDateTime::now_utc(),
+                )
+                .await?;
         }
         let body = match payload {
             None => event.to_string(),

@@ -10,7 +10,7 @@ mod noop;
 mod transcribe;
 
 pub use deliver_webhook::{DeliverWebhook, DeliverySettings};
-pub use dispatch::Dispatch;
+pub use dispatch::{Dispatch, MediaUrls};
 pub use evaluate::Evaluate;
 pub use fetch_media::{FetchMedia, FetchSettings};
 pub use noop::Noop;
