@@ -56,6 +56,25 @@ pub struct Settings {
     pub llm: scorejar_llm::LlmSettings,
     /// Scorecard actions and webhook delivery (`docs/webhooks.md`).
     pub webhooks: WebhookConfig,
+    /// The web app (`docs/web.md`).
+    pub web: WebSettings,
+}
+
+/// The web app served at `/`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebSettings {
+    /// A signed-in session unused for this long ends (each page view restarts the clock, up to
+    /// `session_ttl_secs` after signing in).
+    pub session_idle_secs: u64,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            session_idle_secs: 3600,
+        }
+    }
 }
 
 /// How the server treats connections and requests before any handler's own rules.
@@ -436,6 +455,7 @@ impl Default for Settings {
             transcription: TranscriptionConfig::default(),
             llm: scorejar_llm::LlmSettings::default(),
             webhooks: WebhookConfig::default(),
+            web: WebSettings::default(),
         }
     }
 }

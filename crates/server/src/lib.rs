@@ -31,8 +31,16 @@ use tower_http::trace::TraceLayer;
 /// NUL rule for path and query parameters → a deadline for every route but the upload and
 /// the media download.
 pub fn router(state: AppState) -> Router {
+    router_with_pages(state, Router::new())
+}
+
+/// The API and `pages` (the web app, `scorejar-web`) in one router: the pages share the API's
+/// edge (rate limits, load shedding, body limit, deadline, the login throttle) and answer
+/// their errors as HTML pages, which the envelope leaves alone.
+pub fn router_with_pages(state: AppState, pages: Router<AppState>) -> Router {
     let http = state.settings.http.clone();
     let quick = Router::new()
+        .merge(pages)
         .merge(routes::interactions::router())
         .merge(routes::interaction_retry::router())
         .merge(routes::tokens::router())
@@ -79,8 +87,19 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_with_pages(listener, state, Router::new(), shutdown).await
+}
+
+/// [`serve`] with the web app's `pages` beside the API ([`router_with_pages`]).
+pub async fn serve_with_pages(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    pages: Router<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let http = state.settings.http.clone();
-    edge::serve::serve_with_timeouts(listener, router(state), &http, shutdown).await
+    let app = router_with_pages(state, pages);
+    edge::serve::serve_with_timeouts(listener, app, &http, shutdown).await
 }
 
 /// What first start created: the `default` account and its API token (shown once).

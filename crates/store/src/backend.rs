@@ -245,6 +245,12 @@ impl<B: Backend> Store for B {
             .await
     }
 
+    async fn extend_session(&self, token_hash: &str, until: OffsetDateTime) -> StoreResult<()> {
+        let (token_hash, until) = (token_hash.to_owned(), to_micros(until));
+        self.write_one(work!(db => accounts::extend_session(db, &token_hash, until).await))
+            .await
+    }
+
     async fn server_secret(&self, name: &str, candidate: &str) -> StoreResult<String> {
         let (name, candidate) = (name.to_owned(), candidate.to_owned());
         self.write(work!(db => secrets::get_or_insert(db, &name, &candidate).await))

@@ -140,6 +140,8 @@ pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'stati
     /// The session, whether expired or not (the caller checks `expires_at`).
     async fn find_session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<bool>;
+    /// Moves the session's expiry to `until` when that is later (idle timeouts slide).
+    async fn extend_session(&self, token_hash: &str, until: OffsetDateTime) -> StoreResult<()>;
 
     /// The deployment-wide secret `name`: `candidate` if this call stored it first, else the
     /// one already stored (every process ends up with the same).

@@ -50,6 +50,7 @@ pub struct SessionRecord {
     pub user_id: String,
     pub account_id: String,
     pub expires_at: OffsetDateTime,
+    pub created_at: OffsetDateTime,
 }
 
 /// One row of the credit ledger. `amount` is signed: grants positive, charges negative.

@@ -3,7 +3,8 @@
 //! (plain text) — and by hyper before a request exists (`raw_errors`). This middleware, the
 //! outermost layer of the router, rewrites any 4xx/5xx that is not already JSON into
 //! `{"success": false, "error": {code, message, field}}`, keeping its status and headers
-//! (`Allow`, `Retry-After`).
+//! (`Allow`, `Retry-After`). An HTML answer is a page of the web app, which makes its own
+//! error pages for people, and is left alone.
 
 use crate::error::error_body;
 use axum::body::Body;
@@ -19,7 +20,10 @@ const MAX_MESSAGE_BYTES: usize = 300;
 pub async fn ensure_envelope(req: Request, next: Next) -> Response<Body> {
     let response = next.run(req).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
+    if !(status.is_client_error() || status.is_server_error())
+        || is_json(&response)
+        || is_html(&response)
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -38,12 +42,20 @@ pub async fn ensure_envelope(req: Request, next: Next) -> Response<Body> {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-fn is_json<B>(response: &Response<B>) -> bool {
+fn content_type_is<B>(response: &Response<B>, prefix: &str) -> bool {
     response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"))
+        .is_some_and(|v| v.starts_with(prefix))
+}
+
+fn is_json<B>(response: &Response<B>) -> bool {
+    content_type_is(response, "application/json")
+}
+
+fn is_html<B>(response: &Response<B>) -> bool {
+    content_type_is(response, "text/html")
 }
 
 async fn read_text(body: Body) -> String {

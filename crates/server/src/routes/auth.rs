@@ -13,6 +13,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Extension, Json, Router};
+use scorejar_core::model::UserRecord;
 use scorejar_core::ApiError;
 use scorejar_store::NewSession;
 use serde_json::{json, Value};
@@ -42,21 +43,8 @@ pub async fn login(
     let client = throttle.client(&parts);
     let JsonBody(body) = JsonBody::from_request(Request::from_parts(parts, body), &state).await?;
     let email = required_str(&body, "email")?;
-    let password = required_str(&body, "password")?.to_string();
-    throttle.check(email, client)?;
-    let wrong = || AppError(ApiError::unauthorized("wrong e-mail or password"));
-    let user = state.store.find_user_by_email(email).await?;
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    // argon2 is deliberately slow: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => verify_password(&password, &stored),
-        None => verify_dummy(&password),
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
-    let Some(user) = user.filter(|_| ok) else {
-        return Err(wrong());
-    };
+    let password = required_str(&body, "password")?;
+    let user = check_credentials(&state, &throttle, client, email, password).await?;
     let token = new_session_token();
     let expires_at = OffsetDateTime::now_utc() + Duration::seconds(state.settings.session_ttl_secs);
     state
@@ -71,6 +59,31 @@ pub async fn login(
     Ok(Json(
         json!({ "accessToken": token, "expiresAt": rfc3339(expires_at) }),
     ))
+}
+
+/// The user with this e-mail and password, for the API's login and the web app's sign-in
+/// form alike: throttled per e-mail and per client address (429), and an unknown e-mail
+/// takes as long as a wrong password (401 either way).
+pub async fn check_credentials(
+    state: &AppState,
+    throttle: &LoginThrottle,
+    client: Option<std::net::IpAddr>,
+    email: &str,
+    password: &str,
+) -> AppResult<UserRecord> {
+    throttle.check(email, client)?;
+    let wrong = || AppError(ApiError::unauthorized("wrong e-mail or password"));
+    let user = state.store.find_user_by_email(email).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let password = password.to_owned();
+    // argon2 is deliberately slow: keep it off the async workers.
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => verify_password(&password, &stored),
+        None => verify_dummy(&password),
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    user.filter(|_| ok).ok_or_else(wrong)
 }
 
 /// Ends the session whose access token authenticates this request.

@@ -88,7 +88,7 @@ fn requested_range(headers: &HeaderMap, size: u64) -> Wanted {
 }
 
 /// Streams the media of one interaction of `account_id`, honouring a single `Range`.
-pub(crate) async fn serve_media(
+pub async fn serve_media(
     state: &AppState,
     account_id: &str,
     interaction_id: &str,

@@ -187,7 +187,7 @@ pub(crate) async fn find_session<D: Db>(
 ) -> StoreResult<Option<SessionRecord>> {
     let row = db
         .fetch_optional(
-            "SELECT user_id, account_id, expires_at FROM sessions WHERE token_hash = $1",
+            "SELECT user_id, account_id, expires_at, created_at FROM sessions WHERE token_hash = $1",
             args![token_hash],
         )
         .await?;
@@ -196,10 +196,25 @@ pub(crate) async fn find_session<D: Db>(
             user_id: r.get("user_id")?,
             account_id: r.get("account_id")?,
             expires_at: from_micros(r.get("expires_at")?),
+            created_at: from_micros(r.get("created_at")?),
         })
     })
     .transpose()
     .map_err(Into::into)
+}
+
+/// Moves a session's expiry to `until`, only ever later (a web session's idle timeout slides).
+pub(crate) async fn extend_session<D: Db>(
+    db: &mut D,
+    token_hash: &str,
+    until: i64,
+) -> StoreResult<()> {
+    db.execute(
+        "UPDATE sessions SET expires_at = $2 WHERE token_hash = $1 AND expires_at < $2",
+        args![token_hash, until],
+    )
+    .await?;
+    Ok(())
 }
 
 pub(crate) async fn delete_session<D: Db>(db: &mut D, token_hash: &str) -> StoreResult<bool> {

@@ -1,0 +1,162 @@
+//! `GET /interactions/{id}`: one interaction — the player, the transcript as the numbered
+//! lines evaluations point at (`scorejar_core::evaluation::lines`, so evidence line `n` is the
+//! page's line `n`), participants, tags, metadata, processing steps and every evaluation with
+//! its answers and evidence. `GET /interactions/{id}/media` streams the recording to the
+//! player with byte ranges, authorised by the session.
+
+use super::interactions::context_of;
+use crate::session::Viewer;
+use crate::views::{error_page, render};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use minijinja::context;
+use scorejar_core::evaluation::lines::{interaction_lines, Line, Speaker};
+use scorejar_core::render;
+use scorejar_server::routes::media::serve_media;
+use scorejar_server::AppState;
+use serde_json::{json, Value};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/interactions/{id}", get(show))
+        .route("/interactions/{id}/media", get(media))
+}
+
+fn speaker(speaker: Speaker) -> &'static str {
+    match speaker {
+        Speaker::Agent => "agent",
+        Speaker::Customer => "customer",
+        Speaker::Unknown => "unknown",
+    }
+}
+
+fn line_view(line: &Line) -> Value {
+    json!({
+        "number": line.number,
+        "start": line.start,
+        "end": line.end,
+        "speaker": speaker(line.speaker),
+        "text": line.text,
+    })
+}
+
+/// `m:ss` (or `h:mm:ss`) of a time in seconds, for the transcript's margin.
+pub(crate) fn clock(seconds: f64) -> String {
+    let total = seconds.max(0.0) as u64;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Response {
+    let record = match state.store.get_interaction(&viewer.account_id, &id).await {
+        Ok(Some(record)) => record,
+        Ok(None) => return error_page(404, "No such interaction."),
+        Err(error) => {
+            tracing::error!(%error, "loading an interaction");
+            return error_page(503, "The service is busy; try again in a moment.");
+        }
+    };
+    let lines: Vec<Value> = interaction_lines(&record)
+        .iter()
+        .map(|line| {
+            let mut view = line_view(line);
+            view["clock"] = json!(line.start.map(clock));
+            view
+        })
+        .collect();
+    let has_media = record
+        .media
+        .as_ref()
+        .is_some_and(|m| m.info.object_key.is_some());
+    let mut interaction = render::interaction(&record);
+    if let Some(evaluations) = interaction["evaluations"].as_array_mut() {
+        for evaluation in evaluations {
+            name_questions(&state, &viewer.account_id, evaluation).await;
+        }
+    }
+    render(
+        StatusCode::OK,
+        "interaction.html",
+        context! {
+            viewer => context_of(&viewer),
+            interaction => interaction,
+            lines => lines,
+            has_media => has_media,
+        },
+    )
+}
+
+/// Adds the scorecard's name and each answer's question text from the version the evaluation
+/// was scored against (the result itself names questions only by id).
+async fn name_questions(state: &AppState, account_id: &str, evaluation: &mut Value) {
+    let (Some(scorecard_id), version) = (
+        evaluation["scorecardId"].as_str().map(str::to_owned),
+        evaluation["scorecardVersion"].as_i64(),
+    ) else {
+        return;
+    };
+    let found = state
+        .store
+        .get_scorecard_version(account_id, &scorecard_id, version)
+        .await;
+    let Ok(Some(card)) = found else {
+        return;
+    };
+    evaluation["scorecardName"] = json!(card.name);
+    let texts: std::collections::HashMap<&str, &str> = card
+        .sections
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|section| section["questions"].as_array().into_iter().flatten())
+        .filter_map(|q| Some((q["id"].as_str()?, q["text"].as_str()?)))
+        .collect();
+    if let Some(answers) = evaluation["answers"].as_array_mut() {
+        for answer in answers {
+            let text = answer["questionId"]
+                .as_str()
+                .and_then(|id| texts.get(id))
+                .map(|t| t.to_string());
+            answer["questionText"] = json!(text);
+        }
+    }
+}
+
+async fn media(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match serve_media(&state, &viewer.account_id, &id, &headers).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock;
+
+    #[test]
+    fn times_read_as_a_clock() {
+        let cases = [
+            (0.0, "0:00"),
+            (5.4, "0:05"),
+            (65.0, "1:05"),
+            (3600.0, "1:00:00"),
+            (3725.9, "1:02:05"),
+            (-1.0, "0:00"),
+        ];
+        for (seconds, expected) in cases {
+            assert_eq!(clock(seconds), expected);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! `GET /interactions`: the account's interactions, newest first, with the API's filters
+//! (`scorejar_core::filters`, the same parser as `GET /api/v1/interactions`) and its cursor.
+
+use crate::session::Viewer;
+use crate::views::{error_page, render};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use minijinja::context;
+use scorejar_core::filters::parse_interaction_filter;
+use scorejar_core::render;
+use scorejar_server::AppState;
+use serde_json::{json, Value};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/interactions", get(list))
+}
+
+/// The parameters the filter form sends; an empty field means "any" (a form always sends
+/// every field), so empty values are dropped before the API's parser reads them.
+fn given(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    pairs
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect()
+}
+
+/// One row of the list: the summary, and the latest evaluation's score and verdict.
+fn row(summary: Value) -> Value {
+    let latest = summary["evaluations"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .unwrap_or(Value::Null);
+    json!({
+        "interaction": summary,
+        "evaluation": latest,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let pairs = given(pairs);
+    let shown: Value = pairs
+        .iter()
+        .filter(|(k, _)| k != "cursor")
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let filter = match parse_interaction_filter(&pairs) {
+        Ok(filter) => filter,
+        Err(error) => {
+            return render(
+                StatusCode::BAD_REQUEST,
+                "interactions.html",
+                context! { viewer => context_of(&viewer), filters => shown, rows => Vec::<Value>::new(),
+                error => error.message },
+            )
+        }
+    };
+    let page = match state
+        .store
+        .list_interactions(&viewer.account_id, &filter)
+        .await
+    {
+        Ok(page) => page,
+        Err(error) => {
+            tracing::error!(%error, "listing interactions");
+            return error_page(503, "The service is busy; try again in a moment.");
+        }
+    };
+    let rows: Vec<Value> = page
+        .data
+        .iter()
+        .map(|i| row(render::interaction_summary(i)))
+        .collect();
+    let next = page.next_cursor.map(|cursor| {
+        let mut query: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| k != "cursor")
+            .cloned()
+            .collect();
+        query.push(("cursor".into(), cursor));
+        query
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    crate::session::form_urlencoded_component(k),
+                    crate::session::form_urlencoded_component(v)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    render(
+        StatusCode::OK,
+        "interactions.html",
+        context! { viewer => context_of(&viewer), filters => shown, rows => rows, next => next },
+    )
+}
+
+/// What every page's header shows of the viewer.
+pub(crate) fn context_of(viewer: &Viewer) -> Value {
+    json!({ "email": viewer.email, "csrf": viewer.csrf })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_form_fields_mean_any() {
+        let pairs = vec![
+            ("type".to_owned(), "".to_owned()),
+            ("direction".to_owned(), "INBOUND".to_owned()),
+            ("tag".to_owned(), "  ".to_owned()),
+        ];
+        assert_eq!(
+            given(pairs),
+            vec![("direction".to_owned(), "INBOUND".to_owned())]
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! The pages, one module per area. Every page but the login takes a `Viewer` (signed in or
+//! sent to the login page) and every POST checks the CSRF token before it acts.
+
+mod interaction;
+mod interactions;
+mod login;
+
+use axum::response::Redirect;
+use axum::routing::get;
+use axum::Router;
+use scorejar_server::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/interactions") }))
+        .merge(login::router())
+        .merge(interactions::router())
+        .merge(interaction::router())
+}

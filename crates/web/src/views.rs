@@ -1,0 +1,79 @@
+//! Rendering pages: one minijinja environment with every template compiled into the binary.
+//! Templates end in `.html`, so minijinja escapes every value they print — a transcript, a
+//! name or an e-mail body holding `<script>` shows as text. Nothing is marked safe.
+
+use crate::assets;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::Environment;
+use serde::Serialize;
+use std::sync::LazyLock;
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    let templates: &[(&str, &str)] = &[
+        ("base.html", include_str!("../templates/base.html")),
+        ("error.html", include_str!("../templates/error.html")),
+        ("login.html", include_str!("../templates/login.html")),
+        (
+            "interactions.html",
+            include_str!("../templates/interactions.html"),
+        ),
+        (
+            "interaction.html",
+            include_str!("../templates/interaction.html"),
+        ),
+    ];
+    for (name, source) in templates {
+        env.add_template(name, source)
+            .unwrap_or_else(|e| panic!("template {name}: {e}"));
+    }
+    env.add_function("asset", |name: String| assets::url(&name));
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    env
+});
+
+pub(crate) fn render(status: StatusCode, name: &str, context: impl Serialize) -> Response {
+    let rendered = TEMPLATES.get_template(name).and_then(|t| t.render(context));
+    match rendered {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, template = name, "rendering a page");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<!doctype html><title>Error</title><p>Something went wrong.</p>"),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// An error page with `status` and a sentence for people.
+pub(crate) fn error_page(status: u16, message: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    render(
+        status,
+        "error.html",
+        minijinja::context! { status => status.as_u16(), message => message },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles_and_user_text_is_escaped() {
+        LazyLock::force(&TEMPLATES);
+        let html = TEMPLATES
+            .get_template("error.html")
+            .unwrap()
+            .render(minijinja::context! { status => 404, message => "<script>alert(1)</script>" })
+            .unwrap();
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+            "{html}"
+        );
+        assert!(!html.contains("<script>alert"), "{html}");
+    }
+}

@@ -1,0 +1,165 @@
+// The main journey through the web app in real headless Chromium, on SQLite and PostgreSQL:
+// sign in, find a scored call, play it from an evidence quote, read an e-mail whose body holds
+// markup, be refused a forged form post, pass axe-core, sign out.
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  startServer,
+  launchBrowser,
+  signIn,
+  waitFor,
+  accessibilityProblems,
+  screenshot,
+  uploadScoredCall,
+  rulesCard,
+} from "./support.mjs";
+
+const EMAIL = "reviewer@example.com";
+const PASSWORD = "correct horse battery staple";
+
+for (const backend of ["sqlite", "postgres"]) {
+  describe(`the web app on ${backend}`, () => {
+    let server;
+    let browser;
+    let callId;
+    let mailId;
+
+    before(async () => {
+      server = await startServer({ backend });
+      server.createUser(EMAIL, PASSWORD);
+      const card = await server.api("POST", "/api/v1/scorecards", rulesCard);
+      assert.equal(card.status, 201, JSON.stringify(card.body));
+      callId = await uploadScoredCall(server, card.body.id, "call-web-1");
+      const mail = await server.api("POST", "/api/v1/upload", {
+        sourceIdentifier: "mail-web-1",
+        direction: "INBOUND",
+        timestamp: "2026-06-24T09:00:00Z",
+        email: {
+          from: "casey@example.com",
+          to: ["support@example.com"],
+          subject: "<b>Refund</b> please",
+          body: "Hello <script>window.pwned = true; alert('xss')</script> I want my money back.",
+        },
+      });
+      assert.equal(mail.status, 200, JSON.stringify(mail.body));
+      mailId = mail.body.interactionId;
+      await waitFor("the call's evaluation to complete", async () => {
+        const { body } = await server.api("GET", `/api/v1/interactions/${callId}`);
+        return body.evaluations?.[0]?.status === "COMPLETED";
+      });
+      browser = await launchBrowser();
+    });
+
+    after(async () => {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    test("a signed-out visitor is sent to sign in, and a wrong password is refused", async () => {
+      const page = await browser.newPage();
+      await page.goto(`${server.base}/interactions`);
+      assert.match(page.url(), /\/login\?next=%2Finteractions$/);
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await screenshot(page, `${backend}-login`);
+      await signIn(page, server, EMAIL, "wrong password");
+      await page.getByText("Wrong e-mail or password.").waitFor();
+      await page.close();
+    });
+
+    test("a reviewer signs in, finds the call and plays it from an evidence quote", async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      await signIn(page, server, EMAIL, PASSWORD);
+      await page.waitForURL(`${server.base}/interactions`);
+      const row = page.getByRole("link", { name: "call-web-1" });
+      await row.waitFor();
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await screenshot(page, `${backend}-interactions`);
+
+      await row.click();
+      await page.waitForURL(`${server.base}/interactions/${callId}`);
+      assert.equal(await page.locator(".transcript .line").count(), 6);
+      assert.match(await page.locator(".evaluation .percentage").innerText(), /^100(\.0)? %$/);
+      assert.match(await page.locator(".evaluation .score").innerText(), /passed/);
+      const player = page.locator("#player");
+      // The recording arrives through the session-authorised media route.
+      await waitFor("the player to load the recording", () =>
+        player.evaluate((p) => p.readyState >= 1 && Math.round(p.duration) === 29),
+      );
+      const quote = page.locator('.quote[data-line="3"]');
+      assert.match(await quote.innerText(), /I am sorry/);
+      await quote.click();
+      const time = await player.evaluate((p) => p.currentTime);
+      assert.ok(Math.abs(time - 12.0) < 0.1, `player at ${time}, expected 12 s`);
+      await waitFor("line 3 to be highlighted", () => page.locator("#line-3.current").count());
+      assert.equal(await page.locator(".line.current").count(), 1);
+      // A line's own time button seeks too.
+      await page.locator('#line-5 button.seek').click();
+      assert.ok(Math.abs((await player.evaluate((p) => p.currentTime)) - 20.0) < 0.1);
+      await waitFor("line 5 to be highlighted", () => page.locator("#line-5.current").count());
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await screenshot(page, `${backend}-interaction`);
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the page is ${overflow} px wider than a 390 px screen`);
+      await screenshot(page, `${backend}-interaction-390`);
+      await context.close();
+    });
+
+    test("an e-mail body holding a script shows as text and never runs", async () => {
+      const page = await browser.newPage();
+      let dialogs = 0;
+      page.on("dialog", (dialog) => {
+        dialogs += 1;
+        dialog.dismiss();
+      });
+      await signIn(page, server, EMAIL, PASSWORD);
+      await page.waitForURL(`${server.base}/interactions`);
+      // The list's filter form narrows it to e-mails.
+      await page.getByLabel("Type").selectOption("EMAIL");
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.waitForURL(/type=EMAIL/);
+      const links = await page.locator("table.list tbody a").allInnerTexts();
+      assert.deepEqual(links, ["mail-web-1"]);
+      await page.getByRole("link", { name: "mail-web-1" }).click();
+      await page.waitForURL(`${server.base}/interactions/${mailId}`);
+      await page.getByText("<script>window.pwned = true; alert('xss')</script>", { exact: false }).waitFor();
+      assert.equal(await page.evaluate(() => window.pwned), undefined);
+      assert.equal(await page.locator("main script").count(), 0);
+      assert.equal(await page.locator("main b").count(), 0, "the subject's <b> is text, not markup");
+      assert.equal(dialogs, 0);
+      await page.close();
+    });
+
+    test("a form post without the session's CSRF token, or from another site, is refused", async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await signIn(page, server, EMAIL, PASSWORD);
+      await page.waitForURL(`${server.base}/interactions`);
+      const bare = await context.request.post(`${server.base}/logout`, { form: {}, maxRedirects: 0 });
+      assert.equal(bare.status(), 403);
+      const forged = await context.request.post(`${server.base}/logout`, {
+        form: { csrf: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+        maxRedirects: 0,
+      });
+      assert.equal(forged.status(), 403);
+      // Still signed in: the refused posts changed nothing.
+      await page.goto(`${server.base}/interactions`);
+      assert.equal(page.url(), `${server.base}/interactions`);
+      const crossSite = await context.request.post(`${server.base}/login`, {
+        form: { email: EMAIL, password: PASSWORD },
+        headers: { origin: "https://evil.example" },
+        maxRedirects: 0,
+      });
+      assert.equal(crossSite.status(), 403);
+
+      // Signing out through the page's own form works, and ends the session.
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL(/\/login$/);
+      await page.goto(`${server.base}/interactions`);
+      assert.match(page.url(), /\/login\?next=/);
+      await context.close();
+    });
+  });
+}
