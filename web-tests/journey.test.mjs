@@ -132,6 +132,34 @@ for (const backend of ["sqlite", "postgres"]) {
       await page.close();
     });
 
+    test("an AGENT sees only their own calls, and is refused another's page and recording", async () => {
+      const { body: call } = await server.api("GET", `/api/v1/interactions/${callId}`);
+      const agentEmail = `sarah-${backend}@example.com`;
+      server.createUser(agentEmail, PASSWORD, ["--role", "AGENT", "--agent", call.agent.id]);
+      const other = await server.api("POST", "/api/v1/upload", {
+        sourceIdentifier: "call-someone-else",
+        direction: "INBOUND",
+        timestamp: "2026-06-25T09:00:00Z",
+        agent: { name: "Eve Agent", email: "eve@example.com" },
+        transcript: { text: "Agent: Hello\nCustomer: Hi" },
+      });
+      assert.equal(other.status, 200, JSON.stringify(other.body));
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await signIn(page, server, agentEmail, PASSWORD);
+      await page.waitForURL(`${server.base}/interactions`);
+      const links = await page.locator("table.list tbody a").allInnerTexts();
+      assert.deepEqual(links, ["call-web-1"]);
+      const refused = await page.goto(`${server.base}/interactions/${other.body.interactionId}`);
+      assert.equal(refused.status(), 403);
+      await page.getByText("another agent's").waitFor();
+      const mail = await context.request.get(`${server.base}/interactions/${mailId}/media`);
+      assert.equal(mail.status(), 403);
+      const own = await page.goto(`${server.base}/interactions/${callId}`);
+      assert.equal(own.status(), 200);
+      await context.close();
+    });
+
     test("a form post without the session's CSRF token, or from another site, is refused", async () => {
       const context = await browser.newContext();
       const page = await context.newPage();

@@ -103,10 +103,11 @@ export async function startServer({ backend = "sqlite" } = {}) {
       });
       return { status: response.status, body: await response.json() };
     },
-    createUser(email, password) {
+    /** Creates a user with the real CLI; `extra` adds flags (`--role AGENT --agent <id>`). */
+    createUser(email, password, extra = []) {
       execFileSync(
         binary,
-        ["users", "create", "--data-dir", dataDir, "--account", account, "--email", email, "--password", password],
+        ["users", "create", "--data-dir", dataDir, "--account", account, "--email", email, "--password", password, ...extra],
         { env, stdio: "pipe" },
       );
     },

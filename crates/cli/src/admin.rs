@@ -3,6 +3,8 @@
 
 use crate::settings::open_store;
 use clap::Subcommand;
+use scorejar_core::model::NewUser;
+use scorejar_core::roles::Role;
 use scorejar_server::config::Settings;
 use serde_json::json;
 
@@ -38,6 +40,13 @@ pub enum UsersCommand {
         email: String,
         #[arg(long)]
         password: String,
+        /// ADMIN (everything), REVIEWER, AGENT or VIEWER (docs/web.md, "Roles").
+        #[arg(long, default_value = "ADMIN")]
+        role: String,
+        /// For an AGENT: the id of their agent participant (the only agent whose interactions
+        /// they see).
+        #[arg(long)]
+        agent: Option<String>,
     },
 }
 
@@ -74,7 +83,13 @@ pub async fn users(cmd: UsersCommand, settings: Settings) -> anyhow::Result<()> 
         account,
         email,
         password,
+        role,
+        agent,
     } = cmd;
+    let role = Role::parse(&role.to_ascii_uppercase())
+        .ok_or_else(|| anyhow::anyhow!("--role must be ADMIN, REVIEWER, AGENT or VIEWER"))?;
+    role.check_agent_link(agent.as_deref())
+        .map_err(|e| anyhow::anyhow!("{} (--agent)", e.message))?;
     if !email.contains('@') {
         anyhow::bail!("--email must be an e-mail address");
     }
@@ -84,7 +99,13 @@ pub async fn users(cmd: UsersCommand, settings: Settings) -> anyhow::Result<()> 
     let store = open_store(&settings).await?;
     let hash = scorejar_server::auth::passwords::hash_password(&password)?;
     let user_id = scorejar_core::ids::new_id();
-    store.create_user(&user_id, &account, &email, &hash).await?;
-    println!("{}", json!({ "userId": user_id }));
+    store
+        .create_user(NewUser {
+            role,
+            agent_participant_id: agent,
+            ..NewUser::admin(&user_id, &account, &email, &hash)
+        })
+        .await?;
+    println!("{}", json!({ "userId": user_id, "role": role.as_str() }));
     Ok(())
 }

@@ -2,10 +2,10 @@
 //!
 //! Everything here is deterministic and free of I/O so it can be tested with plain tables:
 //! the typed upload payload (parse, don't validate), interaction-type inference, pricing,
-//! scorecard validation, derived transcript text, ids, API token scopes and expiry, webhook
-//! signing, retry schedule and payload templates, signed media links, and the API error type
-//! that every layer converts into. The store and server crates depend on this one, never the
-//! reverse.
+//! scorecard validation, derived transcript text, ids, API token scopes and expiry, user
+//! roles, webhook signing, retry schedule and payload templates, signed media links, and the
+//! API error type that every layer converts into. The store and server crates depend on this
+//! one, never the reverse.
 
 pub mod actions;
 pub mod cursor;
@@ -23,6 +23,7 @@ pub mod payload;
 pub mod pricing;
 pub mod render;
 pub mod retry;
+pub mod roles;
 pub mod scorecard;
 pub mod scoring;
 pub mod text;

@@ -16,20 +16,30 @@ pub enum Scope {
     /// Every `GET` of the account's data: interactions, tags, scorecards, credits.
     Read,
     /// Queuing evaluations (`POST /api/v1/ai/queue`, an upload's `evaluation`): spends credits.
+    /// Also a reviewer's override.
     Evaluate,
-    /// Managing the account: tokens, tags, scorecards.
+    /// Creating and editing scorecards and their actions.
+    Scorecards,
+    /// Managing the account: tokens, tags, webhook endpoints.
     Admin,
 }
 
 impl Scope {
     /// Every scope, in the order they are stored and listed.
-    pub const ALL: [Scope; 4] = [Scope::Upload, Scope::Read, Scope::Evaluate, Scope::Admin];
+    pub const ALL: [Scope; 5] = [
+        Scope::Upload,
+        Scope::Read,
+        Scope::Evaluate,
+        Scope::Scorecards,
+        Scope::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Upload => "upload",
             Scope::Read => "read",
             Scope::Evaluate => "evaluate",
+            Scope::Scorecards => "scorecards",
             Scope::Admin => "admin",
         }
     }

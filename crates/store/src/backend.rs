@@ -153,19 +153,9 @@ impl<B: Backend> Store for B {
             .await
     }
 
-    async fn create_user(
-        &self,
-        user_id: &str,
-        account_id: &str,
-        email: &str,
-        password_hash: &str,
-    ) -> StoreResult<()> {
-        let owned = [user_id, account_id, email, password_hash].map(str::to_owned);
-        self.write(work!(db => {
-            let [user_id, account_id, email, password_hash] = &owned;
-            accounts::create_user(db, user_id, account_id, email, password_hash).await
-        }))
-        .await
+    async fn create_user(&self, user: NewUser) -> StoreResult<()> {
+        self.write(work!(db => accounts::create_user(db, &user).await))
+            .await
     }
 
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {

@@ -98,14 +98,10 @@ pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'stati
     async fn add_credits(&self, account_id: &str, amount: i64, reason: &str) -> StoreResult<i64>;
 
     /// `Conflict("user email")` when the e-mail (case-insensitive) is taken;
-    /// `NotFound("account")` for an unknown account.
-    async fn create_user(
-        &self,
-        user_id: &str,
-        account_id: &str,
-        email: &str,
-        password_hash: &str,
-    ) -> StoreResult<()>;
+    /// `NotFound("account")` for an unknown account, `NotFound("participant")` for an agent
+    /// participant not of that account. The role's rules are checked above
+    /// (`scorejar_core::roles`).
+    async fn create_user(&self, user: NewUser) -> StoreResult<()>;
     /// Case-insensitive lookup.
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
     async fn find_user(&self, user_id: &str) -> StoreResult<Option<UserRecord>>;

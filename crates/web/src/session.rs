@@ -10,6 +10,7 @@ use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use scorejar_core::roles::Role;
 use scorejar_server::auth::tokens::{hash_token, SESSION_TOKEN_PREFIX};
 use scorejar_server::AppState;
 use time::{Duration, OffsetDateTime};
@@ -24,6 +25,9 @@ const EXTEND_STEP: Duration = Duration::minutes(1);
 pub(crate) struct Viewer {
     pub account_id: String,
     pub email: String,
+    pub role: Role,
+    /// For an AGENT: the only agent participant whose interactions they see.
+    pub agent: Option<String>,
     /// The session's secret token (logout ends it).
     pub token: String,
     /// The CSRF token this session's forms carry.
@@ -31,6 +35,11 @@ pub(crate) struct Viewer {
 }
 
 impl Viewer {
+    /// True when the viewer may see an interaction whose agent is `agent_id`.
+    pub fn may_see(&self, agent_id: Option<&str>) -> bool {
+        scorejar_core::roles::may_see(self.agent.as_deref(), agent_id)
+    }
+
     /// True when `presented` is this session's CSRF token.
     pub fn csrf_ok(&self, presented: &str) -> bool {
         csrf::is_valid(&self.token, presented)
@@ -135,7 +144,14 @@ impl FromRequestParts<AppState> for Viewer {
         else {
             return Err(to_login(parts));
         };
+        if !user.active {
+            return Err(to_login(parts));
+        }
         Ok(Viewer {
+            agent: (user.role == Role::Agent)
+                .then_some(user.agent_participant_id)
+                .flatten(),
+            role: user.role,
             account_id: session.account_id,
             email: user.email,
             csrf: csrf::token_for(&token),

@@ -42,6 +42,22 @@ pub struct UserRecord {
     pub account_id: String,
     pub email: String,
     pub password_hash: String,
+    pub role: crate::roles::Role,
+    /// An AGENT's own participant: the only agent whose interactions they see.
+    pub agent_participant_id: Option<String>,
+    /// False once deactivated: no sign-in, and every session and JWT of theirs stops working.
+    pub active: bool,
+}
+
+/// A new user.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: String,
+    pub account_id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: crate::roles::Role,
+    pub agent_participant_id: Option<String>,
 }
 
 /// A session access token (stored by hash).
@@ -62,4 +78,23 @@ pub struct LedgerEntry {
     pub reason: String,
     pub interaction_id: Option<String>,
     pub created_at: OffsetDateTime,
+}
+
+impl NewUser {
+    /// An ADMIN user (what every user was before roles existed).
+    pub fn admin(
+        id: impl Into<String>,
+        account_id: impl Into<String>,
+        email: impl Into<String>,
+        password_hash: impl Into<String>,
+    ) -> Self {
+        NewUser {
+            id: id.into(),
+            account_id: account_id.into(),
+            email: email.into(),
+            password_hash: password_hash.into(),
+            role: crate::roles::Role::Admin,
+            agent_participant_id: None,
+        }
+    }
 }

@@ -34,6 +34,9 @@ pub struct InteractionFilter {
     pub to: Option<OffsetDateTime>,
     /// Agent participant: its id or its sourceIdentifier.
     pub agent: Option<String>,
+    /// Only this agent participant's interactions, by id: set by the server for an AGENT
+    /// (`scorejar_core::roles`), never from the query string.
+    pub restrict_to_agent: Option<String>,
     /// Tag id or name (case-insensitive).
     pub tag: Option<String>,
     pub metadata: Vec<MetadataFilter>,

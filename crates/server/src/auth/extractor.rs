@@ -3,15 +3,18 @@
 //! `Principal`, so no route can forget either.
 //!
 //! API tokens carry their own scopes and may expire; sessions and user JWTs act for a person
-//! and hold every scope. An API token's use is written as `last_used_at` at most once a
+//! and hold the scopes of their role (`scorejar_core::roles`); an AGENT is also held to the
+//! routes of `scopes::AGENT_ROUTES` and, in those, to their own interactions. An API token's use is written as `last_used_at` at most once a
 //! minute (`scorejar_core::tokens::should_record_use`).
 
-use super::scopes::{access_for, Access};
+use super::scopes::{access_for, agent_may_use, Access};
 use super::tokens::{hash_token, API_TOKEN_PREFIX, SESSION_TOKEN_PREFIX};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
+use scorejar_core::model::UserRecord;
+use scorejar_core::roles::{may_see, Role};
 use scorejar_core::tokens::{is_expired, require_scope, should_record_use, Scope, ScopeSet};
 use scorejar_core::ApiError;
 use time::OffsetDateTime;
@@ -27,9 +30,43 @@ pub struct Principal {
     pub scopes: ScopeSet,
     /// When an API token stops working; `None` for tokens without expiry, sessions and JWTs.
     pub expires_at: Option<OffsetDateTime>,
+    /// For an AGENT: their agent participant, the only agent whose interactions they see.
+    pub agent: Option<String>,
 }
 
 impl Principal {
+    /// The principal acting for `user` with `token`: the user's role caps what it may do.
+    /// A deactivated user is refused (401).
+    fn for_user(user: UserRecord, token: String) -> Result<Self, AppError> {
+        if !user.active {
+            return Err(unauthorized("this user has been deactivated"));
+        }
+        Ok(Principal {
+            account_id: user.account_id,
+            user_id: Some(user.id),
+            token,
+            scopes: user.role.scopes(),
+            expires_at: None,
+            agent: (user.role == Role::Agent)
+                .then_some(user.agent_participant_id)
+                .flatten(),
+        })
+    }
+
+    /// 403 unless the principal may see an interaction whose agent is `agent_id`: an AGENT
+    /// sees only their own.
+    pub fn require_sight_of(&self, agent_id: Option<&str>) -> Result<(), AppError> {
+        if may_see(self.agent.as_deref(), agent_id) {
+            Ok(())
+        } else {
+            Err(AppError(ApiError::new(
+                403,
+                "forbidden",
+                "this interaction is another agent's; an AGENT sees only their own",
+            )))
+        }
+    }
+
     /// 403 `insufficient_scope` unless the token holds `scope`: for needs that depend on the
     /// request's content (an upload that queues an evaluation also needs `evaluate`).
     pub fn require(&self, scope: Scope) -> Result<(), AppError> {
@@ -84,6 +121,13 @@ impl FromRequestParts<AppState> for Principal {
                 )));
             }
         }
+        if principal.agent.is_some() && !agent_may_use(parts.method.as_str(), &pattern) {
+            return Err(AppError(ApiError::new(
+                403,
+                "insufficient_scope",
+                "an AGENT may only read their own interactions and evaluations",
+            )));
+        }
         Ok(principal)
     }
 }
@@ -115,6 +159,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, AppE
             token,
             scopes: found.scopes,
             expires_at: found.expires_at,
+            agent: None,
         });
     }
     if token.starts_with(SESSION_TOKEN_PREFIX) {
@@ -126,13 +171,12 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, AppE
         if session.expires_at <= OffsetDateTime::now_utc() {
             return Err(invalid());
         }
-        return Ok(Principal {
-            account_id: session.account_id,
-            user_id: Some(session.user_id),
-            token,
-            scopes: ScopeSet::all(),
-            expires_at: None,
-        });
+        let user = state
+            .store
+            .find_user(&session.user_id)
+            .await?
+            .ok_or_else(invalid)?;
+        return Principal::for_user(user, token);
     }
     if token.matches('.').count() == 2 {
         let claims = state.jwt.verify(&token).ok_or_else(invalid)?;
@@ -141,13 +185,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, AppE
             .find_user(&claims.sub)
             .await?
             .ok_or_else(invalid)?;
-        return Ok(Principal {
-            account_id: user.account_id,
-            user_id: Some(user.id),
-            token,
-            scopes: ScopeSet::all(),
-            expires_at: None,
-        });
+        return Principal::for_user(user, token);
     }
     Err(invalid())
 }

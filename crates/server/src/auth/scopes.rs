@@ -15,6 +15,22 @@ pub enum Access {
     AnyToken,
 }
 
+/// The only routes an AGENT may use: reading their own interactions and evaluations (the
+/// handlers check whose they are), and ending their session.
+const AGENT_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/v1/interactions"),
+    ("GET", "/api/v1/interactions/{id}"),
+    ("GET", "/api/v1/score-submissions/{id}"),
+    ("POST", "/api/v1/auth/logout"),
+];
+
+/// True when an AGENT may call this route at all.
+pub fn agent_may_use(method: &str, pattern: &str) -> bool {
+    AGENT_ROUTES
+        .iter()
+        .any(|(m, p)| *m == method && *p == pattern)
+}
+
 /// (method, route pattern as axum matched it, access).
 const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/upload", Access::Needs(Scope::Upload)),
@@ -62,11 +78,15 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/tags", Access::Needs(Scope::Admin)),
     ("PATCH", "/api/v1/tags/{id}", Access::Needs(Scope::Admin)),
     ("DELETE", "/api/v1/tags/{id}", Access::Needs(Scope::Admin)),
-    ("POST", "/api/v1/scorecards", Access::Needs(Scope::Admin)),
+    (
+        "POST",
+        "/api/v1/scorecards",
+        Access::Needs(Scope::Scorecards),
+    ),
     (
         "PATCH",
         "/api/v1/scorecards/{id}",
-        Access::Needs(Scope::Admin),
+        Access::Needs(Scope::Scorecards),
     ),
     ("GET", "/api/v1/tokens", Access::Needs(Scope::Admin)),
     ("POST", "/api/v1/tokens", Access::Needs(Scope::Admin)),
@@ -85,27 +105,27 @@ const ROUTES: &[(&str, &str, Access)] = &[
     (
         "POST",
         "/api/v1/scorecards/{id}/actions",
-        Access::Needs(Scope::Admin),
+        Access::Needs(Scope::Scorecards),
     ),
     (
         "POST",
         "/api/v1/scorecards/{id}/actions/preview",
-        Access::Needs(Scope::Admin),
+        Access::Needs(Scope::Scorecards),
     ),
     (
         "PATCH",
         "/api/v1/scorecards/{id}/actions/{actionId}",
-        Access::Needs(Scope::Admin),
+        Access::Needs(Scope::Scorecards),
     ),
     (
         "DELETE",
         "/api/v1/scorecards/{id}/actions/{actionId}",
-        Access::Needs(Scope::Admin),
+        Access::Needs(Scope::Scorecards),
     ),
     (
         "POST",
         "/api/v1/scorecards/{id}/actions/{actionId}/rotate-secret",
-        Access::Needs(Scope::Admin),
+        Access::Needs(Scope::Scorecards),
     ),
     (
         "GET",

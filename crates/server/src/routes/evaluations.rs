@@ -78,6 +78,14 @@ pub async fn get_score_submission(
                 format!("score submission {id} not found"),
             ))
         })?;
+    if principal.agent.is_some() {
+        let interaction = state
+            .store
+            .get_interaction(&principal.account_id, &evaluation.interaction_id)
+            .await?;
+        let agent = interaction.as_ref().and_then(|i| i.agent.as_ref());
+        principal.require_sight_of(agent.map(|a| a.id.as_str()))?;
+    }
     Ok(Json(super::render::evaluation(&evaluation, true)))
 }
 

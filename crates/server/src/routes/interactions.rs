@@ -42,6 +42,7 @@ pub async fn get_interaction(
                 format!("interaction {id} not found"),
             ))
         })?;
+    principal.require_sight_of(record.agent.as_ref().map(|a| a.id.as_str()))?;
     let mut body = render::interaction(&record);
     let jobs = state.store.interaction_jobs(&record.id).await?;
     interaction_status::attach(&mut body, &jobs);
@@ -71,7 +72,8 @@ pub async fn list_interactions(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let pairs = super::json::query_pairs(query)?;
-    let filter = parse_interaction_filter(&pairs)?;
+    let mut filter = parse_interaction_filter(&pairs)?;
+    filter.restrict_to_agent = principal.agent.clone();
     let page = state
         .store
         .list_interactions(&principal.account_id, &filter)

@@ -101,7 +101,12 @@ async fn create_user(app: &TestApp, email: &str, password: &str) -> String {
     let hash = scorejar_server::auth::passwords::hash_password(password).unwrap();
     let id = scorejar_core::ids::new_id();
     app.store
-        .create_user(&id, &app.account_id, email, &hash)
+        .create_user(scorejar_core::model::NewUser::admin(
+            &id,
+            &app.account_id,
+            email,
+            &hash,
+        ))
         .await
         .unwrap();
     id

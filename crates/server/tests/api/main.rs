@@ -25,6 +25,7 @@ mod plain_lists;
 mod resource_edits;
 mod resources;
 mod retries;
+mod roles;
 mod token_scopes;
 mod transcript_hints;
 mod transcription;

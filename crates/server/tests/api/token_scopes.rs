@@ -347,7 +347,12 @@ async fn jwt_iss_and_aud_are_enforced(app: &TestApp) {
     let hash = scorejar_server::auth::passwords::hash_password("s3cret-pass").unwrap();
     let user = scorejar_core::ids::new_id();
     app.store
-        .create_user(&user, &app.account_id, "aud@example.com", &hash)
+        .create_user(scorejar_core::model::NewUser::admin(
+            &user,
+            &app.account_id,
+            "aud@example.com",
+            &hash,
+        ))
         .await
         .unwrap();
     let exp = OffsetDateTime::now_utc().unix_timestamp() + 600;

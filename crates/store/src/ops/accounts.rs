@@ -10,8 +10,11 @@ use crate::rules::paging::{keyset, Order};
 use crate::sql::{args, Db, Param, Query, Row, SqlError};
 use crate::{NewApiToken, NewSession, StoreError, StoreResult};
 use scorejar_core::cursor::{from_micros, to_micros, Cursor};
-use scorejar_core::model::{Account, ApiTokenAuth, ApiTokenInfo, SessionRecord, UserRecord};
+use scorejar_core::model::{
+    Account, ApiTokenAuth, ApiTokenInfo, NewUser, SessionRecord, UserRecord,
+};
 use scorejar_core::paging::{Page, PageRequest};
+use scorejar_core::roles::Role;
 use scorejar_core::tokens::ScopeSet;
 
 /// Ledger reason of the credits an account starts with.
@@ -97,24 +100,29 @@ pub(crate) async fn require_account<D: Db>(db: &mut D, account_id: &str) -> Stor
     found.map(|_| ()).ok_or(StoreError::NotFound("account"))
 }
 
-pub(crate) async fn create_user<D: Db>(
-    db: &mut D,
-    user_id: &str,
-    account_id: &str,
-    email: &str,
-    password_hash: &str,
-) -> StoreResult<()> {
-    require_account(db, account_id).await?;
+pub(crate) async fn create_user<D: Db>(db: &mut D, user: &NewUser) -> StoreResult<()> {
+    require_account(db, &user.account_id).await?;
+    if let Some(participant) = &user.agent_participant_id {
+        db.fetch_optional(
+            "SELECT 1 AS one FROM participants WHERE id = $1 AND account_id = $2",
+            args![participant, &user.account_id],
+        )
+        .await?
+        .ok_or(StoreError::NotFound("participant"))?;
+    }
     let inserted = db
         .execute(
-            "INSERT INTO users (id, account_id, email, email_lower, password_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO users (id, account_id, email, email_lower, password_hash, role,
+                 agent_participant_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             args![
-                user_id,
-                account_id,
-                email,
-                email.to_lowercase().as_str(),
-                password_hash,
+                &user.id,
+                &user.account_id,
+                &user.email,
+                user.email.to_lowercase().as_str(),
+                &user.password_hash,
+                user.role.as_str(),
+                &user.agent_participant_id,
                 now_micros()
             ],
         )
@@ -126,12 +134,20 @@ pub(crate) async fn create_user<D: Db>(
     }
 }
 
+const USER_COLUMNS: &str =
+    "id, account_id, email, password_hash, role, agent_participant_id, deactivated_at";
+
 fn user_from_row(r: Row) -> Result<UserRecord, SqlError> {
+    let role: String = r.get("role")?;
     Ok(UserRecord {
         id: r.get("id")?,
         account_id: r.get("account_id")?,
         email: r.get("email")?,
         password_hash: r.get("password_hash")?,
+        // A role this build does not know (a newer one wrote it) gets the least power.
+        role: Role::parse(&role).unwrap_or(Role::Viewer),
+        agent_participant_id: r.get("agent_participant_id")?,
+        active: r.get::<Option<i64>>("deactivated_at")?.is_none(),
     })
 }
 
@@ -141,7 +157,7 @@ pub(crate) async fn find_user_by_email<D: Db>(
 ) -> StoreResult<Option<UserRecord>> {
     let row = db
         .fetch_optional(
-            "SELECT id, account_id, email, password_hash FROM users WHERE email_lower = $1",
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE email_lower = $1"),
             args![email.to_lowercase().as_str()],
         )
         .await?;
@@ -151,7 +167,7 @@ pub(crate) async fn find_user_by_email<D: Db>(
 pub(crate) async fn find_user<D: Db>(db: &mut D, user_id: &str) -> StoreResult<Option<UserRecord>> {
     let row = db
         .fetch_optional(
-            "SELECT id, account_id, email, password_hash FROM users WHERE id = $1",
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
             args![user_id],
         )
         .await?;

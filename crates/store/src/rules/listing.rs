@@ -54,6 +54,10 @@ pub(crate) fn page_query(
              WHERE p.account_id = {account} AND (p.id = {p} OR p.source_identifier = {p}))"
         ));
     }
+    if let Some(agent_id) = &filter.restrict_to_agent {
+        let p = q.param(Param::Text(agent_id.clone()));
+        q.push(&format!(" AND i.agent_id = {p}"));
+    }
     if let Some(tag) = &filter.tag {
         let id = q.param(Param::Text(tag.clone()));
         let name = q.param(Param::Text(super::tags::name_key(tag)));

@@ -70,6 +70,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0010_server_secrets",
         include_str!("../../migrations/sqlite/0010_server_secrets.sql"),
     ),
+    (
+        11,
+        "0011_roles",
+        include_str!("../../migrations/sqlite/0011_roles.sql"),
+    ),
 ];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.

@@ -247,7 +247,12 @@ pub async fn sessions_round_trip(store: Arc<dyn Store>) {
     let a = account(&store, 0).await;
     let user = new_id();
     store
-        .create_user(&user, &a, "ops@example.com", "hash")
+        .create_user(scorejar_core::model::NewUser::admin(
+            &user,
+            &a,
+            "ops@example.com",
+            "hash",
+        ))
         .await
         .unwrap();
     let expires_at = datetime!(2031-01-02 03:04:05.678901 UTC);
@@ -277,7 +282,12 @@ pub async fn users_and_case_insensitive_email_conflict(store: Arc<dyn Store>) {
     let b = account(&store, 0).await;
     let user = new_id();
     store
-        .create_user(&user, &a, "Jane.Doe@Example.com", "argon-hash")
+        .create_user(scorejar_core::model::NewUser::admin(
+            &user,
+            &a,
+            "Jane.Doe@Example.com",
+            "argon-hash",
+        ))
         .await
         .unwrap();
 
@@ -302,14 +312,26 @@ pub async fn users_and_case_insensitive_email_conflict(store: Arc<dyn Store>) {
 
     // E-mails are unique across accounts, whatever their case.
     for (account_id, email) in [(&a, "JANE.DOE@example.com"), (&b, "jane.doe@example.com")] {
-        let result = store.create_user(&new_id(), account_id, email, "h").await;
+        let result = store
+            .create_user(scorejar_core::model::NewUser::admin(
+                &new_id(),
+                account_id,
+                email,
+                "h",
+            ))
+            .await;
         assert!(
             matches!(result, Err(StoreError::Conflict("user email"))),
             "{result:?}"
         );
     }
     let orphan = store
-        .create_user(&new_id(), &new_id(), "orphan@example.com", "h")
+        .create_user(scorejar_core::model::NewUser::admin(
+            &new_id(),
+            &new_id(),
+            "orphan@example.com",
+            "h",
+        ))
         .await;
     assert!(
         matches!(orphan, Err(StoreError::NotFound("account"))),
@@ -350,5 +372,77 @@ pub async fn add_credits_moves_balance_with_ledger(store: Arc<dyn Store>) {
             .len(),
         2,
         "limit applies"
+    );
+}
+
+pub async fn users_carry_their_role_and_agent_link(store: Arc<dyn Store>) {
+    use scorejar_core::model::NewUser;
+    use scorejar_core::roles::Role;
+    let a = account(&store, 0).await;
+    let b = account(&store, 0).await;
+    let mut call = upload(&a, "agent-link");
+    call.agent = Some(participant(Some("AG-1"), None, Some("Dana")));
+    let receipt = created(&store, call).await;
+    let dana = interaction(&store, &a, &receipt.interaction_id)
+        .await
+        .agent
+        .unwrap()
+        .id;
+    let agent = |id: &str, account: &str, email: &str| NewUser {
+        role: Role::Agent,
+        agent_participant_id: Some(dana.clone()),
+        ..NewUser::admin(id, account, email, "h")
+    };
+    let user = new_id();
+    store
+        .create_user(agent(&user, &a, "dana@example.com"))
+        .await
+        .unwrap();
+    let found = store.find_user(&user).await.unwrap().unwrap();
+    assert_eq!(found.role, Role::Agent);
+    assert_eq!(found.agent_participant_id.as_deref(), Some(dana.as_str()));
+    assert!(found.active);
+    let admin = store
+        .find_user_by_email("dana@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(admin, found);
+
+    // The agent participant must be of the user's account: nothing is written otherwise.
+    let result = store
+        .create_user(agent(&new_id(), &b, "other@example.com"))
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::NotFound("participant"))),
+        "{result:?}"
+    );
+    assert_eq!(
+        store.find_user_by_email("other@example.com").await.unwrap(),
+        None
+    );
+
+    // An AGENT's list holds their interactions only, matched by participant id.
+    created(&store, upload(&a, "no-agent")).await;
+    let listed = |agent: String| {
+        let store = store.clone();
+        let a = a.clone();
+        async move {
+            let filter = scorejar_core::model::InteractionFilter {
+                restrict_to_agent: Some(agent),
+                limit: 50,
+                ..Default::default()
+            };
+            let page = store.list_interactions(&a, &filter).await.unwrap();
+            page.data
+                .into_iter()
+                .map(|i| i.source_identifier)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed(dana.clone()).await, vec!["agent-link".to_owned()]);
+    assert!(
+        listed("AG-1".into()).await.is_empty(),
+        "ids only, not sourceIdentifiers"
     );
 }

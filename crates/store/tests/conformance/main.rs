@@ -33,6 +33,7 @@ macro_rules! conformance_tests {
             accounts::token_scopes_expiry_and_last_use,
             accounts::sessions_round_trip,
             accounts::users_and_case_insensitive_email_conflict,
+            accounts::users_carry_their_role_and_agent_link,
             accounts::add_credits_moves_balance_with_ledger,
             catalog::tags_conflict_case_insensitively_per_account,
             catalog::scorecards_crud,

@@ -56,7 +56,13 @@ pub(crate) fn clock(seconds: f64) -> String {
 
 async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Response {
     let record = match state.store.get_interaction(&viewer.account_id, &id).await {
-        Ok(Some(record)) => record,
+        Ok(Some(record)) if viewer.may_see(record.agent.as_ref().map(|a| a.id.as_str())) => record,
+        Ok(Some(_)) => {
+            return error_page(
+                403,
+                "This interaction is another agent's; you can see only your own.",
+            )
+        }
         Ok(None) => return error_page(404, "No such interaction."),
         Err(error) => {
             tracing::error!(%error, "loading an interaction");
@@ -135,6 +141,16 @@ async fn media(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    if viewer.agent.is_some() {
+        let agent = match state.store.get_interaction(&viewer.account_id, &id).await {
+            Ok(Some(record)) => record.agent.map(|a| a.id),
+            Ok(None) => None,
+            Err(_) => return error_page(503, "The service is busy; try again in a moment."),
+        };
+        if !viewer.may_see(agent.as_deref()) {
+            return error_page(403, "This recording is another agent's.");
+        }
+    }
     match serve_media(&state, &viewer.account_id, &id, &headers).await {
         Ok(response) => response,
         Err(error) => error.into_response(),

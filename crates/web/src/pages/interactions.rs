@@ -53,7 +53,10 @@ async fn list(
         .collect::<serde_json::Map<_, _>>()
         .into();
     let filter = match parse_interaction_filter(&pairs) {
-        Ok(filter) => filter,
+        Ok(mut filter) => {
+            filter.restrict_to_agent = viewer.agent.clone();
+            filter
+        }
         Err(error) => {
             return render(
                 StatusCode::BAD_REQUEST,
@@ -107,7 +110,7 @@ async fn list(
 
 /// What every page's header shows of the viewer.
 pub(crate) fn context_of(viewer: &Viewer) -> Value {
-    json!({ "email": viewer.email, "csrf": viewer.csrf })
+    json!({ "email": viewer.email, "csrf": viewer.csrf, "role": viewer.role.as_str() })
 }
 
 #[cfg(test)]
