@@ -314,7 +314,7 @@ pub async fn users_and_case_insensitive_email_conflict(store: Arc<dyn Store>) {
     for (account_id, email) in [(&a, "JANE.DOE@example.com"), (&b, "jane.doe@example.com")] {
         let result = store
             .create_user(scorejar_core::model::NewUser::admin(
-                &new_id(),
+                new_id(),
                 account_id,
                 email,
                 "h",
@@ -327,8 +327,8 @@ pub async fn users_and_case_insensitive_email_conflict(store: Arc<dyn Store>) {
     }
     let orphan = store
         .create_user(scorejar_core::model::NewUser::admin(
-            &new_id(),
-            &new_id(),
+            new_id(),
+            new_id(),
             "orphan@example.com",
             "h",
         ))
