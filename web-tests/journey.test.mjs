@@ -107,6 +107,38 @@ for (const backend of ["sqlite", "postgres"]) {
       await context.close();
     });
 
+    test("overriding an answer rescores the call and keeps the engine's answer in view", async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await signIn(page, server, EMAIL, PASSWORD);
+      await page.waitForURL(`${server.base}/interactions`);
+      await page.goto(`${server.base}/interactions/${callId}`);
+      const greet = page.locator(".answer", { hasText: "Did the agent greet the caller?" });
+      await greet.locator("summary").click();
+      await greet.getByLabel("Answer", { exact: true }).selectOption("No");
+      // Without a reason the browser will not send the form; without the check, the server refuses.
+      const { body: evaluation } = await server.api("GET", `/api/v1/interactions/${callId}`);
+      const evaluationId = evaluation.evaluations[0].id;
+      const csrf = await greet.locator('input[name="csrf"]').inputValue();
+      const noReason = await context.request.post(
+        `${server.base}/interactions/${callId}/evaluations/${evaluationId}/override`,
+        { form: { csrf, questionId: "greet", answer: "No" }, maxRedirects: 0 },
+      );
+      assert.equal(noReason.status(), 400);
+      await greet.getByLabel("Reason (required)").fill("The greeting came after the caller spoke.");
+      await greet.getByRole("button", { name: "Save override" }).click();
+      await page.waitForURL(new RegExp(`/interactions/${callId}#evaluation-`));
+      assert.match(await page.locator(".evaluation .percentage").innerText(), /^33\.3 %$/);
+      assert.match(await page.locator(".evaluation .score").innerText(), /failed/);
+      const corrected = page.locator(".answer", { hasText: "Did the agent greet the caller?" });
+      assert.match(await corrected.locator(".chosen").innerText(), /^No$/);
+      assert.match(await corrected.innerText(), /reviewer/);
+      assert.match(await corrected.locator(".engine-answer").innerText(), /Engine’s answer: Yes/);
+      const { body: after } = await server.api("GET", `/api/v1/score-submissions/${evaluationId}`);
+      assert.equal(after.passed, false);
+      await context.close();
+    });
+
     test("an e-mail body holding a script shows as text and never runs", async () => {
       const page = await browser.newPage();
       let dialogs = 0;

@@ -24,6 +24,7 @@ const EXTEND_STEP: Duration = Duration::minutes(1);
 #[derive(Debug, Clone)]
 pub(crate) struct Viewer {
     pub account_id: String,
+    pub user_id: String,
     pub email: String,
     pub role: Role,
     /// For an AGENT: the only agent participant whose interactions they see.
@@ -38,6 +39,11 @@ impl Viewer {
     /// True when the viewer may see an interaction whose agent is `agent_id`.
     pub fn may_see(&self, agent_id: Option<&str>) -> bool {
         scorejar_core::roles::may_see(self.agent.as_deref(), agent_id)
+    }
+
+    /// True when the viewer's role holds `scope`.
+    pub fn may(&self, scope: scorejar_core::tokens::Scope) -> bool {
+        self.role.scopes().contains(scope)
     }
 
     /// True when `presented` is this session's CSRF token.
@@ -153,6 +159,7 @@ impl FromRequestParts<AppState> for Viewer {
                 .flatten(),
             role: user.role,
             account_id: session.account_id,
+            user_id: user.id,
             email: user.email,
             csrf: csrf::token_for(&token),
             token,

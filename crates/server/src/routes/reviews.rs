@@ -13,10 +13,11 @@ use axum::extract::{Path, State};
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use scorejar_core::evaluation::card::EvalCard;
+pub use scorejar_core::evaluation::review::Correction;
 use scorejar_core::evaluation::review::{
-    agreement, apply_override, read_result, reviewed_pairs, Correction, OverrideError,
+    agreement, apply_override, read_result, reviewed_pairs, OverrideError,
 };
-use scorejar_core::model::EvaluationStatus;
+use scorejar_core::model::{EvaluationRecord, EvaluationStatus};
 use scorejar_core::scoring::Response;
 use scorejar_core::ApiError;
 use scorejar_store::queue::EvaluationSummary;
@@ -110,11 +111,34 @@ pub async fn override_evaluation(
 ) -> AppResult<Json<Value>> {
     let reason = body.get("reason").and_then(Value::as_str).unwrap_or("");
     let corrections = corrections(&body)?;
+    let now = apply_review(
+        &state,
+        &principal.account_id,
+        principal.user_id.as_deref(),
+        &id,
+        &corrections,
+        reason,
+    )
+    .await?;
+    Ok(Json(super::render::evaluation(&now, true)))
+}
+
+/// Applies a reviewer's corrections to a COMPLETED evaluation (the API's override and the web
+/// app's override form alike): rescored, the engine's answers kept beside, history appended,
+/// written only if nobody changed it meanwhile. Answers the evaluation as it now is.
+pub async fn apply_review(
+    state: &AppState,
+    account_id: &str,
+    user_id: Option<&str>,
+    id: &str,
+    corrections: &[Correction],
+    reason: &str,
+) -> AppResult<EvaluationRecord> {
     let evaluation = state
         .store
-        .get_evaluation(&principal.account_id, &id)
+        .get_evaluation(account_id, id)
         .await?
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| not_found(id))?;
     let (Some(stored), EvaluationStatus::Completed) = (&evaluation.result, evaluation.status)
     else {
         return Err(AppError(ApiError::new(
@@ -127,7 +151,7 @@ pub async fn override_evaluation(
     let version = state
         .store
         .get_scorecard_version(
-            &principal.account_id,
+            account_id,
             &evaluation.scorecard_id,
             Some(result.scorecard_version),
         )
@@ -140,33 +164,26 @@ pub async fn override_evaluation(
         version.model,
     )
     .map_err(internal)?;
-    let by = match &principal.user_id {
+    let by = match user_id {
         Some(user) => format!("user:{user}"),
         None => "api token".to_owned(),
     };
     let at = time::OffsetDateTime::now_utc()
         .format(&Rfc3339)
         .unwrap_or_default();
-    let corrected =
-        apply_override(&card, &result, &corrections, &by, &at, reason).map_err(|e| {
-            let field = match &e {
-                OverrideError::Answer { index, .. } => format!("answers[{index}]"),
-                OverrideError::NoReason => "reason".to_owned(),
-                OverrideError::Empty => "answers".to_owned(),
-            };
-            AppError(ApiError::invalid(field, e.to_string()))
-        })?;
+    let corrected = apply_override(&card, &result, corrections, &by, &at, reason).map_err(|e| {
+        let field = match &e {
+            OverrideError::Answer { index, .. } => format!("answers[{index}]"),
+            OverrideError::NoReason => "reason".to_owned(),
+            OverrideError::Empty => "answers".to_owned(),
+        };
+        AppError(ApiError::invalid(field, e.to_string()))
+    })?;
     let summary = EvaluationSummary::of(&corrected);
     let value = serde_json::to_value(&corrected).map_err(|e| internal(e.to_string()))?;
     let written = state
         .store
-        .review_evaluation(
-            &principal.account_id,
-            &id,
-            evaluation.updated_at,
-            value,
-            summary,
-        )
+        .review_evaluation(account_id, id, evaluation.updated_at, value, summary)
         .await?;
     if !written {
         return Err(AppError(ApiError::new(
@@ -175,12 +192,11 @@ pub async fn override_evaluation(
             "the evaluation changed while it was being corrected; read it again",
         )));
     }
-    let now = state
+    state
         .store
-        .get_evaluation(&principal.account_id, &id)
+        .get_evaluation(account_id, id)
         .await?
-        .ok_or_else(|| not_found(&id))?;
-    Ok(Json(super::render::evaluation(&now, true)))
+        .ok_or_else(|| not_found(id))
 }
 
 /// How often each question's engine answer stood when a reviewer looked.

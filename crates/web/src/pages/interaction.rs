@@ -14,6 +14,7 @@ use axum::routing::get;
 use axum::Router;
 use minijinja::context;
 use scorejar_core::evaluation::lines::{interaction_lines, Line, Speaker};
+use scorejar_core::model::InteractionRecord;
 use scorejar_core::render;
 use scorejar_server::routes::media::serve_media;
 use scorejar_server::AppState;
@@ -54,20 +55,36 @@ pub(crate) fn clock(seconds: f64) -> String {
     }
 }
 
-async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Response {
-    let record = match state.store.get_interaction(&viewer.account_id, &id).await {
-        Ok(Some(record)) if viewer.may_see(record.agent.as_ref().map(|a| a.id.as_str())) => record,
-        Ok(Some(_)) => {
-            return error_page(
-                403,
-                "This interaction is another agent's; you can see only your own.",
-            )
+/// The interaction `id` of the viewer's account when they may see it; else the page to
+/// answer with (404, or 403 for an AGENT looking at another agent's).
+pub(crate) async fn visible_interaction(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<InteractionRecord, Response> {
+    match state.store.get_interaction(&viewer.account_id, id).await {
+        Ok(Some(record)) if viewer.may_see(record.agent.as_ref().map(|a| a.id.as_str())) => {
+            Ok(record)
         }
-        Ok(None) => return error_page(404, "No such interaction."),
+        Ok(Some(_)) => Err(error_page(
+            403,
+            "This interaction is another agent's; you can see only your own.",
+        )),
+        Ok(None) => Err(error_page(404, "No such interaction.")),
         Err(error) => {
             tracing::error!(%error, "loading an interaction");
-            return error_page(503, "The service is busy; try again in a moment.");
+            Err(error_page(
+                503,
+                "The service is busy; try again in a moment.",
+            ))
         }
+    }
+}
+
+async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Response {
+    let record = match visible_interaction(&state, &viewer, &id).await {
+        Ok(record) => record,
+        Err(response) => return response,
     };
     let lines: Vec<Value> = interaction_lines(&record)
         .iter()
@@ -116,21 +133,32 @@ async fn name_questions(state: &AppState, account_id: &str, evaluation: &mut Val
         return;
     };
     evaluation["scorecardName"] = json!(card.name);
-    let texts: std::collections::HashMap<&str, &str> = card
+    let questions: std::collections::HashMap<&str, &Value> = card
         .sections
         .as_array()
         .into_iter()
         .flatten()
         .flat_map(|section| section["questions"].as_array().into_iter().flatten())
-        .filter_map(|q| Some((q["id"].as_str()?, q["text"].as_str()?)))
+        .filter_map(|q| Some((q["id"].as_str()?, q)))
         .collect();
     if let Some(answers) = evaluation["answers"].as_array_mut() {
         for answer in answers {
-            let text = answer["questionId"]
+            let Some(question) = answer["questionId"]
                 .as_str()
-                .and_then(|id| texts.get(id))
-                .map(|t| t.to_string());
-            answer["questionText"] = json!(text);
+                .and_then(|id| questions.get(id))
+            else {
+                continue;
+            };
+            // What the override form offers: the question's own answers.
+            let labels: Vec<&str> = question["answers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a["label"].as_str())
+                .collect();
+            answer["questionText"] = question["text"].clone();
+            answer["questionType"] = question["type"].clone();
+            answer["options"] = json!(labels);
         }
     }
 }
@@ -142,13 +170,8 @@ async fn media(
     headers: HeaderMap,
 ) -> Response {
     if viewer.agent.is_some() {
-        let agent = match state.store.get_interaction(&viewer.account_id, &id).await {
-            Ok(Some(record)) => record.agent.map(|a| a.id),
-            Ok(None) => None,
-            Err(_) => return error_page(503, "The service is busy; try again in a moment."),
-        };
-        if !viewer.may_see(agent.as_deref()) {
-            return error_page(403, "This recording is another agent's.");
+        if let Err(response) = visible_interaction(&state, &viewer, &id).await {
+            return response;
         }
     }
     match serve_media(&state, &viewer.account_id, &id, &headers).await {

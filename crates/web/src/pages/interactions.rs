@@ -11,6 +11,7 @@ use axum::Router;
 use minijinja::context;
 use scorejar_core::filters::parse_interaction_filter;
 use scorejar_core::render;
+use scorejar_core::tokens::Scope;
 use scorejar_server::AppState;
 use serde_json::{json, Value};
 
@@ -110,7 +111,13 @@ async fn list(
 
 /// What every page's header shows of the viewer.
 pub(crate) fn context_of(viewer: &Viewer) -> Value {
-    json!({ "email": viewer.email, "csrf": viewer.csrf, "role": viewer.role.as_str() })
+    json!({
+        "email": viewer.email,
+        "csrf": viewer.csrf,
+        "role": viewer.role.as_str(),
+        "mayReview": viewer.may(Scope::Evaluate),
+        "mayAdminister": viewer.may(Scope::Admin),
+    })
 }
 
 #[cfg(test)]

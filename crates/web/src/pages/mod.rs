@@ -4,6 +4,7 @@
 mod interaction;
 mod interactions;
 mod login;
+mod review;
 
 use axum::response::Redirect;
 use axum::routing::get;
@@ -16,4 +17,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(interactions::router())
         .merge(interaction::router())
+        .merge(review::router())
 }
