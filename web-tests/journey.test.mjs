@@ -23,6 +23,10 @@ for (const backend of ["sqlite", "postgres"]) {
     let browser;
     let callId;
     let mailId;
+    // One signed-in session for the tests that are not about signing in: the sign-in form
+    // allows five attempts a minute per e-mail, as it should.
+    let session;
+    const signedIn = () => browser.newContext({ storageState: session });
 
     before(async () => {
       server = await startServer({ backend });
@@ -48,6 +52,12 @@ for (const backend of ["sqlite", "postgres"]) {
         return body.evaluations?.[0]?.status === "COMPLETED";
       });
       browser = await launchBrowser();
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await signIn(page, server, EMAIL, PASSWORD);
+      await page.waitForURL(`${server.base}/interactions`);
+      session = await context.storageState();
+      await context.close();
     });
 
     after(async () => {
@@ -108,10 +118,8 @@ for (const backend of ["sqlite", "postgres"]) {
     });
 
     test("overriding an answer rescores the call and keeps the engine's answer in view", async () => {
-      const context = await browser.newContext();
+      const context = await signedIn();
       const page = await context.newPage();
-      await signIn(page, server, EMAIL, PASSWORD);
-      await page.waitForURL(`${server.base}/interactions`);
       await page.goto(`${server.base}/interactions/${callId}`);
       const greet = page.locator(".answer", { hasText: "Did the agent greet the caller?" });
       await greet.locator("summary").click();
@@ -139,15 +147,52 @@ for (const backend of ["sqlite", "postgres"]) {
       await context.close();
     });
 
+    test("an admin creates an API token, shown once, that works until revoked", async () => {
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/interactions`);
+      await page.getByRole("link", { name: "API tokens" }).click();
+      await page.waitForURL(`${server.base}/settings/tokens`);
+      await page.getByLabel("Name").fill("ci-reader");
+      await page.getByLabel("read", { exact: true }).check();
+      await page.getByRole("button", { name: "Create token" }).click();
+      const secret = await page.getByLabel("The new token").inputValue();
+      assert.match(secret, /^sj_/);
+      await page.getByRole("button", { name: "Copy" }).click();
+      await page.getByText(/Copied|copy/).first().waitFor();
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await screenshot(page, `${backend}-tokens`);
+      const use = () =>
+        fetch(`${server.base}/api/v1/interactions`, { headers: { authorization: `Bearer ${secret}` } });
+      assert.equal((await use()).status, 200);
+      const refused = await fetch(`${server.base}/api/v1/upload`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+        body: "{}",
+      });
+      assert.equal(refused.status, 403, "a read-only token cannot upload");
+
+      // Shown once: reloading the page lists the token without its secret.
+      await page.goto(`${server.base}/settings/tokens`);
+      assert.equal(await page.getByLabel("The new token").count(), 0);
+      assert.ok(!(await page.content()).includes(secret));
+      const row = page.locator("tr", { hasText: "ci-reader" });
+      await row.getByRole("button", { name: "Revoke ci-reader" }).click();
+      await page.getByText("The token was revoked.").waitFor();
+      assert.equal(await page.locator("tr", { hasText: "ci-reader" }).count(), 0);
+      assert.equal((await use()).status, 401);
+      await context.close();
+    });
+
     test("an e-mail body holding a script shows as text and never runs", async () => {
-      const page = await browser.newPage();
+      const context = await signedIn();
+      const page = await context.newPage();
       let dialogs = 0;
       page.on("dialog", (dialog) => {
         dialogs += 1;
         dialog.dismiss();
       });
-      await signIn(page, server, EMAIL, PASSWORD);
-      await page.waitForURL(`${server.base}/interactions`);
+      await page.goto(`${server.base}/interactions`);
       // The list's filter form narrows it to e-mails.
       await page.getByLabel("Type").selectOption("EMAIL");
       await page.getByRole("button", { name: "Filter" }).click();
@@ -161,7 +206,7 @@ for (const backend of ["sqlite", "postgres"]) {
       assert.equal(await page.locator("main script").count(), 0);
       assert.equal(await page.locator("main b").count(), 0, "the subject's <b> is text, not markup");
       assert.equal(dialogs, 0);
-      await page.close();
+      await context.close();
     });
 
     test("an AGENT sees only their own calls, and is refused another's page and recording", async () => {

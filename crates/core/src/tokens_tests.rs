@@ -20,7 +20,7 @@ fn scope_text_round_trips_and_refuses_unknown_names() {
         ("", Ok(ScopeSet::empty())),
         ("upload", Ok(set(&[Scope::Upload]))),
         ("admin read", Ok(set(&[Scope::Read, Scope::Admin]))),
-        ("upload read evaluate admin", Ok(ScopeSet::all())),
+        ("upload read evaluate scorecards admin", Ok(ScopeSet::all())),
         ("read  read ", Ok(set(&[Scope::Read]))),
         ("Read", Err(())),
         ("read write", Err(())),
@@ -32,7 +32,10 @@ fn scope_text_round_trips_and_refuses_unknown_names() {
             "{text:?}"
         );
     }
-    assert_eq!(ScopeSet::all().to_text(), "upload read evaluate admin");
+    assert_eq!(
+        ScopeSet::all().to_text(),
+        "upload read evaluate scorecards admin"
+    );
     assert_eq!(
         set(&[Scope::Admin, Scope::Upload]).to_text(),
         "upload admin"

@@ -2,7 +2,25 @@
 // The interaction page: the transcript line being spoken is highlighted while the recording
 // plays; a line's time button and an evidence quote seek the player to that line; a quote
 // also highlights its line and scrolls it into view (without media, it only highlights).
+// A copy button puts the value of the field it names on the clipboard.
 "use strict";
+
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("button.copy");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.copy);
+  const said = button.parentElement.querySelector(".copied");
+  field.select();
+  const done = function () { if (said) said.textContent = "Copied."; };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(done, function () {
+      if (said) said.textContent = "Select the token and copy it.";
+    });
+  } else {
+    // Plain-http deployments have no clipboard API: the field is selected for the user.
+    if (said) said.textContent = "Selected: press Ctrl+C (⌘C) to copy.";
+  }
+});
 
 (function () {
   const player = document.getElementById("player");

@@ -15,6 +15,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("base.html", include_str!("../templates/base.html")),
         ("error.html", include_str!("../templates/error.html")),
         ("login.html", include_str!("../templates/login.html")),
+        ("tokens.html", include_str!("../templates/tokens.html")),
         (
             "interactions.html",
             include_str!("../templates/interactions.html"),
@@ -61,6 +62,18 @@ pub(crate) fn error_page(status: u16, message: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_template_file_is_compiled_in() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(
+                TEMPLATES.get_template(&name).is_ok(),
+                "{name} is not registered"
+            );
+        }
+    }
 
     #[test]
     fn every_template_compiles_and_user_text_is_escaped() {

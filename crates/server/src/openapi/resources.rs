@@ -46,6 +46,7 @@ pub enum ScopeDoc {
     upload,
     read,
     evaluate,
+    scorecards,
     admin,
 }
 

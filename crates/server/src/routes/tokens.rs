@@ -17,7 +17,8 @@ use axum::{Json, Router};
 use scorejar_core::cursor::Cursor;
 use scorejar_core::ids::new_id;
 use scorejar_core::model::ApiTokenInfo;
-use scorejar_core::tokens::{grant, Grantor};
+use scorejar_core::tokens::grant;
+pub use scorejar_core::tokens::Grantor;
 use scorejar_core::ApiError;
 use scorejar_store::NewApiToken;
 use serde::Serialize;
@@ -32,7 +33,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Creates an API token; the response is the only time the secret is shown. Body:
-/// `{name, scopes?, expiresAt?}`. `scopes` (of `upload`, `read`, `evaluate`, `admin`) defaults
+/// `{name, scopes?, expiresAt?}`. `scopes` (of `upload`, `read`, `evaluate`, `scorecards`,
+/// `admin`) defaults
 /// to the caller's own; a scope the caller lacks is a 403. `expiresAt` (RFC 3339) must be in
 /// the future; a caller that expires itself cannot create a token that outlives it.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
@@ -54,20 +56,41 @@ pub async fn create_token(
     }
     let scopes = optional_strings(&body, "scopes")?;
     let expires_at = optional_time(&body, "expiresAt")?;
-    let granted = grant(
-        Grantor {
-            scopes: principal.scopes,
-            expires_at: principal.expires_at,
-        },
+    let grantor = Grantor {
+        scopes: principal.scopes,
+        expires_at: principal.expires_at,
+    };
+    let (info, token) = issue_token(
+        &state,
+        &principal.account_id,
+        grantor,
+        name,
         scopes.as_deref(),
         expires_at,
-        OffsetDateTime::now_utc(),
-    )?;
+    )
+    .await?;
+    let mut out = token_json(&info);
+    out["token"] = json!(token);
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// Creates an API token named `name` for the account, with what `grantor` may give
+/// (`scorejar_core::tokens::grant`): the API's `POST /api/v1/tokens` and the web app's token
+/// page alike. Answers the token and its secret, which is never shown again.
+pub async fn issue_token(
+    state: &AppState,
+    account_id: &str,
+    grantor: Grantor,
+    name: &str,
+    scopes: Option<&[String]>,
+    expires_at: Option<OffsetDateTime>,
+) -> AppResult<(ApiTokenInfo, String)> {
+    let granted = grant(grantor, scopes, expires_at, OffsetDateTime::now_utc())?;
     let token = new_api_token();
     let info = state
         .store
         .create_api_token(
-            &principal.account_id,
+            account_id,
             NewApiToken {
                 id: new_id(),
                 name: name.to_string(),
@@ -77,9 +100,7 @@ pub async fn create_token(
             },
         )
         .await?;
-    let mut out = token_json(&info);
-    out["token"] = json!(token);
-    Ok((StatusCode::CREATED, Json(out)))
+    Ok((info, token))
 }
 
 /// An API token as the API shows it (never the secret).

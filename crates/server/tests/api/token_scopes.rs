@@ -287,7 +287,7 @@ async fn expires_at_is_validated(app: &TestApp) {
     assert_eq!(shown["expiresAt"], created["expiresAt"]);
     assert_eq!(
         shown["scopes"],
-        json!(["upload", "read", "evaluate", "admin"])
+        json!(["upload", "read", "evaluate", "scorecards", "admin"])
     );
 }
 

@@ -5,6 +5,7 @@ mod interaction;
 mod interactions;
 mod login;
 mod review;
+mod tokens;
 
 use axum::response::Redirect;
 use axum::routing::get;
@@ -18,4 +19,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(interactions::router())
         .merge(interaction::router())
         .merge(review::router())
+        .merge(tokens::router())
 }
