@@ -12,7 +12,9 @@ import {
   screenshot,
   uploadScoredCall,
   rulesCard,
+  fixtures,
 } from "./support.mjs";
+import path from "node:path";
 
 const EMAIL = "reviewer@example.com";
 const PASSWORD = "correct horse battery staple";
@@ -181,6 +183,63 @@ for (const backend of ["sqlite", "postgres"]) {
       await page.getByText("The token was revoked.").waitFor();
       assert.equal(await page.locator("tr", { hasText: "ci-reader" }).count(), 0);
       assert.equal((await use()).status, 401);
+      await context.close();
+    });
+
+    test("a recording uploaded through the page is transcribed and evaluated", async () => {
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/interactions`);
+      await page.getByRole("link", { name: "Upload" }).click();
+      await page.waitForURL(`${server.base}/interactions/new`);
+      // Refused first: no source identifier. The API's message names the field; nothing is made.
+      const count = async () => (await server.api("GET", "/api/v1/interactions?limit=100")).body.data.length;
+      const before = await count();
+      await page.getByLabel("When it happened (UTC)").fill("2026-06-26T10:00:00");
+      await page.getByRole("button", { name: "Upload" }).click();
+      await page.getByText(/sourceIdentifier/).waitFor();
+      assert.equal(await count(), before);
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await page.getByLabel("Recording (audio or video)").setInputFiles(path.join(fixtures, "support_call_mono16k.wav"));
+      await page.getByLabel("Source identifier (your system's id for it)").fill("call-upload-1");
+      await page.getByLabel("Agent name").fill("Sarah Agent");
+      await page.getByLabel("Score with").selectOption({ label: "Support QA" });
+      await page.getByRole("button", { name: "Upload" }).click();
+      await page.waitForURL(/\/interactions\/[0-9a-f-]{36}$/);
+      // The page refreshes itself until transcription and evaluation are done.
+      await page.locator(".evaluation .percentage").waitFor({ timeout: 240000 });
+      const text = (await page.locator(".transcript").innerText()).toLowerCase();
+      // tiny.en hears "Thank you" as "And you" at the very start; the rest is what was said.
+      assert.match(text, /for calling brightline support/);
+      assert.match(text, /duplicate payment/);
+      assert.match(await page.locator(".steps").innerText(), /Transcript: completed/);
+      assert.equal(await page.getByText("Processing…").count(), 0);
+      await screenshot(page, `${backend}-uploaded`);
+      assert.equal(await count(), before + 1);
+      await context.close();
+    });
+
+    test("search finds a phrase said in a call and marks it", async () => {
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/interactions`);
+      await page.getByLabel("Search what was said or written").fill('"duplicate payment"');
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.waitForURL(/q=/);
+      const rows = page.locator("table.list tbody tr");
+      // The call given with its transcript, and (when the upload test ran) the same call
+      // uploaded through the page and transcribed: nothing else says it.
+      const found = await rows.locator("a").allInnerTexts();
+      assert.ok(found.includes("call-web-1"), found.join(", "));
+      assert.ok(found.every((s) => s.startsWith("call-")), found.join(", "));
+      for (let i = 0; i < found.length; i++) {
+        const marked = await rows.nth(i).locator("mark").allInnerTexts();
+        assert.equal(marked.join(" ").toLowerCase(), "duplicate payment");
+      }
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await page.getByLabel("Search what was said or written").fill("nonexistentword");
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.getByText("Nothing matches “nonexistentword”.").waitFor();
       await context.close();
     });
 

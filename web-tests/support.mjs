@@ -3,7 +3,7 @@
 // to the API with the bootstrap token, and launches Debian's Chromium through playwright-core.
 // Every wait has a deadline; nothing sleeps blindly.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, mkdirSync, rmSync, existsSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -58,6 +58,11 @@ function freshPostgres() {
 /** Starts `scorejar serve`; resolves once /healthz answers, with the bootstrap token. */
 export async function startServer({ backend = "sqlite" } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), "scorejar-web-"));
+  // The speech model the Rust tests install (target/models); without it the server installs
+  // it on first need, into the same place.
+  const models = path.join(repo, "target/models");
+  mkdirSync(models, { recursive: true });
+  symlinkSync(models, path.join(dataDir, "models"));
   const port = await freePort();
   const env = { ...process.env, RUST_LOG: "warn", NO_COLOR: "1" };
   let pg = null;
@@ -116,6 +121,7 @@ export async function startServer({ backend = "sqlite" } = {}) {
       await waitFor("the server to stop", () => child.exitCode !== null || child.signalCode !== null, 10000).catch(
         () => child.kill("SIGKILL"),
       );
+      rmSync(path.join(dataDir, "models"), { force: true });
       rmSync(dataDir, { recursive: true, force: true });
       if (pg) pg.drop();
     },

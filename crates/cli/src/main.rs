@@ -180,7 +180,7 @@ async fn serve(settings: scorejar_server::config::Settings, role: Role) -> anyho
         tracing::info!(bind = %settings.bind, database = store.backend(), ?role, "scorejar listening");
         let state = scorejar_server::AppState::new(store, media, settings)?;
         let stop = shutdown.clone();
-        scorejar_server::serve_with_pages(listener, state, scorejar_web::router(), async move {
+        scorejar_server::serve_with_pages(listener, state, scorejar_web::pages(), async move {
             shutdown_signal().await;
             stop.cancel();
         })

@@ -6,6 +6,8 @@
 //!   (RFC 3339; no offset = UTC). A `+` offset that form-decoding turned into a space
 //!   (`...T16:30:00 02:00`) is read as `+`. `from` must be before `to`.
 //! - `agent` (participant id or sourceIdentifier), `tag` (tag id or name): at most 255 chars.
+//! - `q`: full-text search of transcripts and e-mails (`crate::search`: words and "phrases",
+//!   all of them required).
 //! - `limit`: 1..=100, default 50. `cursor`: a `nextCursor` from a previous page.
 //! - `metadata.<key>=<value>` (equality) and `metadata.<key>[op]=<value>` with `op` one of
 //!   `eq`, `ne`, `gt`, `gte`, `lt`, `lte`; at most 20 of them, all combined with AND. The value
@@ -34,8 +36,8 @@ pub const MAX_METADATA_FILTERS: usize = 20;
 pub const MAX_REFERENCE_CHARS: usize = 255;
 
 /// Listed in the message for an unknown parameter.
-const SUPPORTED: &str = "type (or interactionType), direction, from, to, agent, tag, limit, \
-                         cursor, metadata.<key>, metadata.<key>[op]";
+const SUPPORTED: &str = "type (or interactionType), direction, from, to, agent, tag, q, \
+                         limit, cursor, metadata.<key>, metadata.<key>[op]";
 
 /// Parses the decoded query pairs of an interaction listing.
 pub fn parse_interaction_filter(pairs: &[(String, String)]) -> Result<InteractionFilter, ApiError> {
@@ -98,6 +100,7 @@ enum Param {
     To,
     Agent,
     Tag,
+    Query,
     Limit,
     Cursor,
 }
@@ -111,6 +114,7 @@ impl Param {
             "to" => Self::To,
             "agent" => Self::Agent,
             "tag" => Self::Tag,
+            "q" => Self::Query,
             "limit" => Self::Limit,
             "cursor" => Self::Cursor,
             _ => return None,
@@ -125,6 +129,7 @@ impl Param {
             Self::To => "to",
             Self::Agent => "agent",
             Self::Tag => "tag",
+            Self::Query => "q",
             Self::Limit => "limit",
             Self::Cursor => "cursor",
         }
@@ -153,6 +158,7 @@ fn apply(
         Param::To => filter.to = Some(time_bound(name, value)?),
         Param::Agent => filter.agent = Some(reference(name, value)?),
         Param::Tag => filter.tag = Some(reference(name, value)?),
+        Param::Query => filter.search = crate::search::parse_query(value)?,
         Param::Limit => filter.limit = limit(value)?,
         Param::Cursor => {
             if Cursor::decode(value).is_none() {

@@ -26,6 +26,7 @@ pub mod retry;
 pub mod roles;
 pub mod scorecard;
 pub mod scoring;
+pub mod search;
 pub mod text;
 pub mod tokens;
 pub mod webhooks;

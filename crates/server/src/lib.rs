@@ -31,16 +31,26 @@ use tower_http::trace::TraceLayer;
 /// NUL rule for path and query parameters → a deadline for every route but the upload and
 /// the media download.
 pub fn router(state: AppState) -> Router {
-    router_with_pages(state, Router::new())
+    router_with_pages(state, Pages::default())
 }
 
-/// The API and `pages` (the web app, `scorejar-web`) in one router: the pages share the API's
-/// edge (rate limits, load shedding, body limit, deadline, the login throttle) and answer
-/// their errors as HTML pages, which the envelope leaves alone.
-pub fn router_with_pages(state: AppState, pages: Router<AppState>) -> Router {
+/// The web app's routes (`scorejar-web`), served beside the API.
+#[derive(Default)]
+pub struct Pages {
+    /// Pages: the API's edge applies as to its JSON routes, request deadline included.
+    pub quick: Router<AppState>,
+    /// Routes that stream a large body (the upload page's upload, the player's media): no
+    /// request deadline and no JSON body limit, like the API's upload and media.
+    pub streaming: Router<AppState>,
+}
+
+/// The API and the web app's `pages` in one router: the pages share the API's edge (rate
+/// limits, load shedding, body limits, deadline, the login throttle) and answer their errors
+/// as HTML pages, which the envelope leaves alone.
+pub fn router_with_pages(state: AppState, pages: Pages) -> Router {
     let http = state.settings.http.clone();
     let quick = Router::new()
-        .merge(pages)
+        .merge(pages.quick)
         .merge(routes::interactions::router())
         .merge(routes::interaction_retry::router())
         .merge(routes::tokens::router())
@@ -62,6 +72,9 @@ pub fn router_with_pages(state: AppState, pages: Router<AppState>) -> Router {
         .merge(upload)
         // Streams a whole recording: no request deadline, like the upload.
         .merge(routes::media::router())
+        .merge(pages.streaming.layer(DefaultBodyLimit::max(
+            state.settings.max_request_bytes as usize,
+        )))
         .merge(edge::protect::with_deadline(
             quick,
             http.request_timeout_secs,
@@ -87,14 +100,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    serve_with_pages(listener, state, Router::new(), shutdown).await
+    serve_with_pages(listener, state, Pages::default(), shutdown).await
 }
 
 /// [`serve`] with the web app's `pages` beside the API ([`router_with_pages`]).
 pub async fn serve_with_pages(
     listener: tokio::net::TcpListener,
     state: AppState,
-    pages: Router<AppState>,
+    pages: Pages,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let http = state.settings.http.clone();

@@ -74,3 +74,83 @@ document.addEventListener("click", function (event) {
     }
   });
 })();
+
+// The upload page: the form becomes the API's own upload body — multipart (`file` and a JSON
+// `payload`) with a recording, JSON with a pasted chat — sent with the session's CSRF token;
+// on success the browser goes to the new interaction, else the API's message is shown.
+(function () {
+  const form = document.getElementById("upload-form");
+  if (!form) return;
+  const fileInput = document.getElementById("file");
+  const drop = document.getElementById("drop-zone");
+  const said = document.getElementById("upload-error");
+
+  drop.addEventListener("dragover", function (event) {
+    event.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", function () { drop.classList.remove("over"); });
+  drop.addEventListener("drop", function (event) {
+    event.preventDefault();
+    drop.classList.remove("over");
+    if (event.dataTransfer.files.length) fileInput.files = event.dataTransfer.files;
+  });
+
+  function value(name) {
+    const field = form.elements[name];
+    return field ? field.value.trim() : "";
+  }
+
+  function payload() {
+    const body = {
+      sourceIdentifier: value("sourceIdentifier"),
+      direction: value("direction"),
+      timestamp: value("timestamp") ? new Date(value("timestamp") + "Z").toISOString() : "",
+    };
+    const agent = {};
+    if (value("agentName")) agent.name = value("agentName");
+    if (value("agentEmail")) agent.email = value("agentEmail");
+    if (Object.keys(agent).length) body.agent = agent;
+    if (value("customerName")) body.customer = { name: value("customerName") };
+    if (value("chat")) body.transcript = { text: form.elements.chat.value };
+    if (value("scorecardId")) body.evaluation = { scorecardId: value("scorecardId") };
+    return body;
+  }
+
+  function show(message) {
+    said.textContent = message;
+    said.hidden = false;
+    said.focus();
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    said.hidden = true;
+    const headers = { "x-csrf-token": form.dataset.csrf };
+    let body;
+    if (fileInput.files.length) {
+      body = new FormData();
+      body.append("payload", JSON.stringify(payload()));
+      body.append("file", fileInput.files[0]);
+    } else {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(payload());
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const response = await fetch("/interactions/upload", { method: "POST", headers, body });
+      const answer = await response.json().catch(function () { return {}; });
+      if (response.ok && answer.interactionId) {
+        window.location.assign("/interactions/" + answer.interactionId);
+        return;
+      }
+      const error = answer.error || {};
+      show((error.field ? error.field + ": " : "") + (error.message || "The upload failed (" + response.status + ")."));
+    } catch (e) {
+      show("The upload could not be sent: " + e.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+})();

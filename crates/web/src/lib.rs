@@ -17,13 +17,15 @@ mod pages;
 mod session;
 mod views;
 
-use axum::{middleware, Router};
-use scorejar_server::AppState;
+use axum::middleware;
+use scorejar_server::Pages;
 
 /// Every page and asset of the web app, to be served beside the API
 /// (`scorejar_server::serve_with_pages`).
-pub fn router() -> Router<AppState> {
-    pages::router()
-        .merge(assets::router())
-        .layer(middleware::from_fn(headers::secure_headers))
+pub fn pages() -> Pages {
+    let secure = || middleware::from_fn(headers::secure_headers);
+    Pages {
+        quick: pages::router().merge(assets::router()).layer(secure()),
+        streaming: pages::streaming_router().layer(secure()),
+    }
 }

@@ -16,6 +16,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("error.html", include_str!("../templates/error.html")),
         ("login.html", include_str!("../templates/login.html")),
         ("tokens.html", include_str!("../templates/tokens.html")),
+        ("upload.html", include_str!("../templates/upload.html")),
         (
             "interactions.html",
             include_str!("../templates/interactions.html"),

@@ -39,6 +39,9 @@ pub struct InteractionFilter {
     pub restrict_to_agent: Option<String>,
     /// Tag id or name (case-insensitive).
     pub tag: Option<String>,
+    /// Full-text search (`q`): every term must occur in the transcript or e-mail; empty = no
+    /// search.
+    pub search: Vec<crate::search::Term>,
     pub metadata: Vec<MetadataFilter>,
     /// Opaque cursor from a previous page (`nextCursor`).
     pub cursor: Option<String>,
@@ -58,4 +61,7 @@ pub const SUMMARY_TEXT_CHARS: usize = 200;
 pub struct InteractionPage {
     pub data: Vec<InteractionRecord>,
     pub next_cursor: Option<String>,
+    /// With a search (`q`): per interaction id, the passage that matched, its matched words
+    /// between `search::MARK_START` and `search::MARK_END`.
+    pub snippets: std::collections::HashMap<String, String>,
 }

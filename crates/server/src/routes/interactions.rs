@@ -50,7 +50,7 @@ pub async fn get_interaction(
 }
 
 /// Interactions of the account, newest event first. Filters: `type`, `direction`, `from`, `to`,
-/// `agent`, `tag`, `metadata.<key>=<value>`, `metadata.<key>[gt|gte|lt|lte|ne]=<value>`;
+/// `agent`, `tag`, `q` (full-text search), `metadata.<key>=<value>`, `metadata.<key>[gt|gte|lt|lte|ne]=<value>`;
 /// paging with `limit` and `cursor` (from `nextCursor`). Rows are summaries: `transcript.preview`
 /// and `email.bodyPreview` (the first 200 characters) instead of the text, segments and body.
 #[utoipa::path(get, path = "/api/v1/interactions", tag = "interactions",
@@ -61,6 +61,7 @@ pub async fn get_interaction(
         ("to" = Option<String>, Query, format = DateTime, description = "Event time before (RFC 3339)"),
         ("agent" = Option<String>, Query, description = "Agent participant id or sourceIdentifier"),
         ("tag" = Option<String>, Query, description = "Tag id or name"),
+        ("q" = Option<String>, Query, description = "Full-text search of transcripts and e-mails: words and \"quoted phrases\", all required (case-insensitive, whole words). Each row then carries `match`: the passage that matched and the character ranges of the matched words"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size (default 50)"),
         ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
     ),
@@ -78,8 +79,28 @@ pub async fn list_interactions(
         .store
         .list_interactions(&principal.account_id, &filter)
         .await?;
-    Ok(Json(json!({
-        "data": page.data.iter().map(render::interaction_summary).collect::<Vec<_>>(),
-        "nextCursor": page.next_cursor,
-    })))
+    let data: Vec<Value> = page
+        .data
+        .iter()
+        .map(|record| {
+            let mut row = render::interaction_summary(record);
+            if let Some(marked) = page.snippets.get(&record.id) {
+                row["match"] = search_match(marked);
+            }
+            row
+        })
+        .collect();
+    Ok(Json(
+        json!({ "data": data, "nextCursor": page.next_cursor }),
+    ))
+}
+
+/// The `match` of a search result: the passage, and the `[start, end)` character ranges of the
+/// matched words in it.
+pub fn search_match(marked: &str) -> Value {
+    let (text, ranges) = scorejar_core::search::highlights(marked);
+    json!({
+        "text": text,
+        "highlights": ranges.iter().map(|(s, e)| json!([s, e])).collect::<Vec<_>>(),
+    })
 }

@@ -26,6 +26,7 @@ mod resource_edits;
 mod resources;
 mod retries;
 mod roles;
+mod search;
 mod token_scopes;
 mod transcript_hints;
 mod transcription;

@@ -4,12 +4,13 @@
 //! (case-insensitively, byte-wise): the link table keeps no upload order.
 
 use crate::codec::{decode_metadata, from_json, parse_enum, parse_opt_enum};
-use crate::rules::listing::{next_cursor, page_query, page_size};
-use crate::sql::{args, Arg, Db, Row, Sql};
+use crate::rules::listing::{fts5_expression, next_cursor, page_query, page_size, pg_tsquery};
+use crate::sql::{args, Arg, Db, Dialect, Param, Query, Row, Sql};
 use crate::StoreResult;
 use scorejar_core::cursor::from_micros;
 use scorejar_core::model::SUMMARY_TEXT_CHARS;
 use scorejar_core::model::*;
+use scorejar_core::search::{Term, MARK_END, MARK_START};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -85,7 +86,8 @@ pub(crate) async fn list<D: Db>(
     account_id: &str,
     filter: &InteractionFilter,
 ) -> StoreResult<InteractionPage> {
-    let query = page_query(&SELECT_SUMMARIES, account_id, filter)?;
+    let dialect = db.dialect();
+    let query = page_query(&SELECT_SUMMARIES, account_id, filter, dialect)?;
     let rows = db.fetch_all(&query.sql, &query.args()).await?;
     let limit = page_size(filter);
     let mut data = rows
@@ -98,7 +100,59 @@ pub(crate) async fn list<D: Db>(
         data.last().map(|r| (r.occurred_at, r.id.as_str())),
     );
     attach_tags_and_evaluations(db, &mut data).await?;
-    Ok(InteractionPage { data, next_cursor })
+    let snippets = if filter.search.is_empty() || data.is_empty() {
+        Default::default()
+    } else {
+        let ids: Vec<String> = data.iter().map(|r| r.id.clone()).collect();
+        snippets(db, &filter.search, &ids).await?
+    };
+    Ok(InteractionPage {
+        data,
+        next_cursor,
+        snippets,
+    })
+}
+
+/// Words of context around the matches in a snippet.
+const SNIPPET_TOKENS: i64 = 16;
+
+/// The matched passage of each of `ids` (which matched `terms`), marked by the database's own
+/// highlighter: FTS5's `snippet()`, PostgreSQL's `ts_headline()` over the same text the
+/// generated `search_document` column indexes (`migrations/postgres/0012_search.sql`).
+async fn snippets<D: Db>(
+    db: &mut D,
+    terms: &[Term],
+    ids: &[String],
+) -> StoreResult<std::collections::HashMap<String, String>> {
+    let (start, end) = (MARK_START.to_string(), MARK_END.to_string());
+    let q = match db.dialect() {
+        Dialect::Sqlite => {
+            let mut q = Query::new("");
+            let (s, e) = (q.param(Param::Text(start)), q.param(Param::Text(end)));
+            let m = q.param(Param::Text(fts5_expression(terms)));
+            let ids = q.param(Param::Text(serde_json::to_string(ids).unwrap_or_default()));
+            q.push(&format!(
+                "SELECT i.id, snippet(interaction_search, 0, {s}, {e}, '…', {SNIPPET_TOKENS})                  AS snippet FROM interaction_search JOIN interactions i                  ON i.rowid = interaction_search.rowid                  WHERE interaction_search MATCH {m} AND i.id IN (SELECT value FROM json_each({ids}))"
+            ));
+            q
+        }
+        Dialect::Postgres => {
+            let mut q = Query::new("");
+            let options = q.param(Param::Text(format!(
+                "StartSel={start}, StopSel={end}, MaxFragments=1, MaxWords={SNIPPET_TOKENS},                  MinWords=4, FragmentDelimiter=…"
+            )));
+            let tsquery = pg_tsquery(&mut q, terms);
+            let ids = q.param(Param::Text(serde_json::to_string(ids).unwrap_or_default()));
+            q.push(&format!(
+                "SELECT id, ts_headline('simple', coalesce(transcript_text, '') || ' ' ||                  coalesce((email::jsonb) ->> 'subject', '') || ' ' ||                  coalesce((email::jsonb) ->> 'body', ''), {tsquery}, {options}) AS snippet                  FROM interactions WHERE id IN (SELECT jsonb_array_elements_text({ids}::jsonb))"
+            ));
+            q
+        }
+    };
+    let rows = db.fetch_all(&q.sql, &q.args()).await?;
+    rows.iter()
+        .map(|row| Ok((row.get("id")?, row.get("snippet")?)))
+        .collect()
 }
 
 const EXISTING: Sql = Sql {

@@ -8,10 +8,11 @@
 //! cannot tell integers above 2^53 apart — rows written before `value_int` existed fall back to
 //! `value_number`.
 
-use crate::sql::{Param, Query};
+use crate::sql::{Dialect, Param, Query};
 use crate::{StoreError, StoreResult};
 use scorejar_core::cursor::{to_micros, Cursor};
 use scorejar_core::model::{Comparison, InteractionFilter, MetadataFilter, MetadataValue};
+use scorejar_core::search::Term;
 
 /// Largest page a caller may ask for; sizes outside 1..=100 are clamped into it.
 pub(crate) const MAX_PAGE: u32 = 100;
@@ -27,10 +28,14 @@ pub(crate) fn page_query(
     select: &str,
     account_id: &str,
     filter: &InteractionFilter,
+    dialect: Dialect,
 ) -> StoreResult<Query> {
     let mut q = Query::new(select);
     let account = q.param(Param::Text(account_id.to_owned()));
     q.push(&format!(" WHERE i.account_id = {account}"));
+    if !filter.search.is_empty() {
+        push_search(&mut q, &filter.search, dialect);
+    }
     if let Some(kind) = filter.interaction_type {
         let p = q.param(Param::Text(kind.as_str().into()));
         q.push(&format!(" AND i.interaction_type = {p}"));
@@ -83,6 +88,47 @@ pub(crate) fn page_query(
         " ORDER BY i.occurred_at DESC, i.id DESC LIMIT {limit}"
     ));
     Ok(q)
+}
+
+/// Every term in the interaction's searchable text (`migrations/*/0012_search.sql`): FTS5's
+/// MATCH on SQLite, a tsquery on PostgreSQL. The user's words reach either only as a bound
+/// parameter, quoted for FTS5 by `Term::fts5`.
+fn push_search(q: &mut Query, terms: &[Term], dialect: Dialect) {
+    match dialect {
+        Dialect::Sqlite => {
+            let expression = fts5_expression(terms);
+            let m = q.param(Param::Text(expression));
+            q.push(&format!(
+                " AND i.rowid IN (SELECT rowid FROM interaction_search WHERE interaction_search MATCH {m})"
+            ));
+        }
+        Dialect::Postgres => {
+            let tsquery = pg_tsquery(q, terms);
+            q.push(&format!(" AND i.search_document @@ ({tsquery})"));
+        }
+    }
+}
+
+/// The FTS5 query of `terms`: each a quoted phrase, all required.
+pub(crate) fn fts5_expression(terms: &[Term]) -> String {
+    terms
+        .iter()
+        .map(Term::fts5)
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The PostgreSQL tsquery of `terms` (each a phrase, all required), its texts bound as
+/// parameters of `q`.
+pub(crate) fn pg_tsquery(q: &mut Query, terms: &[Term]) -> String {
+    terms
+        .iter()
+        .map(|term| {
+            let p = q.param(Param::Text(term.text()));
+            format!("phraseto_tsquery('simple', {p})")
+        })
+        .collect::<Vec<_>>()
+        .join(" && ")
 }
 
 fn push_metadata(q: &mut Query, account: &str, filter: &MetadataFilter) {
@@ -165,7 +211,13 @@ mod tests {
             limit: 10,
             ..Default::default()
         };
-        let q = page_query("SELECT i.id FROM interactions i", evil, &filter).unwrap();
+        let q = page_query(
+            "SELECT i.id FROM interactions i",
+            evil,
+            &filter,
+            Dialect::Sqlite,
+        )
+        .unwrap();
         assert!(!q.sql.contains(evil), "{}", q.sql);
         assert_eq!(q.params().len(), 7);
         assert!(q.sql.contains("m.value_text >= $6"), "{}", q.sql);
@@ -202,7 +254,8 @@ mod tests {
                     op,
                     value: value.clone(),
                 }]);
-                let q = page_query("SELECT 1 FROM interactions i", "a", &f).unwrap();
+                let q =
+                    page_query("SELECT 1 FROM interactions i", "a", &f, Dialect::Sqlite).unwrap();
                 assert!(q.sql.contains(&expected), "{value:?}: {}", q.sql);
             }
         }
@@ -212,7 +265,7 @@ mod tests {
             op: Comparison::Eq,
             value: MetadataValue::Int(big),
         }]);
-        let q = page_query("SELECT 1 FROM interactions i", "a", &f).unwrap();
+        let q = page_query("SELECT 1 FROM interactions i", "a", &f, Dialect::Sqlite).unwrap();
         assert_eq!(
             q.params()[2],
             Param::Int(big),
@@ -231,7 +284,7 @@ mod tests {
             cursor: Some(cursor),
             ..Default::default()
         };
-        let q = page_query("SELECT 1 FROM interactions i", "a", &f).unwrap();
+        let q = page_query("SELECT 1 FROM interactions i", "a", &f, Dialect::Sqlite).unwrap();
         assert!(
             q.sql.contains("(i.occurred_at, i.id) < ($2, $3)"),
             "{}",
@@ -242,7 +295,7 @@ mod tests {
             cursor: Some("not a cursor".into()),
             ..Default::default()
         };
-        assert!(page_query("SELECT 1 FROM interactions i", "a", &bad).is_err());
+        assert!(page_query("SELECT 1 FROM interactions i", "a", &bad, Dialect::Sqlite).is_err());
     }
 
     #[test]

@@ -75,6 +75,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0011_roles",
         include_str!("../../migrations/sqlite/0011_roles.sql"),
     ),
+    (
+        12,
+        "0012_search",
+        include_str!("../../migrations/sqlite/0012_search.sql"),
+    ),
 ];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.

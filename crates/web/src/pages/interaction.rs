@@ -21,9 +21,12 @@ use scorejar_server::AppState;
 use serde_json::{json, Value};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/interactions/{id}", get(show))
-        .route("/interactions/{id}/media", get(media))
+    Router::new().route("/interactions/{id}", get(show))
+}
+
+/// The recording streams for as long as the player reads (`scorejar_server::Pages::streaming`).
+pub(crate) fn media_router() -> Router<AppState> {
+    Router::new().route("/interactions/{id}/media", get(media))
 }
 
 fn speaker(speaker: Speaker) -> &'static str {

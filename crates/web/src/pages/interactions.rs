@@ -81,7 +81,13 @@ async fn list(
     let rows: Vec<Value> = page
         .data
         .iter()
-        .map(|i| row(render::interaction_summary(i)))
+        .map(|i| {
+            let mut row = row(render::interaction_summary(i));
+            if let Some(marked) = page.snippets.get(&i.id) {
+                row["match"] = json!(marked_parts(marked));
+            }
+            row
+        })
         .collect();
     let next = page.next_cursor.map(|cursor| {
         let mut query: Vec<(String, String)> = pairs
@@ -109,6 +115,28 @@ async fn list(
     )
 }
 
+/// A matched passage as parts to print, each `{text, mark}`: the template escapes every part
+/// and wraps the marked ones in `<mark>`, so no markup from the text can get through.
+fn marked_parts(marked: &str) -> Vec<Value> {
+    let (text, ranges) = scorejar_core::search::highlights(marked);
+    let chars: Vec<char> = text.chars().collect();
+    let mut parts = Vec::new();
+    let mut at = 0;
+    for (start, end) in ranges {
+        if at < start {
+            parts.push(
+                json!({ "text": chars[at..start].iter().collect::<String>(), "mark": false }),
+            );
+        }
+        parts.push(json!({ "text": chars[start..end].iter().collect::<String>(), "mark": true }));
+        at = end;
+    }
+    if at < chars.len() {
+        parts.push(json!({ "text": chars[at..].iter().collect::<String>(), "mark": false }));
+    }
+    parts
+}
+
 /// What every page's header shows of the viewer.
 pub(crate) fn context_of(viewer: &Viewer) -> Value {
     json!({
@@ -116,6 +144,7 @@ pub(crate) fn context_of(viewer: &Viewer) -> Value {
         "csrf": viewer.csrf,
         "role": viewer.role.as_str(),
         "mayReview": viewer.may(Scope::Evaluate),
+        "mayUpload": viewer.may(Scope::Upload),
         "mayAdminister": viewer.may(Scope::Admin),
     })
 }
@@ -123,6 +152,29 @@ pub(crate) fn context_of(viewer: &Viewer) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn matched_passages_split_into_marked_parts() {
+        use scorejar_core::search::{MARK_END, MARK_START};
+        let marked = format!("I {MARK_START}am{MARK_END} so <b>{MARK_START}sorry{MARK_END}");
+        let parts = marked_parts(&marked);
+        let got: Vec<(String, bool)> = parts
+            .iter()
+            .map(|p| {
+                (
+                    p["text"].as_str().unwrap().to_owned(),
+                    p["mark"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        let expected = [
+            ("I ", false),
+            ("am", true),
+            (" so <b>", false),
+            ("sorry", true),
+        ];
+        assert_eq!(got, expected.map(|(t, m)| (t.to_owned(), m)).to_vec());
+    }
 
     #[test]
     fn empty_form_fields_mean_any() {

@@ -6,6 +6,7 @@ mod interactions;
 mod login;
 mod review;
 mod tokens;
+mod upload;
 
 use axum::response::Redirect;
 use axum::routing::get;
@@ -20,4 +21,10 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(interaction::router())
         .merge(review::router())
         .merge(tokens::router())
+        .merge(upload::form_router())
+}
+
+/// The pages that stream a large body: no request deadline (`scorejar_server::Pages`).
+pub(crate) fn streaming_router() -> Router<AppState> {
+    upload::upload_router().merge(interaction::media_router())
 }

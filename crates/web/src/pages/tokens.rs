@@ -42,12 +42,9 @@ fn token_view(t: &ApiTokenInfo) -> Value {
     })
 }
 
-fn admin_only(viewer: &Viewer) -> Result<(), Response> {
-    if viewer.may(Scope::Admin) {
-        Ok(())
-    } else {
-        Err(error_page(403, "Only an ADMIN manages API tokens."))
-    }
+/// The refusal for anyone but an ADMIN.
+fn refusal_unless_admin(viewer: &Viewer) -> Option<Response> {
+    (!viewer.may(Scope::Admin)).then(|| error_page(403, "Only an ADMIN manages API tokens."))
 }
 
 /// What the page says above the list: a new token and its secret, an error, a notice.
@@ -90,8 +87,8 @@ async fn list(
     viewer: Viewer,
     Query(flash): Query<Flash>,
 ) -> Response {
-    if let Err(response) = admin_only(&viewer) {
-        return response;
+    if let Some(refusal) = refusal_unless_admin(&viewer) {
+        return refusal;
     }
     let said = Said {
         notice: flash.revoked.map(|_| "The token was revoked."),
@@ -115,8 +112,8 @@ async fn create(
     if !viewer.csrf_ok(&field("csrf")) {
         return error_page(403, "This form has expired or did not come from this site.");
     }
-    if let Err(response) = admin_only(&viewer) {
-        return response;
+    if let Some(refusal) = refusal_unless_admin(&viewer) {
+        return refusal;
     }
     let name = field("name");
     if name.is_empty() || name.chars().count() > 200 {
@@ -172,8 +169,8 @@ async fn revoke(
     if !viewer.csrf_ok(&form.csrf) {
         return error_page(403, "This form has expired or did not come from this site.");
     }
-    if let Err(response) = admin_only(&viewer) {
-        return response;
+    if let Some(refusal) = refusal_unless_admin(&viewer) {
+        return refusal;
     }
     match state.store.revoke_api_token(&viewer.account_id, &id).await {
         Ok(true) => Redirect::to("/settings/tokens?revoked=1").into_response(),
