@@ -243,6 +243,56 @@ for (const backend of ["sqlite", "postgres"]) {
       await context.close();
     });
 
+    test("a reviewer creates a scorecard with a rule, sees the API's error inline, and activates it", async () => {
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/interactions`);
+      await page.getByRole("link", { name: "Scorecards" }).click();
+      await page.getByRole("link", { name: "New scorecard" }).click();
+      await page.waitForURL(`${server.base}/scorecards/new`);
+      const name = `Empathy check ${backend}`;
+      await page.getByLabel("Name").fill(name);
+      await page.getByLabel("Engine", { exact: false }).fill("rules");
+      const sections = (then) =>
+        JSON.stringify([
+          {
+            name: "Care",
+            questions: [
+              {
+                id: "sorry",
+                text: "Did the agent apologise?",
+                type: "SINGLE",
+                answers: [{ label: "Yes", points: 1 }, { label: "No", points: 0 }],
+                rules: { if: { phrase: "i am sorry", by: "AGENT" }, then, else: "No" },
+              },
+            ],
+          },
+        ], null, 2);
+      await page.getByLabel(/Sections, questions/).fill(sections("Maybe"));
+      await page.getByRole("button", { name: "Create scorecard" }).click();
+      const error = page.locator("#form-error");
+      await error.waitFor();
+      assert.match(await error.innerText(), /sections\[0\]\.questions\[0\]/);
+      assert.equal(await page.getByLabel(/Sections, questions/).getAttribute("aria-invalid"), "true");
+      assert.deepEqual(await accessibilityProblems(page), []);
+      const before = await server.api("GET", "/api/v1/scorecards?limit=100");
+      assert.ok(!before.body.data.some((c) => c.name === name), "a refused form creates nothing");
+
+      await page.getByLabel(/Sections, questions/).fill(sections("Yes"));
+      await page.getByRole("button", { name: "Create scorecard" }).click();
+      await page.waitForURL(/\/scorecards\/[0-9a-f-]{36}\?saved=1$/);
+      assert.equal(await page.getByLabel("Status").inputValue(), "DRAFT");
+      await page.getByLabel("Status").selectOption("ACTIVE");
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.waitForURL(/saved=1$/);
+      assert.equal(await page.getByLabel("Status").inputValue(), "ACTIVE");
+      await screenshot(page, `${backend}-scorecard`);
+      await page.goto(`${server.base}/interactions/new`);
+      const offered = await page.getByLabel("Score with").locator("option").allInnerTexts();
+      assert.ok(offered.includes(name), offered.join(", "));
+      await context.close();
+    });
+
     test("an e-mail body holding a script shows as text and never runs", async () => {
       const context = await signedIn();
       const page = await context.newPage();

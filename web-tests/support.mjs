@@ -56,7 +56,7 @@ function freshPostgres() {
 }
 
 /** Starts `scorejar serve`; resolves once /healthz answers, with the bootstrap token. */
-export async function startServer({ backend = "sqlite" } = {}) {
+export async function startServer({ backend = "sqlite", env: extraEnv = {} } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), "scorejar-web-"));
   // The speech model the Rust tests install (target/models); without it the server installs
   // it on first need, into the same place.
@@ -64,7 +64,7 @@ export async function startServer({ backend = "sqlite" } = {}) {
   mkdirSync(models, { recursive: true });
   symlinkSync(models, path.join(dataDir, "models"));
   const port = await freePort();
-  const env = { ...process.env, RUST_LOG: "warn", NO_COLOR: "1" };
+  const env = { ...process.env, RUST_LOG: "warn", NO_COLOR: "1", ...extraEnv };
   let pg = null;
   if (backend === "postgres") {
     pg = freshPostgres();

@@ -46,6 +46,19 @@ impl Viewer {
         self.role.scopes().contains(scope)
     }
 
+    /// The person as the API sees their session: their role's scopes, an AGENT's restriction.
+    /// Pages that act through an API handler pass this.
+    pub fn principal(&self) -> scorejar_server::auth::Principal {
+        scorejar_server::auth::Principal {
+            account_id: self.account_id.clone(),
+            user_id: Some(self.user_id.clone()),
+            token: self.token.clone(),
+            scopes: self.role.scopes(),
+            expires_at: None,
+            agent: self.agent.clone(),
+        }
+    }
+
     /// True when `presented` is this session's CSRF token.
     pub fn csrf_ok(&self, presented: &str) -> bool {
         csrf::is_valid(&self.token, presented)

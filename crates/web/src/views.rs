@@ -16,6 +16,14 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("error.html", include_str!("../templates/error.html")),
         ("login.html", include_str!("../templates/login.html")),
         ("tokens.html", include_str!("../templates/tokens.html")),
+        (
+            "scorecards.html",
+            include_str!("../templates/scorecards.html"),
+        ),
+        (
+            "scorecard.html",
+            include_str!("../templates/scorecard.html"),
+        ),
         ("upload.html", include_str!("../templates/upload.html")),
         (
             "interactions.html",
@@ -31,6 +39,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             .unwrap_or_else(|e| panic!("template {name}: {e}"));
     }
     env.add_function("asset", |name: String| assets::url(&name));
+    env.add_filter("when", when);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     env
 });
@@ -50,6 +59,12 @@ pub(crate) fn render(status: StatusCode, name: &str, context: impl Serialize) ->
     }
 }
 
+/// An RFC 3339 time as people read it on a page: `2026-06-23 14:30` (UTC, to the minute).
+fn when(value: String) -> String {
+    let minutes: String = value.chars().take(16).collect();
+    minutes.replace('T', " ")
+}
+
 /// An error page with `status` and a sentence for people.
 pub(crate) fn error_page(status: u16, message: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -63,6 +78,32 @@ pub(crate) fn error_page(status: u16, message: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_scorecard_form_renders_an_error_on_its_field() {
+        let html = TEMPLATES
+            .get_template("scorecard.html")
+            .unwrap()
+            .render(minijinja::context! {
+                viewer => minijinja::context! { csrf => "t" },
+                form => minijinja::context! { name => "QA", sections => "[]" },
+                error => minijinja::context! { field => "sections[0].rules", message => "bad" },
+                may_edit => true,
+            })
+            .unwrap();
+        assert!(html.contains("aria-invalid=\"true\""), "{html}");
+        assert!(html.contains("sections[0].rules"), "{html}");
+    }
+
+    #[test]
+    fn times_read_to_the_minute() {
+        assert_eq!(
+            when("2026-06-23T14:30:59.123456Z".into()),
+            "2026-06-23 14:30"
+        );
+        assert_eq!(when("2026-06-23T14:30:00Z".into()), "2026-06-23 14:30");
+        assert_eq!(when("".into()), "");
+    }
 
     #[test]
     fn every_template_file_is_compiled_in() {

@@ -5,6 +5,7 @@ mod interaction;
 mod interactions;
 mod login;
 mod review;
+mod scorecards;
 mod tokens;
 mod upload;
 
@@ -20,6 +21,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(interactions::router())
         .merge(interaction::router())
         .merge(review::router())
+        .merge(scorecards::router())
         .merge(tokens::router())
         .merge(upload::form_router())
 }

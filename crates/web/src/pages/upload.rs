@@ -18,7 +18,6 @@ use scorejar_core::model::ScorecardStatus;
 use scorejar_core::paging::PageRequest;
 use scorejar_core::tokens::Scope;
 use scorejar_core::ApiError;
-use scorejar_server::auth::Principal;
 use scorejar_server::error::AppError;
 use scorejar_server::routes::upload::upload_interaction;
 use scorejar_server::AppState;
@@ -88,15 +87,7 @@ async fn upload(State(state): State<AppState>, viewer: Viewer, request: Request)
         return refused(403, "insufficient_scope", "your role cannot upload");
     }
     // The person's own powers, as their API session would carry them.
-    let principal = Principal {
-        account_id: viewer.account_id.clone(),
-        user_id: Some(viewer.user_id.clone()),
-        token: viewer.token.clone(),
-        scopes: viewer.role.scopes(),
-        expires_at: None,
-        agent: viewer.agent.clone(),
-    };
-    match upload_interaction(State(state), principal, request).await {
+    match upload_interaction(State(state), viewer.principal(), request).await {
         Ok(receipt) => receipt.into_response(),
         Err(error) => error.into_response(),
     }
