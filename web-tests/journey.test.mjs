@@ -290,6 +290,16 @@ for (const backend of ["sqlite", "postgres"]) {
       await page.goto(`${server.base}/interactions/new`);
       const offered = await page.getByLabel("Score with").locator("option").allInnerTexts();
       assert.ok(offered.includes(name), offered.join(", "));
+
+      // Queued on the call from its page: the new evaluation fills in as the page refreshes.
+      const credits = (await server.api("GET", "/api/v1/credits")).body.balance;
+      await page.goto(`${server.base}/interactions/${callId}`);
+      await page.getByLabel("Evaluate again with").selectOption({ label: name });
+      await page.getByRole("button", { name: "Queue evaluation" }).click();
+      const added = page.locator(".evaluation", { hasText: name });
+      await added.locator(".percentage").waitFor({ timeout: 60000 });
+      assert.match(await added.locator(".percentage").innerText(), /^100(\.0)? %$/);
+      assert.ok((await server.api("GET", "/api/v1/credits")).body.balance < credits, "the evaluation is billed");
       await context.close();
     });
 

@@ -13,9 +13,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use minijinja::context;
+use scorejar_core::cursor::Cursor;
 use scorejar_core::evaluation::lines::{interaction_lines, Line, Speaker};
-use scorejar_core::model::InteractionRecord;
+use scorejar_core::model::{InteractionRecord, ScorecardStatus};
+use scorejar_core::paging::PageRequest;
 use scorejar_core::render;
+use scorejar_core::tokens::Scope;
 use scorejar_server::routes::media::serve_media;
 use scorejar_server::AppState;
 use serde_json::{json, Value};
@@ -101,6 +104,11 @@ async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<Stri
         .media
         .as_ref()
         .is_some_and(|m| m.info.object_key.is_some());
+    let scorecards = if viewer.may(Scope::Evaluate) {
+        active_scorecards(&state, &viewer.account_id).await
+    } else {
+        Vec::new()
+    };
     let mut interaction = render::interaction(&record);
     if let Some(evaluations) = interaction["evaluations"].as_array_mut() {
         for evaluation in evaluations {
@@ -115,8 +123,30 @@ async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<Stri
             interaction => interaction,
             lines => lines,
             has_media => has_media,
+            scorecards => scorecards,
         },
     )
+}
+
+/// The ACTIVE scorecards an evaluation may be queued against (the first hundred).
+async fn active_scorecards(state: &AppState, account_id: &str) -> Vec<Value> {
+    let page = state
+        .store
+        .list_scorecards(account_id, &PageRequest::<Cursor>::first(100))
+        .await;
+    match page {
+        Ok(page) => page
+            .data
+            .into_iter()
+            .filter(|s| s.fields.status == ScorecardStatus::Active)
+            .map(|s| json!({ "id": s.id, "name": s.fields.name }))
+            .collect(),
+        Err(error) => {
+            // The page still shows; only the queue form goes without choices.
+            tracing::warn!(%error, "listing scorecards for the queue form");
+            Vec::new()
+        }
+    }
 }
 
 /// Adds the scorecard's name and each answer's question text from the version the evaluation

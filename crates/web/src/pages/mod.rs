@@ -4,6 +4,7 @@
 mod interaction;
 mod interactions;
 mod login;
+mod queue;
 mod review;
 mod scorecards;
 mod tokens;
@@ -21,6 +22,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(interactions::router())
         .merge(interaction::router())
         .merge(review::router())
+        .merge(queue::router())
         .merge(scorecards::router())
         .merge(tokens::router())
         .merge(upload::form_router())
