@@ -45,8 +45,21 @@ pub async fn login(
     let email = required_str(&body, "email")?;
     let password = required_str(&body, "password")?;
     let user = check_credentials(&state, &throttle, client, email, password).await?;
-    let token = new_session_token();
     let expires_at = OffsetDateTime::now_utc() + Duration::seconds(state.settings.session_ttl_secs);
+    let token = start_session(&state, user, expires_at).await?;
+    Ok(Json(
+        json!({ "accessToken": token, "expiresAt": rfc3339(expires_at) }),
+    ))
+}
+
+/// Starts a session for `user` until `expires_at`; answers its secret token (only its hash is
+/// stored). The API's login and the web app's sign-in form alike.
+pub async fn start_session(
+    state: &AppState,
+    user: UserRecord,
+    expires_at: OffsetDateTime,
+) -> AppResult<String> {
+    let token = new_session_token();
     state
         .store
         .create_session(NewSession {
@@ -56,9 +69,7 @@ pub async fn login(
             expires_at,
         })
         .await?;
-    Ok(Json(
-        json!({ "accessToken": token, "expiresAt": rfc3339(expires_at) }),
-    ))
+    Ok(token)
 }
 
 /// The user with this e-mail and password, for the API's login and the web app's sign-in

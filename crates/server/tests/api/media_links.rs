@@ -10,25 +10,7 @@ use scorejar_store::media_links::MediaLinks;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-macro_rules! media_link_tests {
-    ($($name:ident),+ $(,)?) => {
-        $(
-            mod $name {
-                use crate::harness::Backend;
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(Backend::Sqlite).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(Backend::Postgres).await
-                }
-            }
-        )+
-    };
-}
-
-media_link_tests!(a_webhook_links_to_the_recording_with_ranges);
+crate::webhooks::webhook_tests!(a_webhook_links_to_the_recording_with_ranges);
 
 fn fixture() -> Vec<u8> {
     let path = concat!(

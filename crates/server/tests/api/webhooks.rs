@@ -44,6 +44,9 @@ macro_rules! webhook_tests {
     };
 }
 
+/// For the other tests that start their own app (`media_links.rs`).
+pub(crate) use webhook_tests;
+
 webhook_tests!(
     an_evaluation_fires_the_matching_actions_signed,
     a_failing_receiver_is_retried_then_exhausted_and_replayed,

@@ -13,11 +13,10 @@ use axum::{Extension, Router};
 use axum_extra::extract::CookieJar;
 use minijinja::context;
 use scorejar_server::auth::login_throttle::LoginThrottle;
-use scorejar_server::auth::tokens::{hash_token, new_session_token};
+use scorejar_server::auth::tokens::hash_token;
 use scorejar_server::error::AppError;
-use scorejar_server::routes::auth::check_credentials;
+use scorejar_server::routes::auth::{check_credentials, start_session};
 use scorejar_server::AppState;
-use scorejar_store::NewSession;
 use serde::Deserialize;
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
@@ -95,7 +94,6 @@ async fn login(
             return error_page(503, "The service is busy; try again in a moment.");
         }
     };
-    let token = new_session_token();
     let now = OffsetDateTime::now_utc();
     let expires_at = slid_expiry(
         now,
@@ -103,19 +101,13 @@ async fn login(
         Duration::seconds(state.settings.web.session_idle_secs as i64),
         Duration::seconds(state.settings.session_ttl_secs),
     );
-    let created = state
-        .store
-        .create_session(NewSession {
-            token_hash: hash_token(&token),
-            user_id: user.id,
-            account_id: user.account_id,
-            expires_at,
-        })
-        .await;
-    if let Err(error) = created {
-        tracing::error!(%error, "starting a session");
-        return error_page(503, "The service is busy; try again in a moment.");
-    }
+    let token = match start_session(&state, user, expires_at).await {
+        Ok(token) => token,
+        Err(AppError(error)) => {
+            tracing::error!(error = %error.message, "starting a session");
+            return error_page(503, "The service is busy; try again in a moment.");
+        }
+    };
     let jar = jar.add(session_cookie(&state, token));
     (jar, Redirect::to(&next)).into_response()
 }

@@ -185,34 +185,55 @@ async fn create(
     viewer: Viewer,
     Form(form): Form<CardForm>,
 ) -> Response {
+    save(state, viewer, None, form).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<CardForm>,
+) -> Response {
+    save(state, viewer, Some(id), form).await
+}
+
+/// Creates (`id` None) or updates a scorecard from the form through the API's handler; back to
+/// its page when saved, else the form again with the API's error.
+async fn save(state: AppState, viewer: Viewer, id: Option<String>, form: CardForm) -> Response {
     if !viewer.csrf_ok(&form.csrf) {
         return error_page(403, "This form has expired or did not come from this site.");
     }
     if !may_edit(&viewer) {
-        return error_page(403, "Your role cannot create scorecards.");
+        return error_page(403, "Your role cannot create or edit scorecards.");
     }
+    let refused = |status: StatusCode, error| {
+        form_page(&viewer, status, id.as_deref(), None, &form, Some(error))
+    };
     let body = match form.body() {
         Ok(body) => body,
-        Err(error) => {
-            return form_page(
-                &viewer,
-                StatusCode::BAD_REQUEST,
-                None,
-                None,
-                &form,
-                Some(error),
-            )
-        }
+        Err(error) => return refused(StatusCode::BAD_REQUEST, error),
     };
-    match create_scorecard(State(state), viewer.principal(), JsonBody(body)).await {
-        Ok((_, created)) => {
-            let id = created.0["id"].as_str().unwrap_or_default().to_owned();
-            Redirect::to(&format!("/scorecards/{id}?saved=1")).into_response()
-        }
+    let saved = match &id {
+        None => create_scorecard(State(state), viewer.principal(), JsonBody(body))
+            .await
+            .map(|(_, created)| created.0["id"].as_str().unwrap_or_default().to_owned()),
+        Some(id) => update_scorecard(
+            State(state),
+            viewer.principal(),
+            Path(id.clone()),
+            JsonBody(body),
+        )
+        .await
+        .map(|_| id.clone()),
+    };
+    match saved {
+        Ok(id) => Redirect::to(&format!("/scorecards/{id}?saved=1")).into_response(),
         Err(error) => {
             let (status, error) = refusal(error);
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-            form_page(&viewer, status, None, None, &form, Some(error))
+            refused(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                error,
+            )
         }
     }
 }
@@ -249,48 +270,6 @@ async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<Stri
         &form,
         None,
     )
-}
-
-async fn update(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    Form(form): Form<CardForm>,
-) -> Response {
-    if !viewer.csrf_ok(&form.csrf) {
-        return error_page(403, "This form has expired or did not come from this site.");
-    }
-    if !may_edit(&viewer) {
-        return error_page(403, "Your role cannot edit scorecards.");
-    }
-    let body = match form.body() {
-        Ok(body) => body,
-        Err(error) => {
-            return form_page(
-                &viewer,
-                StatusCode::BAD_REQUEST,
-                Some(&id),
-                None,
-                &form,
-                Some(error),
-            )
-        }
-    };
-    match update_scorecard(
-        State(state),
-        viewer.principal(),
-        Path(id.clone()),
-        JsonBody(body),
-    )
-    .await
-    {
-        Ok(_) => Redirect::to(&format!("/scorecards/{id}?saved=1")).into_response(),
-        Err(error) => {
-            let (status, error) = refusal(error);
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-            form_page(&viewer, status, Some(&id), None, &form, Some(error))
-        }
-    }
 }
 
 #[cfg(test)]
