@@ -15,6 +15,21 @@ import {
   fixtures,
 } from "./support.mjs";
 import path from "node:path";
+import { createServer } from "node:http";
+
+/** A local webhook receiver: records each request (path and `webhook-id`), answers 200. */
+async function startReceiver() {
+  const hits = [];
+  const http = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      hits.push({ path: req.url, id: req.headers["webhook-id"] });
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
+  return { hits, host: `127.0.0.1:${http.address().port}`, close: () => http.close() };
+}
 
 const EMAIL = "reviewer@example.com";
 const PASSWORD = "correct horse battery staple";
@@ -28,10 +43,15 @@ for (const backend of ["sqlite", "postgres"]) {
     // One signed-in session for the tests that are not about signing in: the sign-in form
     // allows five attempts a minute per e-mail, as it should.
     let session;
+    let receiver;
     const signedIn = () => browser.newContext({ storageState: session });
 
     before(async () => {
-      server = await startServer({ backend });
+      receiver = await startReceiver();
+      server = await startServer({
+        backend,
+        env: { SCOREJAR_FETCH__ALLOWED_INTERNAL_HOSTS: `["${receiver.host}"]` },
+      });
       server.createUser(EMAIL, PASSWORD);
       const card = await server.api("POST", "/api/v1/scorecards", rulesCard);
       assert.equal(card.status, 201, JSON.stringify(card.body));
@@ -65,6 +85,7 @@ for (const backend of ["sqlite", "postgres"]) {
     after(async () => {
       await browser?.close();
       await server?.stop();
+      receiver?.close();
     });
 
     test("a signed-out visitor is sent to sign in, and a wrong password is refused", async () => {
@@ -300,6 +321,50 @@ for (const backend of ["sqlite", "postgres"]) {
       await added.locator(".percentage").waitFor({ timeout: 60000 });
       assert.match(await added.locator(".percentage").innerText(), /^100(\.0)? %$/);
       assert.ok((await server.api("GET", "/api/v1/credits")).body.balance < credits, "the evaluation is billed");
+      await context.close();
+    });
+
+    test("the credits and the webhook delivery log show what happened, and a delivery is sent again", async () => {
+      const endpoint = await server.api("POST", "/api/v1/webhook-endpoints", {
+        url: `http://${receiver.host}/hook`,
+        eventTypes: ["interaction.created"],
+      });
+      assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
+      const chat = await server.api("POST", "/api/v1/upload", {
+        sourceIdentifier: `chat-hook-${backend}`,
+        direction: "INBOUND",
+        timestamp: "2026-06-27T09:00:00Z",
+        transcript: { text: "Agent: Hello\nCustomer: Hi" },
+      });
+      assert.equal(chat.status, 200, JSON.stringify(chat.body));
+      await waitFor("the webhook to arrive", () => receiver.hits.length === 1);
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/settings/credits`);
+      const { body: credits } = await server.api("GET", "/api/v1/credits");
+      assert.equal(await page.locator("#balance").innerText(), String(credits.balance));
+      assert.ok((await page.locator("table.list tbody tr").count()) >= 2, "the ledger lists the grant and the charges");
+      assert.deepEqual(await accessibilityProblems(page), []);
+
+      await page.getByRole("link", { name: "Webhooks" }).click();
+      await page.waitForURL(`${server.base}/settings/webhooks`);
+      await page.getByText(`http://${receiver.host}/hook`).waitFor();
+      const delivery = page.locator(".delivery", { hasText: "interaction.created" });
+      await waitFor("the delivery to be recorded as delivered", async () => {
+        await page.reload();
+        return /delivered/.test(await delivery.innerText());
+      });
+      await delivery.locator("summary").click();
+      assert.match(await delivery.locator("table").innerText(), /200/);
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await screenshot(page, `${backend}-webhooks`);
+      await delivery.getByRole("button", { name: /Redeliver/ }).click();
+      await waitFor("the redelivery to arrive", () => receiver.hits.length === 2);
+      assert.equal(receiver.hits[1].id, receiver.hits[0].id, "the same webhook-id");
+      await waitFor("the second attempt to be recorded", async () => {
+        await page.reload();
+        return /2 attempts/.test(await delivery.innerText());
+      });
       await context.close();
     });
 

@@ -16,6 +16,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("error.html", include_str!("../templates/error.html")),
         ("login.html", include_str!("../templates/login.html")),
         ("tokens.html", include_str!("../templates/tokens.html")),
+        ("credits.html", include_str!("../templates/credits.html")),
+        ("webhooks.html", include_str!("../templates/webhooks.html")),
         (
             "scorecards.html",
             include_str!("../templates/scorecards.html"),

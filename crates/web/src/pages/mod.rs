@@ -7,6 +7,7 @@ mod login;
 mod queue;
 mod review;
 mod scorecards;
+mod settings;
 mod tokens;
 mod upload;
 
@@ -24,6 +25,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(review::router())
         .merge(queue::router())
         .merge(scorecards::router())
+        .merge(settings::router())
         .merge(tokens::router())
         .merge(upload::form_router())
 }
