@@ -13,6 +13,18 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// A form that carries only its CSRF token (sign out, revoke, redeliver).
+#[derive(serde::Deserialize)]
+pub(crate) struct CsrfOnly {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// The page a form without this session's token gets.
+pub(crate) fn refused_form() -> axum::response::Response {
+    crate::views::error_page(403, "This form has expired or did not come from this site.")
+}
+
 const LABEL: &[u8] = b"scorejar csrf v1";
 
 fn mac(session_token: &str) -> HmacSha256 {

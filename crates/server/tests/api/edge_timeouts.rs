@@ -260,5 +260,8 @@ async fn excess_requests_are_shed(app: &TestApp) {
         }
     })
     .await;
-    assert!(freed.is_ok(), "the slot is free again once the stalled request is over");
+    assert!(
+        freed.is_ok(),
+        "the slot is free again once the stalled request is over"
+    );
 }

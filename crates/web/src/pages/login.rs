@@ -2,7 +2,7 @@
 //! (`scorejar_server::routes::auth::check_credentials`: argon2, the same throttles), then
 //! starts a session and sets its cookie.
 
-use crate::csrf;
+use crate::csrf::{self, refused_form, CsrfOnly};
 use crate::session::{cleared_cookie, session_cookie, slid_expiry, Viewer};
 use crate::views::{error_page, render};
 use axum::extract::{Form, FromRequest, Query, Request, State};
@@ -116,23 +116,16 @@ async fn logout(
     State(state): State<AppState>,
     viewer: Viewer,
     jar: CookieJar,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<CsrfOnly>,
 ) -> Response {
     if !viewer.csrf_ok(&form.csrf) {
-        return error_page(403, "This form has expired or did not come from this site.");
+        return refused_form();
     }
     if let Err(error) = state.store.delete_session(&hash_token(&viewer.token)).await {
         tracing::error!(%error, "ending a session");
         return error_page(503, "The service is busy; try again in a moment.");
     }
     (jar.add(cleared_cookie()), Redirect::to("/login")).into_response()
-}
-
-/// A form that only carries its CSRF token.
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    #[serde(default)]
-    pub csrf: String,
 }
 
 #[cfg(test)]

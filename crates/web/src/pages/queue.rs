@@ -3,6 +3,7 @@
 //! pricing, credits check and queueing). Needs the role's `evaluate` scope.
 
 use super::interaction::visible_interaction;
+use crate::csrf::refused_form;
 use crate::session::Viewer;
 use crate::views::error_page;
 use axum::extract::{Form, Path, State};
@@ -36,7 +37,7 @@ async fn queue(
     Form(form): Form<QueueForm>,
 ) -> Response {
     if !viewer.csrf_ok(&form.csrf) {
-        return error_page(403, "This form has expired or did not come from this site.");
+        return refused_form();
     }
     if !viewer.may(Scope::Evaluate) {
         return error_page(403, "Your role cannot queue evaluations.");

@@ -4,6 +4,7 @@
 //! beside, a reason required). Needs the `evaluate` scope of the role (ADMIN, REVIEWER).
 
 use super::interaction::visible_interaction;
+use crate::csrf::refused_form;
 use crate::session::Viewer;
 use crate::views::error_page;
 use axum::extract::{Form, Path, State};
@@ -66,7 +67,7 @@ async fn override_answer(
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
     if !viewer.csrf_ok(presented) {
-        return error_page(403, "This form has expired or did not come from this site.");
+        return refused_form();
     }
     if !viewer.may(Scope::Evaluate) {
         return error_page(403, "Your role cannot override evaluations.");

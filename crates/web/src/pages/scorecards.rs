@@ -6,6 +6,7 @@
 //! Everyone reads; ADMIN and REVIEWER (the `scorecards` scope) edit.
 
 use super::interactions::context_of;
+use crate::csrf::refused_form;
 use crate::session::Viewer;
 use crate::views::{error_page, render};
 use axum::extract::{Form, Path, State};
@@ -201,7 +202,7 @@ async fn update(
 /// its page when saved, else the form again with the API's error.
 async fn save(state: AppState, viewer: Viewer, id: Option<String>, form: CardForm) -> Response {
     if !viewer.csrf_ok(&form.csrf) {
-        return error_page(403, "This form has expired or did not come from this site.");
+        return refused_form();
     }
     if !may_edit(&viewer) {
         return error_page(403, "Your role cannot create or edit scorecards.");

@@ -4,6 +4,7 @@
 //! `read` scope (not an AGENT); redelivering needs `admin`.
 
 use super::interactions::context_of;
+use crate::csrf::{refused_form, CsrfOnly};
 use crate::session::Viewer;
 use crate::views::{error_page, render};
 use axum::extract::{Form, Path, State};
@@ -20,7 +21,6 @@ use scorejar_server::error::AppError;
 use scorejar_server::routes::webhook_deliveries::redeliver_delivery;
 use scorejar_server::AppState;
 use scorejar_store::webhooks::{MessageFilter, MessageRecord};
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -130,12 +130,6 @@ async fn webhooks(State(state): State<AppState>, viewer: Viewer) -> Response {
     )
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn redeliver(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -143,7 +137,7 @@ async fn redeliver(
     Form(form): Form<CsrfOnly>,
 ) -> Response {
     if !viewer.csrf_ok(&form.csrf) {
-        return error_page(403, "This form has expired or did not come from this site.");
+        return refused_form();
     }
     if !viewer.may(Scope::Admin) {
         return error_page(403, "Only an ADMIN redelivers webhooks.");

@@ -3,6 +3,7 @@
 //! through the API's own `issue_token` (scopes never beyond the creator's role).
 
 use super::interactions::context_of;
+use crate::csrf::{refused_form, CsrfOnly};
 use crate::session::Viewer;
 use crate::views::{error_page, render};
 use axum::extract::{Form, Path, Query, State};
@@ -110,7 +111,7 @@ async fn create(
             .unwrap_or_default()
     };
     if !viewer.csrf_ok(&field("csrf")) {
-        return error_page(403, "This form has expired or did not come from this site.");
+        return refused_form();
     }
     if let Some(refusal) = refusal_unless_admin(&viewer) {
         return refusal;
@@ -154,12 +155,6 @@ async fn create(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn revoke(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -167,7 +162,7 @@ async fn revoke(
     Form(form): Form<CsrfOnly>,
 ) -> Response {
     if !viewer.csrf_ok(&form.csrf) {
-        return error_page(403, "This form has expired or did not come from this site.");
+        return refused_form();
     }
     if let Some(refusal) = refusal_unless_admin(&viewer) {
         return refusal;
