@@ -4,6 +4,8 @@
 
 use crate::harness::*;
 use scorejar_server::config::Settings;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -206,6 +208,62 @@ async fn trickled_body_is_a_408(app: &TestApp) {
     trickle.abort();
 }
 
+/// An upload that holds a request slot: its body keeps arriving (a chunk every 250 ms) until
+/// it is released. If the server answers it instead — it arrived while a request of the test
+/// held the only slot, and was itself shed — `answered` says so and the holder stops.
+struct SlotHolder {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+    answered: Arc<AtomicBool>,
+}
+
+impl SlotHolder {
+    async fn start(app: &TestApp) -> Self {
+        let mut stream = connect(app).await;
+        stream
+            .write_all(upload_head(app, 900_000).as_bytes())
+            .await
+            .unwrap();
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let answered = Arc::new(AtomicBool::new(false));
+        let flag = answered.clone();
+        let task = tokio::spawn(async move {
+            let chunk = [b' '; 4096];
+            let mut buf = [0u8; 512];
+            loop {
+                tokio::select! {
+                    _ = &mut stopped => return,
+                    _ = stream.read(&mut buf) => {
+                        flag.store(true, Ordering::SeqCst);
+                        return;
+                    }
+                    _ = tokio::time::sleep(Duration::from_millis(250)) => {
+                        if stream.write_all(&chunk).await.is_err() {
+                            flag.store(true, Ordering::SeqCst);
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        Self {
+            stop,
+            task,
+            answered,
+        }
+    }
+
+    fn answered(&self) -> bool {
+        self.answered.load(Ordering::SeqCst)
+    }
+
+    /// Stops sending and closes the connection, as a client giving up would.
+    async fn release(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap();
+    }
+}
+
 async fn excess_requests_are_shed(app: &TestApp) {
     // A fresh connection per request: a pooled one may be closed by the keep-alive timeout
     // just as the next request goes out on it (a reset, not what this test is about).
@@ -219,30 +277,20 @@ async fn excess_requests_are_shed(app: &TestApp) {
             .bearer_auth(&app.token)
             .send()
     };
-    // The one request slot is held by an upload whose body keeps arriving until a request has
-    // been shed: however slowly a loaded machine runs the loop below, the slot stays taken
-    // (`one_request_slot` gives the body a minute between bytes).
-    let mut stream = connect(app).await;
-    stream
-        .write_all(upload_head(app, 900_000).as_bytes())
-        .await
-        .unwrap();
-    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-    let trickle = tokio::spawn(async move {
-        let chunk = [b' '; 4096];
+    // The one request slot is held by an upload whose body keeps arriving (`one_request_slot`
+    // gives it a minute between bytes, however slowly a loaded machine runs this loop). Its
+    // head and a request of the loop race for the slot: when the loop wins, the upload is the
+    // one shed, and a new holder takes its place.
+    let (shed, holder) = tokio::time::timeout(DEADLINE, async {
         loop {
-            if stopped.try_recv().is_ok() || stream.write_all(&chunk).await.is_err() {
-                return stream;
+            let holder = SlotHolder::start(app).await;
+            while !holder.answered() {
+                let resp = credits().await.unwrap();
+                if resp.status() == 503 {
+                    return (resp, holder);
+                }
             }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    });
-    let shed = tokio::time::timeout(DEADLINE, async {
-        loop {
-            let resp = credits().await.unwrap();
-            if resp.status() == 503 {
-                return resp;
-            }
+            holder.release().await;
         }
     })
     .await
@@ -252,8 +300,7 @@ async fn excess_requests_are_shed(app: &TestApp) {
     assert_error(status, &body, 503, "overloaded", None);
     // Once the stalled request is over (its client gives up and closes the connection), the
     // slot is free again.
-    stop.send(()).unwrap();
-    drop(trickle.await.unwrap());
+    holder.release().await;
     let freed = tokio::time::timeout(DEADLINE, async {
         while credits().await.unwrap().status() != 200 {
             tokio::time::sleep(Duration::from_millis(50)).await;
