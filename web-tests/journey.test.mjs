@@ -170,6 +170,46 @@ for (const backend of ["sqlite", "postgres"]) {
       await context.close();
     });
 
+    test("the dashboard counts the overridden call, its failing question and the reviewer's disagreement", async () => {
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/dashboard`);
+      // One evaluation so far: the call, overridden to 33.3 % and failed.
+      assert.equal(await page.locator("#evaluation-count").innerText(), "1");
+      assert.equal(await page.locator("#average-score").innerText(), "33.3%");
+      assert.equal(await page.locator("#pass-rate").innerText(), "0%");
+      assert.match(await page.locator("#by-scorecard").innerText(), /Support QA\s+1\s+33\.3%\s+0%/);
+      assert.match(await page.locator("#by-agent").innerText(), /Sarah Agent\s+1/);
+      // The overridden question fails; the apology still passes.
+      const questions = page.locator("#questions li");
+      assert.match(await questions.nth(0).innerText(), /Did the agent greet the caller\?[\s\S]*0% passed \(0 of 1\)/);
+      assert.match(await questions.nth(1).innerText(), /Did the agent apologise\?[\s\S]*100% passed \(1 of 1\)/);
+      assert.match(await page.locator("#volume").innerText(), /AUDIO\s+INBOUND\s+1/);
+      // Charts are drawn on the server as SVG, one bar per day, the day's figure in its title.
+      assert.equal(await page.locator("svg.chart").count(), 2);
+      assert.equal(await page.locator("svg.chart").first().locator("g").count(), 30);
+      assert.equal(await page.locator("svg.chart rect.bar").count(), 2);
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await screenshot(page, `${backend}-dashboard`);
+
+      // One scorecard: the reviewer kept none of the AI's answers to the greeting.
+      await page.getByLabel("Scorecard", { exact: true }).selectOption({ label: "Support QA" });
+      await page.getByLabel("Period", { exact: true }).selectOption("7");
+      await page.getByRole("button", { name: "Show" }).click();
+      await page.waitForURL(/days=7/);
+      assert.equal(await page.locator("svg.chart").first().locator("g").count(), 7);
+      const agreement = page.locator("#agreement");
+      assert.match(await agreement.innerText(), /Did the agent greet the caller\?\s+1\s+0%/);
+      assert.match(await agreement.innerText(), /Did the agent apologise\?\s+1\s+100%/);
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the dashboard is ${overflow} px wider than a 390 px screen`);
+      await screenshot(page, `${backend}-dashboard-390`);
+      const bad = await context.request.get(`${server.base}/dashboard?days=12`);
+      assert.equal(bad.status(), 400);
+      await context.close();
+    });
+
     test("an admin creates an API token, shown once, that works until revoked", async () => {
       const context = await signedIn();
       const page = await context.newPage();
@@ -418,6 +458,13 @@ for (const backend of ["sqlite", "postgres"]) {
       assert.equal(mail.status(), 403);
       const own = await page.goto(`${server.base}/interactions/${callId}`);
       assert.equal(own.status(), 200);
+      // Their dashboard counts their own calls only: no one else's chat, no unassigned e-mail,
+      // and no report on reviewers.
+      await page.goto(`${server.base}/dashboard`);
+      const agents = await page.locator("#by-agent tbody tr td:first-child").allInnerTexts();
+      assert.deepEqual([...new Set(agents)], ["Sarah Agent"]);
+      assert.doesNotMatch(await page.locator("#volume").innerText(), /CHAT|EMAIL/);
+      assert.equal(await page.locator("#h-agreement").count(), 0);
       await context.close();
     });
 

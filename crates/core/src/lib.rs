@@ -9,6 +9,7 @@
 
 pub mod actions;
 pub mod cursor;
+pub mod dashboard;
 pub mod error;
 pub mod evaluation;
 pub mod filters;

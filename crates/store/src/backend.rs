@@ -6,7 +6,7 @@
 //! other method is written here once, as a call into `ops`.
 
 use crate::ops::{
-    accounts, catalog, credits, evaluations, interactions, jobs, retry, secrets, upload,
+    accounts, catalog, credits, dashboard, evaluations, interactions, jobs, retry, secrets, upload,
 };
 use crate::queue::{ClaimedJob, JobOutcome, JobQueue, JobState};
 use crate::rules::outcome::requeues;
@@ -364,6 +364,26 @@ impl<B: Backend> Store for B {
         // An override may have queued a `Dispatch` job.
         self.jobs_committed();
         Ok(changed)
+    }
+
+    async fn evaluation_facts(
+        &self,
+        account_id: &str,
+        scope: &crate::DashboardScope,
+    ) -> StoreResult<Vec<scorejar_core::dashboard::EvaluationFact>> {
+        let (account_id, scope) = (account_id.to_owned(), scope.clone());
+        self.read(work!(db => dashboard::evaluation_facts(db, &account_id, &scope).await))
+            .await
+    }
+
+    async fn interaction_volume(
+        &self,
+        account_id: &str,
+        scope: &crate::DashboardScope,
+    ) -> StoreResult<Vec<crate::VolumeRow>> {
+        let (account_id, scope) = (account_id.to_owned(), scope.clone());
+        self.read(work!(db => dashboard::interaction_volume(db, &account_id, &scope).await))
+            .await
     }
 
     async fn reviewed_results(

@@ -27,6 +27,8 @@ mod sql;
 pub mod sqlite;
 pub mod webhooks;
 
+pub use ops::dashboard::{DashboardScope, VolumeRow};
+
 use async_trait::async_trait;
 use scorejar_core::cursor::Cursor;
 use scorejar_core::model::*;
@@ -243,6 +245,20 @@ pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'stati
         result: serde_json::Value,
         summary: crate::queue::EvaluationSummary,
     ) -> StoreResult<bool>;
+
+    /// The completed evaluations in `scope`, newest first (at most 50,000), for the dashboard.
+    async fn evaluation_facts(
+        &self,
+        account_id: &str,
+        scope: &DashboardScope,
+    ) -> StoreResult<Vec<scorejar_core::dashboard::EvaluationFact>>;
+    /// How many interactions of each type and direction arrived in `scope` (by when they were
+    /// received; its scorecard ignored).
+    async fn interaction_volume(
+        &self,
+        account_id: &str,
+        scope: &DashboardScope,
+    ) -> StoreResult<Vec<VolumeRow>>;
 
     /// The results of a scorecard's evaluations that a reviewer has corrected.
     async fn reviewed_results(

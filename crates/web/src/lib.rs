@@ -11,6 +11,7 @@
 //! scripts, no framing, no caching of pages).
 
 mod assets;
+mod charts;
 mod csrf;
 mod headers;
 mod pages;

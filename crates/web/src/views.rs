@@ -17,6 +17,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("login.html", include_str!("../templates/login.html")),
         ("tokens.html", include_str!("../templates/tokens.html")),
         ("credits.html", include_str!("../templates/credits.html")),
+        (
+            "dashboard.html",
+            include_str!("../templates/dashboard.html"),
+        ),
         ("webhooks.html", include_str!("../templates/webhooks.html")),
         (
             "scorecards.html",

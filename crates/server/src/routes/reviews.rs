@@ -210,9 +210,17 @@ pub async fn scorecard_agreement(
     principal: Principal,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
+    Ok(Json(
+        agreement_report(&state, &principal.account_id, &id).await?,
+    ))
+}
+
+/// The agreement report of a scorecard of this account (the API's answer; the dashboard shows
+/// it too); 404 `scorecard_not_found` for another account's or an unknown scorecard.
+pub async fn agreement_report(state: &AppState, account_id: &str, id: &str) -> AppResult<Value> {
     state
         .store
-        .get_scorecard(&principal.account_id, &id)
+        .get_scorecard(account_id, id)
         .await?
         .ok_or_else(|| {
             AppError(ApiError::not_found(
@@ -220,10 +228,7 @@ pub async fn scorecard_agreement(
                 format!("scorecard {id} not found"),
             ))
         })?;
-    let results = state
-        .store
-        .reviewed_results(&principal.account_id, &id)
-        .await?;
+    let results = state.store.reviewed_results(account_id, id).await?;
     let mut by_question: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     let mut all = Vec::new();
     let mut evaluations = 0;
@@ -248,10 +253,10 @@ pub async fn scorecard_agreement(
             v
         })
         .collect();
-    Ok(Json(json!({
+    Ok(json!({
         "scorecardId": id,
         "evaluations": evaluations,
         "overall": agreement(&all),
         "questions": questions,
-    })))
+    }))
 }

@@ -7,6 +7,7 @@ pub(crate) mod accounts;
 pub(crate) mod actions;
 pub(crate) mod catalog;
 pub(crate) mod credits;
+pub(crate) mod dashboard;
 pub(crate) mod effects;
 pub(crate) mod evaluations;
 pub(crate) mod events;

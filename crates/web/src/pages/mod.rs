@@ -1,6 +1,7 @@
 //! The pages, one module per area. Every page but the login takes a `Viewer` (signed in or
 //! sent to the login page) and every POST checks the CSRF token before it acts.
 
+mod dashboard;
 mod interaction;
 mod interactions;
 mod login;
@@ -20,6 +21,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/interactions") }))
         .merge(login::router())
+        .merge(dashboard::router())
         .merge(interactions::router())
         .merge(interaction::router())
         .merge(review::router())
