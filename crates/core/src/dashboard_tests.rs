@@ -63,9 +63,12 @@ fn fact(id: &str, hours_ago: i64, percentage: Option<f64>, passed: Option<bool>)
     }
 }
 
+/// (percentage, passed) of one evaluation.
+type Scored = (Option<f64>, Option<bool>);
+
 #[test]
 fn figures_average_only_what_was_scored_and_judged() {
-    let cases: &[(&[(Option<f64>, Option<bool>)], Figures)] = &[
+    let cases: &[(&[Scored], Figures)] = &[
         (&[], Figures::default()),
         (
             &[(Some(80.0), Some(true)), (Some(40.0), Some(false))],
