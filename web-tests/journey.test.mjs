@@ -468,6 +468,74 @@ for (const backend of ["sqlite", "postgres"]) {
       await context.close();
     });
 
+    test("an admin invites a user, who sets a password with the one-time link, and later loses access", async () => {
+      const admin = await signedIn();
+      const page = await admin.newPage();
+      await page.goto(`${server.base}/settings/users`);
+      // An AGENT must be linked to their participant: refused, naming the field.
+      const invitee = `vera-${backend}@example.com`;
+      const inviteForm = () => page.getByRole("region", { name: "Invite someone" });
+      await inviteForm().getByLabel("E-mail").fill(invitee);
+      await inviteForm().getByLabel("Role").selectOption("AGENT");
+      await inviteForm().getByRole("button", { name: "Invite" }).click();
+      assert.match(await page.locator("#user-error").innerText(), /agent participant[\s\S]*\(agent\)/);
+      await inviteForm().getByLabel("E-mail").fill(invitee);
+      await inviteForm().getByLabel("Role").selectOption("VIEWER");
+      await inviteForm().getByRole("button", { name: "Invite" }).click();
+      const link = await page.locator("#password-link").inputValue();
+      assert.match(link, /\/set-password\/sjp_/);
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await screenshot(page, `${backend}-users`);
+      // Until the link is used, no password signs them in.
+      const { status: noPassword } = await server.api("POST", "/api/v1/auth/login", { email: invitee, password: "!invited" });
+      assert.equal(noPassword, 401);
+
+      const visitor = await browser.newContext();
+      const theirs = await visitor.newPage();
+      await theirs.goto(link);
+      await theirs.getByLabel("New password").fill("a long new password");
+      await theirs.getByLabel("The same again").fill("a different password");
+      await theirs.getByRole("button", { name: "Set password" }).click();
+      assert.match(await theirs.locator("#password-error").innerText(), /differ/);
+      await theirs.getByLabel("New password").fill("a long new password");
+      await theirs.getByLabel("The same again").fill("a long new password");
+      await theirs.getByRole("button", { name: "Set password" }).click();
+      await theirs.waitForURL(/\/login\?password=set/);
+      await theirs.getByText("Your password is set.").waitFor();
+      await signIn(theirs, server, invitee, "a long new password");
+      await theirs.waitForURL(`${server.base}/interactions`);
+      // A VIEWER reads; the upload and settings are not theirs.
+      assert.equal(await theirs.getByRole("link", { name: "Upload" }).count(), 0);
+      assert.equal((await theirs.goto(`${server.base}/settings/users`)).status(), 403);
+      // The link worked once.
+      assert.equal((await theirs.goto(link)).status(), 404);
+
+      // The admin makes them a reviewer, then deactivates them: their session ends at once.
+      await page.goto(`${server.base}/settings/users`);
+      const row = page.getByRole("form", { name: invitee });
+      await row.getByLabel("Role").selectOption("REVIEWER");
+      await row.getByRole("button", { name: `Save ${invitee}` }).click();
+      await page.getByText(`Saved ${invitee}.`).waitFor();
+      const { status: asReviewer } = await server.api("POST", "/api/v1/auth/login", { email: invitee, password: "a long new password" });
+      assert.equal(asReviewer, 200);
+      await page.getByRole("form", { name: invitee }).getByLabel("active").uncheck();
+      await page.getByRole("button", { name: `Save ${invitee}` }).click();
+      await page.getByText(`Saved ${invitee}.`).waitFor();
+      assert.match(await page.getByRole("form", { name: invitee }).innerText(), /deactivated/);
+      await theirs.goto(`${server.base}/interactions`);
+      assert.match(theirs.url(), /\/login\?next=/);
+      const { status: deactivated } = await server.api("POST", "/api/v1/auth/login", { email: invitee, password: "a long new password" });
+      assert.equal(deactivated, 401);
+
+      // An admin cannot lock themselves out.
+      const mine = page.getByRole("form", { name: EMAIL });
+      await mine.getByLabel("active").uncheck();
+      await page.getByRole("button", { name: `Save ${EMAIL}` }).click();
+      assert.match(await page.locator("#user-error").innerText(), /cannot deactivate yourself/);
+      await visitor.close();
+      await admin.close();
+    });
+
     test("a form post without the session's CSRF token, or from another site, is refused", async () => {
       const context = await browser.newContext();
       const page = await context.newPage();

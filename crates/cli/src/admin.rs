@@ -90,12 +90,10 @@ pub async fn users(cmd: UsersCommand, settings: Settings) -> anyhow::Result<()> 
         .ok_or_else(|| anyhow::anyhow!("--role must be ADMIN, REVIEWER, AGENT or VIEWER"))?;
     role.check_agent_link(agent.as_deref())
         .map_err(|e| anyhow::anyhow!("{} (--agent)", e.message))?;
-    if !email.contains('@') {
-        anyhow::bail!("--email must be an e-mail address");
-    }
-    if password.chars().count() < 8 {
-        anyhow::bail!("--password must have at least 8 characters");
-    }
+    scorejar_core::users::check_email(&email)
+        .map_err(|e| anyhow::anyhow!("--email {}", e.message))?;
+    scorejar_core::users::check_password(&password)
+        .map_err(|e| anyhow::anyhow!("--password {}", e.message))?;
     let store = open_store(&settings).await?;
     let hash = scorejar_server::auth::passwords::hash_password(&password)?;
     let user_id = scorejar_core::ids::new_id();

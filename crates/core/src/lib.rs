@@ -30,6 +30,7 @@ pub mod scoring;
 pub mod search;
 pub mod text;
 pub mod tokens;
+pub mod users;
 pub mod webhooks;
 
 #[cfg(test)]

@@ -67,6 +67,24 @@ impl Role {
     }
 }
 
+/// What an admin may not do to themselves: leave the ADMIN role or deactivate their own user —
+/// an account could be left with no one to manage it. Another admin can.
+pub fn check_own_change(new_role: Role, active: bool) -> Result<(), ApiError> {
+    if new_role != Role::Admin {
+        return Err(ApiError::invalid(
+            "role",
+            "you cannot take the ADMIN role from yourself; another admin can",
+        ));
+    }
+    if !active {
+        return Err(ApiError::invalid(
+            "active",
+            "you cannot deactivate yourself; another admin can",
+        ));
+    }
+    Ok(())
+}
+
 /// Who may see an interaction: everyone of the account, unless the viewer is restricted to
 /// the interactions of one agent participant.
 pub fn may_see(agent_restriction: Option<&str>, interaction_agent_id: Option<&str>) -> bool {
@@ -79,6 +97,21 @@ pub fn may_see(agent_restriction: Option<&str>, interaction_agent_id: Option<&st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_admin_keeps_their_own_powers() {
+        let cases = [
+            (Role::Admin, true, None),
+            (Role::Reviewer, true, Some("role")),
+            (Role::Viewer, true, Some("role")),
+            (Role::Admin, false, Some("active")),
+            (Role::Agent, false, Some("role")),
+        ];
+        for (role, active, refused_field) in cases {
+            let got = check_own_change(role, active).err().and_then(|e| e.field);
+            assert_eq!(got.as_deref(), refused_field, "{role:?} active={active}");
+        }
+    }
 
     #[test]
     fn roles_read_back_and_cap_scopes() {

@@ -7,6 +7,7 @@
 
 use crate::ops::{
     accounts, catalog, credits, dashboard, evaluations, interactions, jobs, retry, secrets, upload,
+    users,
 };
 use crate::queue::{ClaimedJob, JobOutcome, JobQueue, JobState};
 use crate::rules::outcome::requeues;
@@ -167,6 +168,55 @@ impl<B: Backend> Store for B {
     async fn find_user(&self, user_id: &str) -> StoreResult<Option<UserRecord>> {
         let user_id = user_id.to_owned();
         self.read(work!(db => accounts::find_user(db, &user_id).await))
+            .await
+    }
+
+    async fn list_users(&self, account_id: &str) -> StoreResult<Vec<UserRecord>> {
+        let account_id = account_id.to_owned();
+        self.read(work!(db => users::list_users(db, &account_id).await))
+            .await
+    }
+
+    async fn update_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        change: crate::UserChange,
+    ) -> StoreResult<Option<UserRecord>> {
+        let (account_id, user_id) = (account_id.to_owned(), user_id.to_owned());
+        self.write(work!(db => users::update_user(db, &account_id, &user_id, &change).await))
+            .await
+    }
+
+    async fn invite_user(&self, user: NewUser, link: crate::PasswordLink) -> StoreResult<()> {
+        self.write(work!(db => users::invite_user(db, &user, &link).await))
+            .await
+    }
+
+    async fn create_password_link(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        link: crate::PasswordLink,
+    ) -> StoreResult<bool> {
+        let (account_id, user_id) = (account_id.to_owned(), user_id.to_owned());
+        self.write(work!(db => users::create_password_link(db, &account_id, &user_id, &link).await))
+            .await
+    }
+
+    async fn password_link_user(&self, token_hash: &str) -> StoreResult<Option<UserRecord>> {
+        let token_hash = token_hash.to_owned();
+        self.read(work!(db => users::password_link_user(db, &token_hash).await))
+            .await
+    }
+
+    async fn use_password_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+    ) -> StoreResult<Option<UserRecord>> {
+        let (token_hash, password_hash) = (token_hash.to_owned(), password_hash.to_owned());
+        self.write(work!(db => users::use_password_link(db, &token_hash, &password_hash).await))
             .await
     }
 

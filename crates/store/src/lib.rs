@@ -77,6 +77,21 @@ pub struct NewSession {
     pub expires_at: OffsetDateTime,
 }
 
+/// A one-time link to set a password (stored by hash).
+#[derive(Debug, Clone)]
+pub struct PasswordLink {
+    pub token_hash: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// What an admin sets on a user: all of it, as the form shows it.
+#[derive(Debug, Clone)]
+pub struct UserChange {
+    pub role: scorejar_core::roles::Role,
+    pub agent_participant_id: Option<String>,
+    pub active: bool,
+}
+
 /// The storage boundary. See the crate docs for the rules every implementation keeps.
 #[async_trait]
 pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'static {
@@ -107,6 +122,37 @@ pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'stati
     /// Case-insensitive lookup.
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
     async fn find_user(&self, user_id: &str) -> StoreResult<Option<UserRecord>>;
+
+    /// The account's users by e-mail (at most 1,000).
+    async fn list_users(&self, account_id: &str) -> StoreResult<Vec<UserRecord>>;
+    /// Sets a user's role, agent link and activity; deactivating ends their sessions and
+    /// links. `None` when the account has no such user; `NotFound("participant")` for an
+    /// agent participant not of the account.
+    async fn update_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        change: UserChange,
+    ) -> StoreResult<Option<UserRecord>>;
+    /// Creates a user without a usable password and the link with which they set one, in one
+    /// transaction (errors as `create_user`).
+    async fn invite_user(&self, user: NewUser, link: PasswordLink) -> StoreResult<()>;
+    /// A new password link for an active user of the account; false when there is none.
+    async fn create_password_link(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        link: PasswordLink,
+    ) -> StoreResult<bool>;
+    /// The active user a live password link is for.
+    async fn password_link_user(&self, token_hash: &str) -> StoreResult<Option<UserRecord>>;
+    /// Sets the password of a live link's user and spends their links; their sessions end.
+    /// `None` for an unknown, used or expired link.
+    async fn use_password_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+    ) -> StoreResult<Option<UserRecord>>;
 
     async fn create_api_token(
         &self,

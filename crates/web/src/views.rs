@@ -17,6 +17,11 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("login.html", include_str!("../templates/login.html")),
         ("tokens.html", include_str!("../templates/tokens.html")),
         ("credits.html", include_str!("../templates/credits.html")),
+        ("users.html", include_str!("../templates/users.html")),
+        (
+            "set_password.html",
+            include_str!("../templates/set_password.html"),
+        ),
         (
             "dashboard.html",
             include_str!("../templates/dashboard.html"),

@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 pub const API_TOKEN_PREFIX: &str = "sj_";
 /// Prefix of session access tokens.
 pub const SESSION_TOKEN_PREFIX: &str = "sjs_";
+/// Prefix of one-time password links' tokens.
+pub const PASSWORD_LINK_PREFIX: &str = "sjp_";
 
 fn random_secret() -> String {
     let mut bytes = [0u8; 32];
@@ -23,6 +25,10 @@ pub fn new_api_token() -> String {
 
 pub fn new_session_token() -> String {
     format!("{SESSION_TOKEN_PREFIX}{}", random_secret())
+}
+
+pub fn new_password_link_token() -> String {
+    format!("{PASSWORD_LINK_PREFIX}{}", random_secret())
 }
 
 /// The stored form of a token: lower-case hex SHA-256.
@@ -41,6 +47,7 @@ mod tests {
         assert!(a.starts_with(API_TOKEN_PREFIX) && a.len() > 40);
         assert_ne!(a, b);
         assert!(new_session_token().starts_with(SESSION_TOKEN_PREFIX));
+        assert!(new_password_link_token().starts_with(PASSWORD_LINK_PREFIX));
         assert_eq!(hash_token("abc").len(), 64);
         assert_eq!(hash_token(&a), hash_token(&a));
         assert_ne!(hash_token(&a), hash_token(&b));

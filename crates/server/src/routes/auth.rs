@@ -94,7 +94,8 @@ pub async fn check_credentials(
     })
     .await
     .map_err(anyhow::Error::from)?;
-    user.filter(|_| ok).ok_or_else(wrong)
+    // A deactivated user is answered like a wrong password: no session to start.
+    user.filter(|u| ok && u.active).ok_or_else(wrong)
 }
 
 /// Ends the session whose access token authenticates this request.

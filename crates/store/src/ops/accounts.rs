@@ -134,10 +134,10 @@ pub(crate) async fn create_user<D: Db>(db: &mut D, user: &NewUser) -> StoreResul
     }
 }
 
-const USER_COLUMNS: &str =
+pub(crate) const USER_COLUMNS: &str =
     "id, account_id, email, password_hash, role, agent_participant_id, deactivated_at";
 
-fn user_from_row(r: Row) -> Result<UserRecord, SqlError> {
+pub(crate) fn user_from_row(r: Row) -> Result<UserRecord, SqlError> {
     let role: String = r.get("role")?;
     Ok(UserRecord {
         id: r.get("id")?,

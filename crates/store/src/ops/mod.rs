@@ -16,5 +16,6 @@ pub(crate) mod jobs;
 pub(crate) mod retry;
 pub(crate) mod secrets;
 pub(crate) mod upload;
+pub(crate) mod users;
 pub(crate) mod webhook_messages;
 pub(crate) mod webhook_targets;

@@ -80,6 +80,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0012_search",
         include_str!("../../migrations/sqlite/0012_search.sql"),
     ),
+    (
+        13,
+        "0013_password_links",
+        include_str!("../../migrations/sqlite/0013_password_links.sql"),
+    ),
 ];
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.

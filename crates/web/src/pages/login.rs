@@ -30,6 +30,8 @@ pub(crate) fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 struct Next {
     next: Option<String>,
+    /// Set after a password link was used: the form says so.
+    password: Option<String>,
 }
 
 /// Where to go after signing in: a path on this site, never another site (`//evil`,
@@ -45,7 +47,8 @@ async fn login_form(Query(q): Query<Next>) -> Response {
     render(
         StatusCode::OK,
         "login.html",
-        context! { next => safe_next(q.next.as_deref()), email => "" },
+        context! { next => safe_next(q.next.as_deref()), email => "",
+        notice => q.password.map(|_| "Your password is set. Sign in with it.") },
     )
 }
 

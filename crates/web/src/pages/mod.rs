@@ -11,6 +11,7 @@ mod scorecards;
 mod settings;
 mod tokens;
 mod upload;
+mod users;
 
 use axum::response::Redirect;
 use axum::routing::get;
@@ -29,6 +30,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(scorecards::router())
         .merge(settings::router())
         .merge(tokens::router())
+        .merge(users::router())
         .merge(upload::form_router())
 }
 
