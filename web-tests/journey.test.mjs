@@ -207,6 +207,21 @@ for (const backend of ["sqlite", "postgres"]) {
       await screenshot(page, `${backend}-dashboard-390`);
       const bad = await context.request.get(`${server.base}/dashboard?days=12`);
       assert.equal(bad.status(), 400);
+
+      // The list filters by evaluation: the failed call, and nothing scoring above 50 %.
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${server.base}/interactions`);
+      await page.getByLabel("Result").selectOption("false");
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.waitForURL(/passed=false/);
+      assert.deepEqual(await page.locator("table.list tbody a").allInnerTexts(), ["call-web-1"]);
+      await page.getByLabel("Score from (%)").fill("50");
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.waitForURL(/scoreMin=50/);
+      assert.equal(await page.locator("table.list tbody tr").count(), 0);
+      await page.getByLabel("Metadata (key=value)").fill("no equals sign");
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.getByText("write the metadata filter as key=value").waitFor();
       await context.close();
     });
 

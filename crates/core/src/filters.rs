@@ -15,13 +15,18 @@
 //!   number literal → FLOAT, anything else → STRING (so `007` or `+5` stay strings). Ordering
 //!   operators need a number.
 //!
+//! - `evaluationStatus` (QUEUED, PROCESSING, COMPLETED, FAILED), `passed` and `needsReview`
+//!   (`true`/`false`), `scoreMin` / `scoreMax` (inclusive, 0..=100): interactions with one
+//!   evaluation matching every one of these given (`needsReview` is the evaluation's flag).
+//!
 //! A parameter with an empty value counts as absent (except metadata equality, where the empty
 //! string is a value). Other parameters, and a parameter given twice, are 400.
 
 use crate::cursor::Cursor;
 use crate::error::ApiError;
 use crate::model::{
-    Comparison, Direction, InteractionFilter, InteractionType, MetadataFilter, MetadataValue,
+    Comparison, Direction, EvaluationStatus, InteractionFilter, InteractionType, MetadataFilter,
+    MetadataValue,
 };
 use crate::payload::fields::{one_of, quote};
 use crate::payload::{check_metadata_key, parse_timestamp};
@@ -37,6 +42,7 @@ pub const MAX_REFERENCE_CHARS: usize = 255;
 
 /// Listed in the message for an unknown parameter.
 const SUPPORTED: &str = "type (or interactionType), direction, from, to, agent, tag, q, \
+                         evaluationStatus, passed, needsReview, scoreMin, scoreMax, \
                          limit, cursor, metadata.<key>, metadata.<key>[op]";
 
 /// Parses the decoded query pairs of an interaction listing.
@@ -88,7 +94,45 @@ pub fn parse_interaction_filter(pairs: &[(String, String)]) -> Result<Interactio
             return Err(ApiError::invalid("to", "`to` must be after `from`"));
         }
     }
+    let e = &filter.evaluation;
+    if let (Some(min), Some(max)) = (e.score_min, e.score_max) {
+        if min > max {
+            return Err(ApiError::invalid(
+                "scoreMax",
+                "`scoreMax` must not be below `scoreMin`",
+            ));
+        }
+    }
     Ok(filter)
+}
+
+/// `true` or `false`.
+pub(crate) fn boolean(name: &str, value: &str) -> Result<bool, ApiError> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(ApiError::invalid(
+            name,
+            format!("`{name}` must be true or false, got {}", quote(value)),
+        )),
+    }
+}
+
+/// A percentage bound: a number from 0 to 100.
+fn score_bound(name: &str, value: &str) -> Result<f64, ApiError> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|v| (0.0..=100.0).contains(v))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                name,
+                format!(
+                    "`{name}` must be a number from 0 to 100, got {}",
+                    quote(value)
+                ),
+            )
+        })
 }
 
 /// The plain (non-metadata) parameters.
@@ -101,6 +145,11 @@ enum Param {
     Agent,
     Tag,
     Query,
+    EvaluationStatus,
+    Passed,
+    NeedsReview,
+    ScoreMin,
+    ScoreMax,
     Limit,
     Cursor,
 }
@@ -115,6 +164,11 @@ impl Param {
             "agent" => Self::Agent,
             "tag" => Self::Tag,
             "q" => Self::Query,
+            "evaluationStatus" => Self::EvaluationStatus,
+            "passed" => Self::Passed,
+            "needsReview" => Self::NeedsReview,
+            "scoreMin" => Self::ScoreMin,
+            "scoreMax" => Self::ScoreMax,
             "limit" => Self::Limit,
             "cursor" => Self::Cursor,
             _ => return None,
@@ -130,6 +184,11 @@ impl Param {
             Self::Agent => "agent",
             Self::Tag => "tag",
             Self::Query => "q",
+            Self::EvaluationStatus => "evaluationStatus",
+            Self::Passed => "passed",
+            Self::NeedsReview => "needsReview",
+            Self::ScoreMin => "scoreMin",
+            Self::ScoreMax => "scoreMax",
             Self::Limit => "limit",
             Self::Cursor => "cursor",
         }
@@ -159,6 +218,18 @@ fn apply(
         Param::Agent => filter.agent = Some(reference(name, value)?),
         Param::Tag => filter.tag = Some(reference(name, value)?),
         Param::Query => filter.search = crate::search::parse_query(value)?,
+        Param::EvaluationStatus => {
+            filter.evaluation.status = Some(spelled(
+                name,
+                value,
+                EvaluationStatus::ALL,
+                EvaluationStatus::as_str,
+            )?)
+        }
+        Param::Passed => filter.evaluation.passed = Some(boolean(name, value)?),
+        Param::NeedsReview => filter.evaluation.needs_review = Some(boolean(name, value)?),
+        Param::ScoreMin => filter.evaluation.score_min = Some(score_bound(name, value)?),
+        Param::ScoreMax => filter.evaluation.score_max = Some(score_bound(name, value)?),
         Param::Limit => filter.limit = limit(value)?,
         Param::Cursor => {
             if Cursor::decode(value).is_none() {

@@ -248,6 +248,58 @@ fn rejections() {
 }
 
 #[test]
+fn evaluation_criteria() {
+    use crate::model::{EvaluationCriteria, EvaluationStatus};
+    let cases: &[(&[(&str, &str)], EvaluationCriteria)] = &[
+        (&[], EvaluationCriteria::default()),
+        (
+            &[("evaluationStatus", "FAILED"), ("passed", "false")],
+            EvaluationCriteria {
+                status: Some(EvaluationStatus::Failed),
+                passed: Some(false),
+                ..Default::default()
+            },
+        ),
+        (
+            &[
+                ("needsReview", "true"),
+                ("scoreMin", "0"),
+                ("scoreMax", "100"),
+            ],
+            EvaluationCriteria {
+                needs_review: Some(true),
+                score_min: Some(0.0),
+                score_max: Some(100.0),
+                ..Default::default()
+            },
+        ),
+        // Equal bounds are one exact score.
+        (
+            &[("scoreMin", "62.5"), ("scoreMax", "62.5")],
+            EvaluationCriteria {
+                score_min: Some(62.5),
+                score_max: Some(62.5),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (pairs, want) in cases {
+        assert_eq!(&q(pairs).unwrap().evaluation, want, "{pairs:?}");
+    }
+    let refused: &[(&[(&str, &str)], &str)] = &[
+        (&[("evaluationStatus", "completed")], "evaluationStatus"),
+        (&[("passed", "1")], "passed"),
+        (&[("scoreMin", "NaN")], "scoreMin"),
+        (&[("scoreMax", "100.01")], "scoreMax"),
+        (&[("scoreMin", "50"), ("scoreMax", "49")], "scoreMax"),
+    ];
+    for (pairs, field) in refused {
+        let error = q(pairs).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some(*field), "{pairs:?}");
+    }
+}
+
+#[test]
 fn metadata_filter_limit() {
     let names: Vec<String> = (0..=MAX_METADATA_FILTERS)
         .map(|i| format!("metadata.k{i}"))

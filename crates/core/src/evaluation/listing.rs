@@ -10,9 +10,8 @@ use time::OffsetDateTime;
 
 use crate::cursor::Cursor;
 use crate::error::ApiError;
-use crate::filters::{limit, reference, spelled, time_bound, DEFAULT_LIMIT};
+use crate::filters::{boolean, limit, reference, spelled, time_bound, DEFAULT_LIMIT};
 use crate::model::EvaluationStatus;
-use crate::payload::fields::quote;
 
 /// What to list, newest first.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -47,17 +46,6 @@ const PARAMS: [&str; 9] = [
     "limit",
     "cursor",
 ];
-
-fn boolean(name: &str, value: &str) -> Result<bool, ApiError> {
-    match value {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(ApiError::invalid(
-            name,
-            format!("`{name}` must be true or false, got {}", quote(value)),
-        )),
-    }
-}
 
 /// Parses the decoded query pairs of a score-submission listing.
 pub fn parse_evaluation_filter(pairs: &[(String, String)]) -> Result<EvaluationFilter, ApiError> {

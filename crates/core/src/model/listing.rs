@@ -43,10 +43,30 @@ pub struct InteractionFilter {
     /// search.
     pub search: Vec<crate::search::Term>,
     pub metadata: Vec<MetadataFilter>,
+    /// Only interactions with an evaluation matching all of these.
+    pub evaluation: EvaluationCriteria,
     /// Opaque cursor from a previous page (`nextCursor`).
     pub cursor: Option<String>,
     /// Page size, 1..=100.
     pub limit: u32,
+}
+
+/// What one of an interaction's evaluations must be (`evaluationStatus`, `passed`,
+/// `needsReview`, `scoreMin`, `scoreMax`): one evaluation matching every criterion given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EvaluationCriteria {
+    pub status: Option<super::EvaluationStatus>,
+    pub passed: Option<bool>,
+    pub needs_review: Option<bool>,
+    /// Inclusive bounds on the percentage (0..=100).
+    pub score_min: Option<f64>,
+    pub score_max: Option<f64>,
+}
+
+impl EvaluationCriteria {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// Characters of a transcript's text (and of an e-mail's body) a list row carries, as a preview.

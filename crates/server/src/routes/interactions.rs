@@ -50,7 +50,9 @@ pub async fn get_interaction(
 }
 
 /// Interactions of the account, newest event first. Filters: `type`, `direction`, `from`, `to`,
-/// `agent`, `tag`, `q` (full-text search), `metadata.<key>=<value>`, `metadata.<key>[gt|gte|lt|lte|ne]=<value>`;
+/// `agent`, `tag`, `q` (full-text search), `metadata.<key>=<value>`, `metadata.<key>[gt|gte|lt|lte|ne]=<value>`,
+/// and by evaluation: `evaluationStatus`, `passed`, `needsReview`, `scoreMin`, `scoreMax` (one
+/// evaluation matching all of them);
 /// paging with `limit` and `cursor` (from `nextCursor`). Rows are summaries: `transcript.preview`
 /// and `email.bodyPreview` (the first 200 characters) instead of the text, segments and body.
 #[utoipa::path(get, path = "/api/v1/interactions", tag = "interactions",
@@ -62,6 +64,11 @@ pub async fn get_interaction(
         ("agent" = Option<String>, Query, description = "Agent participant id or sourceIdentifier"),
         ("tag" = Option<String>, Query, description = "Tag id or name"),
         ("q" = Option<String>, Query, description = "Full-text search of transcripts and e-mails: words and \"quoted phrases\", all required (case-insensitive, whole words). Each row then carries `match`: the passage that matched and the character ranges of the matched words"),
+        ("evaluationStatus" = Option<String>, Query, description = "Has an evaluation in this status: QUEUED, PROCESSING, COMPLETED or FAILED"),
+        ("passed" = Option<bool>, Query, description = "Has an evaluation that passed (true) or failed (false)"),
+        ("needsReview" = Option<bool>, Query, description = "Has an evaluation flagged for review (true) or not flagged (false)"),
+        ("scoreMin" = Option<f64>, Query, minimum = 0, maximum = 100, description = "Has an evaluation scoring at least this percentage"),
+        ("scoreMax" = Option<f64>, Query, minimum = 0, maximum = 100, description = "Has an evaluation scoring at most this percentage (the same evaluation as the other evaluation filters)"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size (default 50)"),
         ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
     ),

@@ -544,6 +544,7 @@ async fn score_submissions_list_with_filters_and_pages(app: &TestApp) {
     strict["passingScore"] = json!(90);
     let strict = create_scorecard(app, strict).await;
     let mut ids = Vec::new();
+    let mut interactions = Vec::new();
     for (i, card) in [&sc, &strict, &sc].into_iter().enumerate() {
         let body = json!({ "sourceIdentifier": format!("list-{i}"), "direction": "INBOUND", "timestamp": "2026-06-23T14:30:00Z",
             "transcript": call(), "agent": { "name": "Dana", "sourceIdentifier": format!("agent-{}", i % 2) },
@@ -552,6 +553,7 @@ async fn score_submissions_list_with_filters_and_pages(app: &TestApp) {
         assert_eq!(status, 200, "{resp}");
         evaluate(app, None, resp["statusUrl"].as_str().unwrap()).await;
         ids.push(resp["scoreSubmissionId"].as_str().unwrap().to_owned());
+        interactions.push(resp["interactionId"].as_str().unwrap().to_owned());
     }
     let list = |q: &str| {
         let q = q.to_owned();
@@ -599,6 +601,56 @@ async fn score_submissions_list_with_filters_and_pages(app: &TestApp) {
     let (_, other) = app.new_account(0).await;
     let (_, theirs) = read(app.get_as(&other, "/api/v1/score-submissions").await).await;
     assert_eq!(theirs["data"], json!([]), "another account sees none");
+
+    // The interaction list filters by its evaluations the same way; an interaction without
+    // one (this chat) matches no evaluation filter.
+    let (status, _) = app
+        .upload(
+            &json!({ "sourceIdentifier": "no-eval", "direction": "INBOUND",
+            "timestamp": "2026-06-23T15:00:00Z", "transcript": { "text": "Agent: hi" } }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let listed = |q: &'static str| async move {
+        let (status, page) = read(app.get(&format!("/api/v1/interactions{q}")).await).await;
+        assert_eq!(status, 200, "{q}: {page}");
+        let mut got: Vec<String> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect();
+        got.sort();
+        got
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(listed("").await.len(), 4);
+    assert_eq!(listed("?passed=false").await, [interactions[1].clone()]);
+    assert_eq!(
+        listed("?evaluationStatus=COMPLETED&passed=true").await,
+        sorted(vec![interactions[0].clone(), interactions[2].clone()])
+    );
+    assert_eq!(listed("?scoreMin=75&scoreMax=75").await.len(), 3);
+    assert_eq!(listed("?scoreMin=75.5").await.len(), 0);
+    assert_eq!(listed("?needsReview=false&scoreMax=80").await.len(), 3);
+    assert_eq!(listed("?evaluationStatus=FAILED").await.len(), 0);
+    for (q, field) in [
+        ("?scoreMin=101", "scoreMin"),
+        ("?scoreMax=-1", "scoreMax"),
+        ("?scoreMin=80&scoreMax=70", "scoreMax"),
+        ("?evaluationStatus=DONE", "evaluationStatus"),
+        ("?needsReview=yes", "needsReview"),
+    ] {
+        let (status, err) = read(app.get(&format!("/api/v1/interactions{q}")).await).await;
+        assert_eq!(
+            (status.as_u16(), err["error"]["field"].as_str()),
+            (400, Some(field)),
+            "{q}: {err}"
+        );
+    }
 }
 
 async fn a_call_longer_than_the_context_is_answered_in_parts(app: &TestApp) {

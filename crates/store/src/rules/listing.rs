@@ -11,7 +11,9 @@
 use crate::sql::{Dialect, Param, Query};
 use crate::{StoreError, StoreResult};
 use scorejar_core::cursor::{to_micros, Cursor};
-use scorejar_core::model::{Comparison, InteractionFilter, MetadataFilter, MetadataValue};
+use scorejar_core::model::{
+    Comparison, EvaluationCriteria, InteractionFilter, MetadataFilter, MetadataValue,
+};
 use scorejar_core::search::Term;
 
 /// Largest page a caller may ask for; sizes outside 1..=100 are clamped into it.
@@ -75,6 +77,9 @@ pub(crate) fn page_query(
     for metadata in &filter.metadata {
         push_metadata(&mut q, &account, metadata);
     }
+    if !filter.evaluation.is_empty() {
+        push_evaluation(&mut q, &account, &filter.evaluation);
+    }
     if let Some(encoded) = &filter.cursor {
         // The API validates cursors first; one reaching the store undecoded is a bug.
         let cursor = Cursor::decode(encoded)
@@ -129,6 +134,35 @@ pub(crate) fn pg_tsquery(q: &mut Query, terms: &[Term]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" && ")
+}
+
+/// One of the interaction's evaluations matches every criterion.
+fn push_evaluation(q: &mut Query, account: &str, criteria: &EvaluationCriteria) {
+    let mut conditions = String::new();
+    if let Some(status) = criteria.status {
+        let p = q.param(Param::Text(status.as_str().to_owned()));
+        conditions.push_str(&format!(" AND e.status = {p}"));
+    }
+    if let Some(passed) = criteria.passed {
+        let p = q.param(Param::Bool(passed));
+        conditions.push_str(&format!(" AND e.passed = {p}"));
+    }
+    if let Some(needs_review) = criteria.needs_review {
+        let p = q.param(Param::Bool(needs_review));
+        conditions.push_str(&format!(" AND e.needs_review = {p}"));
+    }
+    if let Some(min) = criteria.score_min {
+        let p = q.param(Param::Real(min));
+        conditions.push_str(&format!(" AND e.percentage >= {p}"));
+    }
+    if let Some(max) = criteria.score_max {
+        let p = q.param(Param::Real(max));
+        conditions.push_str(&format!(" AND e.percentage <= {p}"));
+    }
+    q.push(&format!(
+        " AND EXISTS (SELECT 1 FROM evaluations e WHERE e.interaction_id = i.id \
+         AND e.account_id = {account}{conditions})"
+    ));
 }
 
 fn push_metadata(q: &mut Query, account: &str, filter: &MetadataFilter) {

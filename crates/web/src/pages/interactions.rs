@@ -12,6 +12,7 @@ use minijinja::context;
 use scorejar_core::filters::parse_interaction_filter;
 use scorejar_core::render;
 use scorejar_core::tokens::Scope;
+use scorejar_core::ApiError;
 use scorejar_server::AppState;
 use serde_json::{json, Value};
 
@@ -25,6 +26,28 @@ fn given(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
     pairs
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
+        .collect()
+}
+
+/// The form's pairs as the API's: the `metadata` field's `key=value` becomes
+/// `metadata.key=value` (a form cannot name a field after what the user types).
+fn api_pairs(pairs: Vec<(String, String)>) -> Result<Vec<(String, String)>, ApiError> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| {
+            if k != "metadata" {
+                return Ok((k, v));
+            }
+            match v.split_once('=') {
+                Some((key, value)) if !key.trim().is_empty() => {
+                    Ok((format!("metadata.{}", key.trim()), value.trim().to_owned()))
+                }
+                _ => Err(ApiError::invalid(
+                    "metadata",
+                    "write the metadata filter as key=value",
+                )),
+            }
+        })
         .collect()
 }
 
@@ -53,10 +76,14 @@ async fn list(
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect::<serde_json::Map<_, _>>()
         .into();
-    let filter = match parse_interaction_filter(&pairs) {
-        Ok(mut filter) => {
+    let parsed = api_pairs(pairs).and_then(|pairs| {
+        let filter = parse_interaction_filter(&pairs)?;
+        Ok((pairs, filter))
+    });
+    let (pairs, filter) = match parsed {
+        Ok((pairs, mut filter)) => {
             filter.restrict_to_agent = viewer.agent.clone();
-            filter
+            (pairs, filter)
         }
         Err(error) => {
             return render(
@@ -174,6 +201,20 @@ mod tests {
             ("sorry", true),
         ];
         assert_eq!(got, expected.map(|(t, m)| (t.to_owned(), m)).to_vec());
+    }
+
+    #[test]
+    fn the_metadata_field_becomes_the_apis_parameter() {
+        let pair = |k: &str, v: &str| vec![(k.to_owned(), v.to_owned())];
+        assert_eq!(
+            api_pairs(pair("metadata", " queue = billing=2 ")).unwrap(),
+            pair("metadata.queue", "billing=2")
+        );
+        assert_eq!(api_pairs(pair("tag", "vip")).unwrap(), pair("tag", "vip"));
+        for bad in ["queue", "=billing", " = x"] {
+            let error = api_pairs(pair("metadata", bad)).unwrap_err();
+            assert_eq!(error.field.as_deref(), Some("metadata"), "{bad}");
+        }
     }
 
     #[test]
