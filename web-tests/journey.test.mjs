@@ -448,6 +448,28 @@ for (const backend of ["sqlite", "postgres"]) {
       await context.close();
     });
 
+    test("a reviewer tags an interaction from its page and takes the tag off again", async () => {
+      const created = await server.api("POST", "/api/v1/tags", { name: "Escalation" });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/interactions/${mailId}`);
+      await page.getByLabel("Add a tag").selectOption({ label: "Escalation" });
+      await page.getByRole("button", { name: "Add", exact: true }).click();
+      await page.waitForURL(new RegExp(`/interactions/${mailId}#h-tags`));
+      assert.match(await page.locator("#tags").innerText(), /Escalation/);
+      const { body: tagged } = await server.api("GET", `/api/v1/interactions?tag=Escalation`);
+      assert.deepEqual(tagged.data.map((i) => i.id), [mailId]);
+      // Once carried, the tag is no longer offered.
+      assert.equal(await page.locator("#add-tag option", { hasText: "Escalation" }).count(), 0);
+      await page.getByRole("button", { name: "Remove tag Escalation" }).click();
+      await page.waitForURL(new RegExp(`/interactions/${mailId}#h-tags`));
+      assert.doesNotMatch(await page.locator("#tags").innerText(), /Escalation/);
+      const { body: untagged } = await server.api("GET", `/api/v1/interactions/${mailId}`);
+      assert.deepEqual(untagged.tags, []);
+      await context.close();
+    });
+
     test("an AGENT sees only their own calls, and is refused another's page and recording", async () => {
       const { body: call } = await server.api("GET", `/api/v1/interactions/${callId}`);
       const agentEmail = `sarah-${backend}@example.com`;
@@ -520,7 +542,7 @@ for (const backend of ["sqlite", "postgres"]) {
       await signIn(theirs, server, invitee, "a long new password");
       await theirs.waitForURL(`${server.base}/interactions`);
       // A VIEWER reads; the upload and settings are not theirs.
-      assert.equal(await theirs.getByRole("link", { name: "Upload" }).count(), 0);
+      assert.equal(await theirs.getByRole("link", { name: "Upload", exact: true }).count(), 0);
       assert.equal((await theirs.goto(`${server.base}/settings/users`)).status(), 403);
       // The link worked once.
       assert.equal((await theirs.goto(link)).status(), 404);

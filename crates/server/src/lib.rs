@@ -53,6 +53,7 @@ pub fn router_with_pages(state: AppState, pages: Pages) -> Router {
         .merge(pages.quick)
         .merge(routes::interactions::router())
         .merge(routes::interaction_retry::router())
+        .merge(routes::interaction_tags::router())
         .merge(routes::tokens::router())
         .merge(routes::auth::router())
         .merge(routes::tags::router())

@@ -6,8 +6,8 @@
 //! other method is written here once, as a call into `ops`.
 
 use crate::ops::{
-    accounts, catalog, credits, dashboard, evaluations, interactions, jobs, retry, secrets, upload,
-    users,
+    accounts, catalog, credits, dashboard, evaluations, interaction_tags, interactions, jobs,
+    retry, secrets, upload, users,
 };
 use crate::queue::{ClaimedJob, JobOutcome, JobQueue, JobState};
 use crate::rules::outcome::requeues;
@@ -328,6 +328,36 @@ impl<B: Backend> Store for B {
     async fn delete_tag(&self, account_id: &str, tag_id: &str) -> StoreResult<bool> {
         let (account_id, tag_id) = (account_id.to_owned(), tag_id.to_owned());
         self.write(work!(db => catalog::delete_tag(db, &account_id, &tag_id).await))
+            .await
+    }
+
+    async fn tag_interaction(
+        &self,
+        account_id: &str,
+        interaction_id: &str,
+        tag: &str,
+    ) -> StoreResult<Option<Vec<Tag>>> {
+        let (a, i, t) = (
+            account_id.to_owned(),
+            interaction_id.to_owned(),
+            tag.to_owned(),
+        );
+        self.write(work!(db => interaction_tags::tag_interaction(db, &a, &i, &t).await))
+            .await
+    }
+
+    async fn untag_interaction(
+        &self,
+        account_id: &str,
+        interaction_id: &str,
+        tag_id: &str,
+    ) -> StoreResult<Option<Vec<Tag>>> {
+        let (a, i, t) = (
+            account_id.to_owned(),
+            interaction_id.to_owned(),
+            tag_id.to_owned(),
+        );
+        self.write(work!(db => interaction_tags::untag_interaction(db, &a, &i, &t).await))
             .await
     }
 

@@ -213,6 +213,24 @@ pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'stati
     /// account has no such tag.
     async fn delete_tag(&self, account_id: &str, tag_id: &str) -> StoreResult<bool>;
 
+    /// Links one of the account's tags (by id or name) to an interaction of the account; its
+    /// tags by name after, or `None` without such interaction; `NotFound("tag")` when the
+    /// account has no such tag.
+    async fn tag_interaction(
+        &self,
+        account_id: &str,
+        interaction_id: &str,
+        tag: &str,
+    ) -> StoreResult<Option<Vec<Tag>>>;
+    /// Unlinks a tag (by id) from an interaction of the account; its tags after, or `None`
+    /// without such interaction.
+    async fn untag_interaction(
+        &self,
+        account_id: &str,
+        interaction_id: &str,
+        tag_id: &str,
+    ) -> StoreResult<Option<Vec<Tag>>>;
+
     // --- scorecards ---
 
     async fn create_scorecard(

@@ -45,6 +45,16 @@ const ROUTES: &[(&str, &str, Access)] = &[
         "/api/v1/interactions/{id}/retry",
         Access::Needs(Scope::Upload),
     ),
+    (
+        "POST",
+        "/api/v1/interactions/{id}/tags",
+        Access::Needs(Scope::Evaluate),
+    ),
+    (
+        "DELETE",
+        "/api/v1/interactions/{id}/tags/{tagId}",
+        Access::Needs(Scope::Evaluate),
+    ),
     ("GET", "/api/v1/tags", Access::Needs(Scope::Read)),
     ("GET", "/api/v1/scorecards", Access::Needs(Scope::Read)),
     ("GET", "/api/v1/scorecards/{id}", Access::Needs(Scope::Read)),

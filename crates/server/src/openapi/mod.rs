@@ -27,6 +27,8 @@ use utoipa::OpenApi;
         crate::routes::interactions::get_interaction,
         crate::routes::interactions::list_interactions,
         crate::routes::interaction_retry::retry_interaction,
+        crate::routes::interaction_tags::add_tag,
+        crate::routes::interaction_tags::remove_tag,
         crate::routes::tokens::create_token,
         crate::routes::tokens::list_tokens,
         crate::routes::tokens::get_token,

@@ -7,6 +7,7 @@ pub mod evaluations;
 pub mod health;
 pub mod interaction_retry;
 pub mod interaction_status;
+pub mod interaction_tags;
 pub mod interactions;
 pub mod json;
 pub mod media;

@@ -1,5 +1,6 @@
-//! Managing resources: `PATCH`/`DELETE /api/v1/tags/{id}` and `GET /api/v1/tokens/{id}`, with
-//! their scopes and the rule that another account's resource is a 404.
+//! Managing resources: `PATCH`/`DELETE /api/v1/tags/{id}`, tagging one interaction
+//! (`POST`/`DELETE /api/v1/interactions/{id}/tags`) and `GET /api/v1/tokens/{id}`, with their
+//! scopes and the rule that another account's resource is a 404.
 
 use crate::harness::*;
 use reqwest::Method;
@@ -8,6 +9,7 @@ use serde_json::{json, Value};
 crate::backend_tests!(
     tag_rename_and_conflict,
     tag_delete_unlinks_interactions,
+    a_reviewer_tags_and_untags_one_interaction,
     other_accounts_tags_are_404,
     token_get,
     edits_need_their_scopes
@@ -122,6 +124,59 @@ async fn tag_delete_unlinks_interactions(app: &TestApp) {
     assert_eq!(status, 200, "{body}");
     assert!(body["warnings"].to_string().contains("vip"), "{body}");
     assert_ne!(app.create_tag("vip").await, vip);
+}
+
+async fn a_reviewer_tags_and_untags_one_interaction(app: &TestApp) {
+    let vip = app.create_tag("VIP").await;
+    let sales = app.create_tag("sales").await;
+    let (status, body) = app.upload(&chat("to-tag")).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["interactionId"].as_str().unwrap().to_string();
+    let tags_path = format!("/api/v1/interactions/{id}/tags");
+    let tag = |t: &str| Some(json!({ "tag": t }));
+    // By name (any case) and by id; linking twice changes nothing.
+    let (status, got) = send(app, &app.token, Method::POST, &tags_path, tag("vip")).await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["tags"], json!([{ "id": vip, "name": "VIP" }]));
+    let (_, got) = send(app, &app.token, Method::POST, &tags_path, tag(&sales)).await;
+    let (_, again) = send(app, &app.token, Method::POST, &tags_path, tag(&sales)).await;
+    assert_eq!(got, again);
+    assert_eq!(
+        got["tags"],
+        json!([{ "id": sales, "name": "sales" }, { "id": vip, "name": "VIP" }])
+    );
+    let (_, listed) = read(app.get("/api/v1/interactions?tag=sales").await).await;
+    assert_eq!(listed["data"][0]["id"], json!(id));
+    // A tag the account lacks is not made here (that is `POST /api/v1/tags`, admin's).
+    let (status, err) = send(app, &app.token, Method::POST, &tags_path, tag("unknown")).await;
+    assert_error(status, &err, 404, "tag_not_found", Some("tag"));
+    let (status, err) = send(app, &app.token, Method::POST, &tags_path, Some(json!({}))).await;
+    assert_error(status, &err, 400, "missing_field", Some("tag"));
+    // Removing: once, then again changes nothing.
+    let remove = format!("{tags_path}/{vip}");
+    for _ in 0..2 {
+        let (status, got) = send(app, &app.token, Method::DELETE, &remove, None).await;
+        assert_eq!(status, 200, "{got}");
+        assert_eq!(got["tags"], json!([{ "id": sales, "name": "sales" }]));
+    }
+    let (_, detail) = read(app.get(&format!("/api/v1/interactions/{id}")).await).await;
+    assert_eq!(detail["tags"], json!([{ "id": sales, "name": "sales" }]));
+    // Another account's interaction is not found; a token without `evaluate` is refused.
+    let (_, other) = app.new_account(0).await;
+    let (status, err) = send(app, &other, Method::POST, &tags_path, tag("vip")).await;
+    assert_error(status, &err, 404, "interaction_not_found", None);
+    let (status, created) = read(
+        app.post_json(
+            "/api/v1/tokens",
+            &json!({ "name": "uploader", "scopes": ["read", "upload"] }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let uploader = created["token"].as_str().unwrap();
+    let (status, err) = send(app, uploader, Method::POST, &tags_path, tag("vip")).await;
+    assert_error(status, &err, 403, "insufficient_scope", None);
 }
 
 async fn other_accounts_tags_are_404(app: &TestApp) {

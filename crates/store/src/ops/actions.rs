@@ -1,9 +1,8 @@
 //! Scorecard actions: stored with their webhook target (same id) when they are WEBHOOKs, and
 //! the at-most-once run of the others (`action_runs` written with the effect).
 
-use super::{catalog, evaluations, webhook_targets};
+use super::{catalog, evaluations, interaction_tags, webhook_targets};
 use crate::codec::{from_json, now_micros, to_json};
-use crate::rules::tags::name_key;
 use crate::sql::{args, Db, Row};
 use crate::webhooks::{
     ActionChange, ActionEffect, ActionRecord, NewAction, NewTarget, TargetKind,
@@ -11,7 +10,6 @@ use crate::webhooks::{
 };
 use crate::{StoreError, StoreResult};
 use scorejar_core::cursor::from_micros;
-use scorejar_core::ids::new_id;
 
 const ACTION_COLUMNS: &str =
     "id, scorecard_id, trigger_spec, action_spec, enabled, disabled_reason, created_at, updated_at";
@@ -246,7 +244,7 @@ pub(crate) async fn apply<D: Db>(db: &mut D, effect: &ActionEffect) -> StoreResu
         ActionEffect::AddTag {
             interaction_id,
             tag,
-        } => add_tag(db, interaction_id, tag).await,
+        } => interaction_tags::add_tag(db, interaction_id, tag).await,
         ActionEffect::QueueEvaluation { evaluation, depth } => {
             evaluations::queue(db, evaluation).await?;
             db.execute(
@@ -257,39 +255,6 @@ pub(crate) async fn apply<D: Db>(db: &mut D, effect: &ActionEffect) -> StoreResu
             Ok(())
         }
     }
-}
-
-/// Links a tag named by id or name to the interaction, creating a tag by that name when the
-/// account has none.
-async fn add_tag<D: Db>(db: &mut D, interaction_id: &str, tag: &str) -> StoreResult<()> {
-    let account_id: String = db
-        .fetch_optional(
-            "SELECT account_id FROM interactions WHERE id = $1",
-            args![interaction_id],
-        )
-        .await?
-        .ok_or(StoreError::NotFound("interaction"))?
-        .get("account_id")?;
-    let found = catalog::find_tags(db, &account_id, &[tag.to_owned()]).await?;
-    let tag_id = match found.first() {
-        Some(found) => found.id.clone(),
-        None => {
-            let id = new_id();
-            db.execute(
-                "INSERT INTO tags (id, account_id, name, name_lower, created_at) VALUES ($1, $2, $3, $4, $5)",
-                args![&id, &account_id, tag, name_key(tag).as_str(), now_micros()],
-            )
-            .await?;
-            id
-        }
-    };
-    db.execute(
-        "INSERT INTO interaction_tags (interaction_id, tag_id) VALUES ($1, $2)
-         ON CONFLICT (interaction_id, tag_id) DO NOTHING",
-        args![interaction_id, &tag_id],
-    )
-    .await?;
-    Ok(())
 }
 
 /// An evaluation's place in a chain of QUEUE_EVALUATION actions (0 when it is not in one).

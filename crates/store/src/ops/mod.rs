@@ -11,6 +11,7 @@ pub(crate) mod dashboard;
 pub(crate) mod effects;
 pub(crate) mod evaluations;
 pub(crate) mod events;
+pub(crate) mod interaction_tags;
 pub(crate) mod interactions;
 pub(crate) mod jobs;
 pub(crate) mod retry;

@@ -109,6 +109,17 @@ async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<Stri
     } else {
         Vec::new()
     };
+    // The account's tags this interaction does not carry yet, for the "Add a tag" list.
+    let tag_choices: Vec<Value> = if viewer.may(Scope::Evaluate) {
+        account_tags(&state, &viewer.account_id)
+            .await
+            .into_iter()
+            .filter(|t| !record.tags.iter().any(|own| own.id == t.id))
+            .map(|t| json!({"id": t.id, "name": t.name}))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut interaction = render::interaction(&record);
     if let Some(evaluations) = interaction["evaluations"].as_array_mut() {
         for evaluation in evaluations {
@@ -124,6 +135,7 @@ async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<Stri
             lines => lines,
             has_media => has_media,
             scorecards => scorecards,
+            tag_choices => tag_choices,
         },
     )
 }
@@ -192,6 +204,19 @@ async fn name_questions(state: &AppState, account_id: &str, evaluation: &mut Val
             answer["questionText"] = question["text"].clone();
             answer["questionType"] = question["type"].clone();
             answer["options"] = json!(labels);
+        }
+    }
+}
+
+/// The account's first 100 tags by name (a page of the API's list; an account with more tags
+/// adds the rest through the API).
+async fn account_tags(state: &AppState, account_id: &str) -> Vec<scorejar_core::model::Tag> {
+    let first = scorejar_core::paging::PageRequest::<scorejar_core::paging::NameCursor>::first(100);
+    match state.store.list_tags(account_id, &first).await {
+        Ok(page) => page.data,
+        Err(error) => {
+            tracing::error!(%error, "listing tags");
+            Vec::new()
         }
     }
 }

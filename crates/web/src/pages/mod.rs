@@ -9,6 +9,7 @@ mod queue;
 mod review;
 mod scorecards;
 mod settings;
+mod tagging;
 mod tokens;
 mod upload;
 mod users;
@@ -29,6 +30,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(queue::router())
         .merge(scorecards::router())
         .merge(settings::router())
+        .merge(tagging::router())
         .merge(tokens::router())
         .merge(users::router())
         .merge(upload::form_router())
