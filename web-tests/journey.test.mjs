@@ -358,11 +358,37 @@ for (const backend of ["sqlite", "postgres"]) {
       await page.getByRole("button", { name: "Create scorecard" }).click();
       await page.waitForURL(/\/scorecards\/[0-9a-f-]{36}\?saved=1$/);
       assert.equal(await page.getByLabel("Status").inputValue(), "DRAFT");
+      const cardUrl = page.url().replace(/\?saved=1$/, "");
+
+      // Tried on the call while still a draft: scored, nothing stored or charged.
+      const balance = (await server.api("GET", "/api/v1/credits")).body.balance;
+      await page.getByRole("link", { name: "Try it on an interaction" }).click();
+      const choice = page.getByLabel("Interaction", { exact: true }).locator("option", { hasText: "call-web-1 ·" });
+      await page.getByLabel("Interaction", { exact: true }).selectOption(await choice.getAttribute("value"));
+      await page.getByRole("button", { name: "Try it" }).click();
+      await page.waitForURL(/\/try\?interaction=/);
+      assert.equal(await page.locator("#trial-score").innerText(), "100.0%");
+      assert.match(await page.locator("#trial").innerText(), /Did the agent apologise\?: Yes[\s\S]*line 3: “I am sorry about that/);
+      assert.deepEqual(await accessibilityProblems(page), []);
+      assert.equal((await server.api("GET", "/api/v1/credits")).body.balance, balance);
+      const { body: stillOne } = await server.api("GET", `/api/v1/interactions/${callId}`);
+      assert.equal(stillOne.evaluations.length, 1, "a try stores no evaluation");
+
+      await page.goto(cardUrl);
       await page.getByLabel("Status").selectOption("ACTIVE");
       await page.getByRole("button", { name: "Save" }).click();
       await page.waitForURL(/saved=1$/);
       assert.equal(await page.getByLabel("Status").inputValue(), "ACTIVE");
       await screenshot(page, `${backend}-scorecard`);
+      // A change of what scores makes version 2; the versions page shows what changed.
+      await page.getByLabel("Passing score (%)").fill("80");
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.waitForURL(/saved=1$/);
+      await page.getByRole("link", { name: "Versions and changes" }).click();
+      const changes = page.locator("#changes");
+      assert.match(await changes.innerText(), /passingScore\s+absent\s+80/);
+      assert.equal(await changes.locator("tbody tr").count(), 1);
+      assert.deepEqual(await accessibilityProblems(page), []);
       await page.goto(`${server.base}/interactions/new`);
       const offered = await page.getByLabel("Score with").locator("option").allInnerTexts();
       assert.ok(offered.includes(name), offered.join(", "));

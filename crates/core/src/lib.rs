@@ -26,6 +26,7 @@ pub mod render;
 pub mod retry;
 pub mod roles;
 pub mod scorecard;
+pub mod scorecard_diff;
 pub mod scoring;
 pub mod search;
 pub mod text;

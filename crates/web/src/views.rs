@@ -19,6 +19,14 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("credits.html", include_str!("../templates/credits.html")),
         ("users.html", include_str!("../templates/users.html")),
         (
+            "scorecard_versions.html",
+            include_str!("../templates/scorecard_versions.html"),
+        ),
+        (
+            "scorecard_try.html",
+            include_str!("../templates/scorecard_try.html"),
+        ),
+        (
             "set_password.html",
             include_str!("../templates/set_password.html"),
         ),

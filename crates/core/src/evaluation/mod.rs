@@ -15,3 +15,4 @@ pub mod metrics;
 pub mod result;
 pub mod review;
 pub mod rules;
+pub mod trial;

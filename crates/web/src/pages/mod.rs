@@ -7,6 +7,7 @@ mod interactions;
 mod login;
 mod queue;
 mod review;
+mod scorecard_versions;
 mod scorecards;
 mod settings;
 mod tagging;
@@ -29,6 +30,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(review::router())
         .merge(queue::router())
         .merge(scorecards::router())
+        .merge(scorecard_versions::router())
         .merge(settings::router())
         .merge(tagging::router())
         .merge(tokens::router())

@@ -103,7 +103,7 @@ fn may_edit(viewer: &Viewer) -> bool {
 }
 
 /// An AGENT reads only their own interactions, as on the API.
-fn refusal_for_agents(viewer: &Viewer) -> Option<Response> {
+pub(crate) fn refusal_for_agents(viewer: &Viewer) -> Option<Response> {
     viewer
         .agent
         .is_some()

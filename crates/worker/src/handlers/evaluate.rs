@@ -16,10 +16,10 @@ use async_trait::async_trait;
 use scorejar_core::evaluation::by_rules::answer_by_rules;
 use scorejar_core::evaluation::card::EvalCard;
 use scorejar_core::evaluation::lines::interaction_lines;
-use scorejar_core::evaluation::result::{assemble, AnswerSource, EngineAnswer};
+use scorejar_core::evaluation::result::assemble;
+use scorejar_core::evaluation::trial::not_answered;
 use scorejar_core::model::*;
 use scorejar_core::pricing::{price, PriceInput, Rates};
-use scorejar_core::scoring::Response;
 use scorejar_llm::{AiEngine, AiError};
 use scorejar_store::queue::*;
 use scorejar_store::Store;
@@ -108,14 +108,8 @@ impl JobHandler for Evaluate {
         let mut ai_run = None;
         if !open.is_empty() {
             if card.rules_only() {
-                answers.extend(open.iter().map(|q| EngineAnswer {
-                    question_id: q.id.clone(),
-                    response: Response::NotApplicable,
-                    explanation: Some("the question has no rules on a rules-only scorecard".into()),
-                    evidence: Vec::new(),
-                    source: AnswerSource::Rules,
-                    needs_review: false,
-                    confidence: None,
+                answers.extend(open.iter().map(|q| {
+                    not_answered(&q.id, "the question has no rules on a rules-only scorecard")
                 }));
             } else {
                 let ai = self.ai.as_ref().ok_or_else(|| {
