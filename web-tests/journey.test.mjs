@@ -405,6 +405,52 @@ for (const backend of ["sqlite", "postgres"]) {
       await context.close();
     });
 
+    test("a reviewer adds a webhook action with a live payload preview, sees its secret once and rotates it", async () => {
+      const { body: cards } = await server.api("GET", "/api/v1/scorecards?limit=100");
+      const card = cards.data.find((c) => c.name === "Support QA");
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/scorecards/${card.id}`);
+      await page.getByRole("link", { name: "Actions", exact: true }).click();
+      await page.waitForURL(`${server.base}/scorecards/${card.id}/actions`);
+      await page.getByLabel("Trigger").selectOption("FAILED");
+      await page.getByLabel("Webhook URL").fill(`http://${receiver.host}/qa-alerts`);
+      const preview = page.locator("#preview");
+      // Not JSON yet: the preview says why; then it renders the sample event through it.
+      await page.getByLabel(/Payload template/).fill('{"text": {{ data.interaction.sourceIdentifier }}');
+      await waitFor("the preview to refuse the template", async () => /Not valid yet: action\.payload/.test(await preview.innerText()));
+      await page.getByLabel(/Payload template/).fill('{"text": {{ ("Failed: " ~ data.interaction.sourceIdentifier) | tojson }}}');
+      await waitFor("the preview to render the template", async () => /"text": "Failed: /.test(await preview.innerText()));
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await screenshot(page, `${backend}-actions`);
+      await page.getByRole("button", { name: "Add action" }).click();
+      const secret = await page.locator("#action-secret").inputValue();
+      assert.match(secret, /^whsec_/);
+      assert.match(await page.locator("#actions").innerText(), /PASS_FAIL \(failed\)[\s\S]*WEBHOOK[\s\S]*qa-alerts/);
+      const { body: listed } = await server.api("GET", `/api/v1/scorecards/${card.id}/actions`);
+      const action = listed.data.find((a) => a.action.url?.endsWith("/qa-alerts"));
+      assert.equal(action.trigger.type, "PASS_FAIL");
+      assert.equal(action.secret, undefined, "the API never shows the secret again");
+      // Shown once: a reload has no secret; rotating shows the next one, once.
+      await page.goto(`${server.base}/scorecards/${card.id}/actions`);
+      assert.equal(await page.locator("#action-secret").count(), 0);
+      await page.getByRole("button", { name: "Rotate secret" }).click();
+      const next = await page.locator("#action-secret").inputValue();
+      assert.match(next, /^whsec_/);
+      assert.notEqual(next, secret);
+      // A URL inside this network (not on the allow-list) is refused at save, naming the field.
+      await page.goto(`${server.base}/scorecards/${card.id}/actions`);
+      await page.getByLabel("Webhook URL").fill("http://10.0.0.1/hook");
+      await page.getByRole("button", { name: "Add action" }).click();
+      assert.match(await page.locator("#action-error").innerText(), /action\.url/);
+      // Deleted: no more deliveries to it.
+      await page.getByRole("button", { name: "Delete" }).click();
+      await page.waitForURL(`${server.base}/scorecards/${card.id}/actions`);
+      const { body: after } = await server.api("GET", `/api/v1/scorecards/${card.id}/actions`);
+      assert.ok(!after.data.some((a) => a.id === action.id));
+      await context.close();
+    });
+
     test("the credits and the webhook delivery log show what happened, and a delivery is sent again", async () => {
       const endpoint = await server.api("POST", "/api/v1/webhook-endpoints", {
         url: `http://${receiver.host}/hook`,

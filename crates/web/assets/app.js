@@ -154,3 +154,34 @@ document.addEventListener("click", function (event) {
     }
   });
 })();
+
+// The actions form's live preview: the form as it stands, rendered by the server against a
+// sample event, shortly after each change.
+(function () {
+  var form = document.getElementById("action-form");
+  var out = document.getElementById("preview");
+  if (!form || !out) return;
+  var timer = null;
+  async function refresh() {
+    var body = new URLSearchParams(new FormData(form));
+    try {
+      var answer = await fetch(form.dataset.preview, {
+        method: "POST",
+        headers: { "x-csrf-token": form.dataset.csrf },
+        body: body,
+      });
+      var data = await answer.json();
+      out.textContent = data.payload !== undefined
+        ? JSON.stringify(data.payload, null, 2)
+        : "Not valid yet: " + (data.field ? data.field + ": " : "") + data.error;
+      out.classList.toggle("invalid", data.payload === undefined);
+    } catch (e) {
+      out.textContent = "The preview is unavailable.";
+    }
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  });
+  refresh();
+})();

@@ -18,6 +18,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("tokens.html", include_str!("../templates/tokens.html")),
         ("credits.html", include_str!("../templates/credits.html")),
         ("users.html", include_str!("../templates/users.html")),
+        ("actions.html", include_str!("../templates/actions.html")),
         (
             "scorecard_versions.html",
             include_str!("../templates/scorecard_versions.html"),

@@ -1,6 +1,7 @@
 //! The pages, one module per area. Every page but the login takes a `Viewer` (signed in or
 //! sent to the login page) and every POST checks the CSRF token before it acts.
 
+mod actions;
 mod dashboard;
 mod interaction;
 mod interactions;
@@ -30,6 +31,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(review::router())
         .merge(queue::router())
         .merge(scorecards::router())
+        .merge(actions::router())
         .merge(scorecard_versions::router())
         .merge(settings::router())
         .merge(tagging::router())
