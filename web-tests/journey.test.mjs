@@ -495,6 +495,41 @@ for (const backend of ["sqlite", "postgres"]) {
       await context.close();
     });
 
+    test("an admin creates a webhook endpoint, sees its secret once, turns it off, rotates and deletes it", async () => {
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/settings/webhooks`);
+      await page.getByText("New endpoint").click();
+      await page.getByLabel("URL", { exact: true }).fill("http://10.0.0.1/events");
+      await page.getByRole("button", { name: "Create endpoint" }).click();
+      assert.match(await page.locator("#endpoint-error").innerText(), /url/);
+      const url = `http://${receiver.host}/crm-events`;
+      await page.getByLabel("URL", { exact: true }).fill(url);
+      await page.getByLabel("evaluation.completed").check();
+      await page.getByLabel("Description").fill("CRM sync");
+      await page.getByRole("button", { name: "Create endpoint" }).click();
+      const secret = await page.locator("#endpoint-secret").inputValue();
+      assert.match(secret, /^whsec_/);
+      const row = page.locator("#endpoints li", { hasText: "crm-events" });
+      assert.match(await row.innerText(), /enabled[\s\S]*evaluation\.completed[\s\S]*CRM sync/);
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await page.getByRole("button", { name: `Disable ${url}` }).click();
+      await page.waitForURL(`${server.base}/settings/webhooks`);
+      assert.match(await page.locator("#endpoints li", { hasText: "crm-events" }).innerText(), /disabled/);
+      const { body: listed } = await server.api("GET", "/api/v1/webhook-endpoints");
+      const endpoint = listed.data.find((e) => e.url === url);
+      assert.equal(endpoint.enabled, false);
+      await page.getByRole("button", { name: `Rotate secret of ${url}` }).click();
+      const next = await page.locator("#endpoint-secret").inputValue();
+      assert.match(next, /^whsec_/);
+      assert.notEqual(next, secret);
+      await page.getByRole("button", { name: `Delete ${url}` }).click();
+      await page.waitForURL(`${server.base}/settings/webhooks`);
+      const { body: after } = await server.api("GET", "/api/v1/webhook-endpoints");
+      assert.ok(!after.data.some((e) => e.id === endpoint.id));
+      await context.close();
+    });
+
     test("an e-mail body holding a script shows as text and never runs", async () => {
       const context = await signedIn();
       const page = await context.newPage();

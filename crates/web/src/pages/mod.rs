@@ -3,6 +3,7 @@
 
 mod actions;
 mod dashboard;
+mod endpoints;
 mod interaction;
 mod interactions;
 mod login;
@@ -34,6 +35,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(actions::router())
         .merge(scorecard_versions::router())
         .merge(settings::router())
+        .merge(endpoints::router())
         .merge(tagging::router())
         .merge(tokens::router())
         .merge(users::router())

@@ -91,7 +91,18 @@ fn message_view(m: &MessageRecord) -> Value {
 }
 
 async fn webhooks(State(state): State<AppState>, viewer: Viewer) -> Response {
-    if let Some(refusal) = refusal_unless_reader(&viewer) {
+    webhooks_page(&state, &viewer, StatusCode::OK, Value::Null).await
+}
+
+/// The webhooks page; `said` (`{secret, error}` or null) is shown above the endpoints: a new
+/// or rotated secret (once), or why a form was refused.
+pub(crate) async fn webhooks_page(
+    state: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    said: Value,
+) -> Response {
+    if let Some(refusal) = refusal_unless_reader(viewer) {
         return refusal;
     }
     let page = PageRequest::<Cursor>::first(SHOWN);
@@ -123,10 +134,12 @@ async fn webhooks(State(state): State<AppState>, viewer: Viewer) -> Response {
         })
         .collect();
     let messages: Vec<Value> = messages.iter().map(message_view).collect();
+    let event_types = scorejar_core::actions::event::EVENT_TYPES;
     render(
-        StatusCode::OK,
+        status,
         "webhooks.html",
-        context! { viewer => context_of(&viewer), endpoints => endpoints, messages => messages },
+        context! { viewer => context_of(viewer), endpoints => endpoints, messages => messages,
+        said => said, event_types => event_types },
     )
 }
 
