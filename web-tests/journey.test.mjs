@@ -680,6 +680,42 @@ for (const backend of ["sqlite", "postgres"]) {
       await admin.close();
     });
 
+    test("every main page fits a 390 px screen, passes axe-core and is reachable by keyboard", async () => {
+      const { body: cards } = await server.api("GET", "/api/v1/scorecards?limit=100");
+      const card = cards.data.find((c) => c.name === "Support QA");
+      const pages = [
+        "/dashboard", "/interactions", `/interactions/${callId}`, `/interactions/${mailId}`,
+        "/interactions/new", "/scorecards", `/scorecards/${card.id}`, `/scorecards/${card.id}/actions`,
+        `/scorecards/${card.id}/versions`, `/scorecards/${card.id}/try?interaction=${callId}`,
+        "/settings/tokens", "/settings/users", "/settings/credits", "/settings/webhooks",
+      ];
+      const context = await browser.newContext({ ...session ? { storageState: session } : {}, viewport: { width: 390, height: 844 } });
+      const page = await context.newPage();
+      for (const route of pages) {
+        const answer = await page.goto(`${server.base}${route}`);
+        assert.equal(answer.status(), 200, route);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${route} is ${overflow} px wider than a 390 px screen`);
+        assert.deepEqual(await accessibilityProblems(page), [], route);
+        // The first Tab reaches the skip link; Enter moves focus to the page's content.
+        await page.keyboard.press("Tab");
+        assert.equal(await page.evaluate(() => document.activeElement?.className), "skip", route);
+        await page.keyboard.press("Enter");
+        assert.equal(await page.evaluate(() => document.activeElement?.id), "main", route);
+      }
+      // Keyboard only: from the list, Tab to the call's link and open it with Enter.
+      await page.goto(`${server.base}/interactions`);
+      let found = false;
+      for (let i = 0; i < 60 && !found; i++) {
+        await page.keyboard.press("Tab");
+        found = await page.evaluate(() => document.activeElement?.textContent?.trim() === "call-web-1");
+      }
+      assert.ok(found, "the call's link is reachable with Tab");
+      await page.keyboard.press("Enter");
+      await page.waitForURL(`${server.base}/interactions/${callId}`);
+      await context.close();
+    });
+
     test("a form post without the session's CSRF token, or from another site, is refused", async () => {
       const context = await browser.newContext();
       const page = await context.newPage();
