@@ -327,7 +327,7 @@ for (const backend of ["sqlite", "postgres"]) {
       await page.getByRole("link", { name: "New scorecard" }).click();
       await page.waitForURL(`${server.base}/scorecards/new`);
       const name = `Empathy check ${backend}`;
-      await page.getByLabel("Name").fill(name);
+      await page.getByLabel("Name", { exact: true }).fill(name);
       await page.getByLabel("Engine", { exact: false }).fill("rules");
       const sections = (then) =>
         JSON.stringify([
@@ -448,6 +448,50 @@ for (const backend of ["sqlite", "postgres"]) {
       await page.waitForURL(`${server.base}/scorecards/${card.id}/actions`);
       const { body: after } = await server.api("GET", `/api/v1/scorecards/${card.id}/actions`);
       assert.ok(!after.data.some((a) => a.id === action.id));
+      await context.close();
+    });
+
+    test("a scorecard is built with the structured editor, which writes the JSON the API validates", async () => {
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/scorecards/new`);
+      const name = `Courtesy ${backend}`;
+      await page.getByLabel("Name", { exact: true }).fill(name);
+      await page.getByLabel("Engine", { exact: false }).fill("rules");
+      const editor = page.locator("#card-editor");
+      // The new form's example comes as fields; emptying the JSON empties the editor.
+      assert.ok(await editor.getByLabel("Section name").count() > 0);
+      await page.getByLabel(/Sections, questions/).fill("[]");
+      assert.equal(await editor.getByLabel("Section name").count(), 0);
+      await editor.getByRole("button", { name: "Add section" }).click();
+      await editor.getByLabel("Section name").fill("Courtesy");
+      await editor.getByRole("button", { name: "Add question" }).click();
+      await editor.getByLabel("Question", { exact: true }).fill("Did the agent thank the caller?");
+      await editor.getByLabel("Id", { exact: true }).fill("thanks");
+      await editor.getByLabel("Auto-fail").nth(1).check();
+      await editor.getByLabel("Points (empty: N/A)").nth(0).fill("2");
+      await editor.getByRole("button", { name: "Add answer" }).click();
+      await editor.getByLabel("Answer", { exact: true }).nth(2).fill("Not a call");
+      await editor.getByLabel(/^Rules/).fill('{"if": {"phrase": "thank you", "by": "AGENT"}, "then": "Yes", "else": "No"}');
+      // The JSON field follows the fields.
+      const json = JSON.parse(await page.getByLabel(/Sections, questions/).inputValue());
+      assert.equal(json[0].questions[0].id, "thanks");
+      assert.deepEqual(json[0].questions[0].answers, [
+        { label: "Yes", points: 2 }, { label: "No", points: 0, autoFail: true }, { label: "Not a call", points: 0 }]);
+      await editor.getByLabel("Points (empty: N/A)").nth(2).fill("");
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await screenshot(page, `${backend}-scorecard-editor`);
+      await page.getByRole("button", { name: "Create scorecard" }).click();
+      await page.waitForURL(/\/scorecards\/[0-9a-f-]{36}\?saved=1$/);
+      const id = page.url().match(/scorecards\/([0-9a-f-]{36})/)[1];
+      const { body: saved } = await server.api("GET", `/api/v1/scorecards/${id}`);
+      const question = saved.sections[0].questions[0];
+      assert.equal(question.text, "Did the agent thank the caller?");
+      assert.deepEqual(question.answers.map((a) => [a.label, a.points, a.autoFail]),
+        [["Yes", 2, false], ["No", 0, true], ["Not a call", null, false]]);
+      assert.equal(question.rules.then, "Yes");
+      // Back on the page, the editor is built from what was saved.
+      assert.equal(await page.locator("#card-editor").getByLabel("Question", { exact: true }).inputValue(), "Did the agent thank the caller?");
       await context.close();
     });
 

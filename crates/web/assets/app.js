@@ -185,3 +185,112 @@ document.addEventListener("click", function (event) {
   });
   refresh();
 })();
+
+// The scorecard form's structured editor: sections, questions, answers (points; empty = N/A),
+// auto-fail, slider bounds and rules, edited as fields. The JSON field stays the one thing the
+// form sends — the editor writes it on every change, and rebuilds itself from it when it is
+// edited by hand and valid — so the server's validation is the only one.
+(function () {
+  var host = document.getElementById("card-editor");
+  var field = host && document.getElementById(host.dataset.for);
+  if (!host || !field) return;
+  var state = [];
+  var serial = 0;
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (k) {
+      if (k === "text") node.textContent = props[k];
+      else if (k === "on") Object.keys(props.on).forEach(function (e) { node.addEventListener(e, props.on[e]); });
+      else node.setAttribute(k, props[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    return node;
+  }
+  function labelled(text, input) {
+    var id = "ed-" + (++serial);
+    input.id = id;
+    return el("div", { class: "ed-field" }, [el("label", { for: id, text: text }), input]);
+  }
+  function write() { field.value = JSON.stringify(state, null, 2); }
+  function input(value, onChange, type) {
+    return el("input", { type: type || "text", value: value === undefined || value === null ? "" : String(value),
+      on: { input: function (e) { onChange(e.target.value); write(); } } });
+  }
+  function number(text) { return text.trim() === "" ? null : Number(text); }
+  function button(text, onClick, cls) {
+    return el("button", { type: "button", class: cls || "secondary", text: text, on: { click: function () { onClick(); write(); draw(); } } });
+  }
+  function answerRow(q, a, i) {
+    var fail = el("input", { type: "checkbox", on: { change: function (e) { a.autoFail = e.target.checked; write(); } } });
+    fail.checked = !!a.autoFail;
+    return el("li", { class: "ed-answer" }, [
+      labelled("Answer", input(a.label, function (v) { a.label = v; })),
+      labelled("Points (empty: N/A)", input(a.points, function (v) { a.points = number(v); })),
+      labelled("Auto-fail", fail),
+      button("Remove answer", function () { q.answers.splice(i, 1); }, "danger"),
+    ]);
+  }
+  function questionBox(section, q, i) {
+    var type = el("select", { on: { change: function (e) {
+      q.type = e.target.value;
+      if (q.type === "SLIDER") { delete q.answers; q.min = q.min || 0; q.max = q.max || 10; }
+      else { delete q.min; delete q.max; delete q.step; q.answers = q.answers || [{ label: "Yes", points: 1 }, { label: "No", points: 0 }]; }
+      write(); draw();
+    } } }, ["SINGLE", "MULTIPLE", "SLIDER"].map(function (t) { return el("option", { value: t, text: t }); }));
+    type.value = q.type || "SINGLE";
+    var rules = el("textarea", { rows: "3", class: "code", spellcheck: "false", on: { input: function (e) {
+      var text = e.target.value.trim();
+      if (text === "") { delete q.rules; write(); e.target.removeAttribute("aria-invalid"); return; }
+      try { q.rules = JSON.parse(text); write(); e.target.removeAttribute("aria-invalid"); }
+      catch (err) { e.target.setAttribute("aria-invalid", "true"); }
+    } } });
+    rules.value = q.rules ? JSON.stringify(q.rules) : "";
+    var parts = [
+      labelled("Question", input(q.text, function (v) { q.text = v; })),
+      labelled("Id", input(q.id, function (v) { q.id = v; })),
+      labelled("Type", type),
+    ];
+    if (q.type === "SLIDER") {
+      parts.push(labelled("Min", input(q.min, function (v) { q.min = number(v); })));
+      parts.push(labelled("Max", input(q.max, function (v) { q.max = number(v); })));
+      parts.push(labelled("Step", input(q.step, function (v) { q.step = number(v); })));
+    } else {
+      parts.push(el("ul", { class: "ed-answers" }, (q.answers || []).map(function (a, j) { return answerRow(q, a, j); })));
+      parts.push(button("Add answer", function () { (q.answers = q.answers || []).push({ label: "", points: 0 }); }));
+    }
+    parts.push(labelled("Rules (JSON; empty: the AI answers)", rules));
+    parts.push(button("Remove question", function () { section.questions.splice(i, 1); }, "danger"));
+    return el("li", { class: "ed-question" }, parts);
+  }
+  function draw() {
+    host.textContent = "";
+    state.forEach(function (section, i) {
+      section.questions = section.questions || [];
+      host.appendChild(el("fieldset", { class: "ed-section" }, [
+        el("legend", { text: "Section " + (i + 1) }),
+        labelled("Section name", input(section.name, function (v) { section.name = v; })),
+        el("ol", { class: "ed-questions" }, section.questions.map(function (q, j) { return questionBox(section, q, j); })),
+        button("Add question", function () {
+          section.questions.push({ id: "q" + Date.now().toString(36), text: "", type: "SINGLE",
+            answers: [{ label: "Yes", points: 1 }, { label: "No", points: 0 }] });
+        }),
+        button("Remove section", function () { state.splice(i, 1); }, "danger"),
+      ]));
+    });
+    host.appendChild(button("Add section", function () { state.push({ name: "", questions: [] }); }));
+  }
+  function load() {
+    try {
+      var parsed = JSON.parse(field.value.trim() === "" ? "[]" : field.value);
+      if (!Array.isArray(parsed)) throw new Error("not a list");
+      state = parsed;
+      host.removeAttribute("data-stale");
+      draw();
+    } catch (e) {
+      host.setAttribute("data-stale", "true");
+      host.textContent = "The JSON above is not valid; fix it there to go on with the fields.";
+    }
+  }
+  field.addEventListener("input", load);
+  load();
+})();
