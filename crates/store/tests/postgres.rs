@@ -120,6 +120,7 @@ async fn migrations_create_the_schema_and_are_idempotent() {
         "interactions",
         "jobs",
         "participants",
+        "password_links",
         "scorecard_actions",
         "scorecard_versions",
         "scorecards",
