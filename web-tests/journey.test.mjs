@@ -31,6 +31,41 @@ async function startReceiver() {
   return { hits, host: `127.0.0.1:${http.address().port}`, close: () => http.close() };
 }
 
+/**
+ * A stand-in of a paid language model's Chat Completions API: every request gets the same
+ * answer to the one question the AI is asked (`q1`: "Yes", quoting line 5 of the call).
+ */
+async function startLanguageModel() {
+  const requests = [];
+  const answer = {
+    q1: {
+      answer: "Yes",
+      explanation: "The agent promised the refund today.",
+      evidence: [{ line: 5, quote: "I will issue a refund today" }],
+    },
+  };
+  const http = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      requests.push({ path: req.url, body });
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          choices: [{ message: { role: "assistant", content: JSON.stringify(answer) }, finish_reason: "stop" }],
+          usage: { prompt_tokens: 300, completion_tokens: 40 },
+        }),
+      );
+    });
+  });
+  await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${http.address().port}/v1`;
+  return {
+    requests,
+    providers: `[{name = "standin", base_url = "${base}", models = ["judge"]}]`,
+    close: () => http.close(),
+  };
+}
+
 const EMAIL = "reviewer@example.com";
 const PASSWORD = "correct horse battery staple";
 
@@ -44,13 +79,18 @@ for (const backend of ["sqlite", "postgres"]) {
     // allows five attempts a minute per e-mail, as it should.
     let session;
     let receiver;
+    let model;
     const signedIn = () => browser.newContext({ storageState: session });
 
     before(async () => {
       receiver = await startReceiver();
+      model = await startLanguageModel();
       server = await startServer({
         backend,
-        env: { SCOREJAR_FETCH__ALLOWED_INTERNAL_HOSTS: `["${receiver.host}"]` },
+        env: {
+          SCOREJAR_FETCH__ALLOWED_INTERNAL_HOSTS: `["${receiver.host}"]`,
+          SCOREJAR_LLM__PROVIDERS: model.providers,
+        },
       });
       server.createUser(EMAIL, PASSWORD);
       const card = await server.api("POST", "/api/v1/scorecards", rulesCard);
@@ -83,6 +123,7 @@ for (const backend of ["sqlite", "postgres"]) {
     });
 
     after(async () => {
+      model?.close();
       await browser?.close();
       await server?.stop();
       receiver?.close();
@@ -405,6 +446,64 @@ for (const backend of ["sqlite", "postgres"]) {
       await context.close();
     });
 
+    test("a try asks the AI too when asked: scored by the worker, nothing stored or charged", async () => {
+      const card = await server.api("POST", "/api/v1/scorecards", {
+        name: `Refund check ${backend}`,
+        model: "standin/judge",
+        sections: [
+          {
+            name: "Call",
+            questions: [
+              {
+                id: "sorry",
+                text: "Did the agent apologise?",
+                type: "SINGLE",
+                answers: [{ label: "Yes", points: 1 }, { label: "No", points: 0 }],
+                rules: { if: { phrase: "i am sorry", by: "AGENT" }, then: "Yes", else: "No" },
+              },
+              {
+                id: "refund",
+                text: "Did the agent promise when the refund arrives?",
+                type: "SINGLE",
+                answers: [{ label: "Yes", points: 2 }, { label: "No", points: 0 }],
+              },
+            ],
+          },
+        ],
+      });
+      assert.equal(card.status, 201, JSON.stringify(card.body));
+      const balance = (await server.api("GET", "/api/v1/credits")).body.balance;
+      const asked = model.requests.length;
+      const evaluations = (await server.api("GET", `/api/v1/interactions/${callId}`)).body.evaluations.length;
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/scorecards/${card.body.id}/try?interaction=${callId}`);
+      // The rules answer at once; the AI's question waits to be asked.
+      assert.match(await page.locator("#trial").innerText(), /Did the agent promise when the refund arrives\?: left to the AI/);
+      assert.equal(model.requests.length, asked, "a rules try asks no model");
+      await page.getByRole("button", { name: "Ask the AI too" }).click();
+      await page.waitForURL(/\/try\?trial=[0-9a-f-]{36}$/);
+      // The page refreshes itself until the worker has scored it.
+      await page
+        .locator("#trial-score, #trial .error")
+        .first()
+        .waitFor({ timeout: 60000 })
+        .catch((e) => assert.fail(`${e.message}\nserver: ${server.log().slice(-2000)}`));
+      assert.equal(await page.locator("#trial .error").count(), 0, await page.locator("#trial").innerText());
+      assert.equal(await page.locator("#trial-score").innerText(), "100.0%");
+      const result = await page.locator("#trial").innerText();
+      assert.match(result, /by standin\/judge/);
+      assert.match(result, /Did the agent promise when the refund arrives\?: Yes[\s\S]*AI[\s\S]*line 5: “I will issue a refund today/);
+      assert.match(result, /Did the agent apologise\?: Yes[\s\S]*RULES/);
+      assert.equal(model.requests.length, asked + 1, "the model was asked once");
+      assert.match(model.requests.at(-1).body, /Did the agent promise when the refund arrives/);
+      assert.deepEqual(await accessibilityProblems(page), []);
+      assert.equal((await server.api("GET", "/api/v1/credits")).body.balance, balance, "a try is free");
+      const { body: call } = await server.api("GET", `/api/v1/interactions/${callId}`);
+      assert.equal(call.evaluations.length, evaluations, "a try stores no evaluation");
+      await context.close();
+    });
+
     test("a reviewer adds a webhook action with a live payload preview, sees its secret once and rotates it", async () => {
       const { body: cards } = await server.api("GET", "/api/v1/scorecards?limit=100");
       const card = cards.data.find((c) => c.name === "Support QA");
@@ -438,6 +537,26 @@ for (const backend of ["sqlite", "postgres"]) {
       const next = await page.locator("#action-secret").inputValue();
       assert.match(next, /^whsec_/);
       assert.notEqual(next, secret);
+      // Turned off and on again with one button; changed in place through its edit form.
+      await page.goto(`${server.base}/scorecards/${card.id}/actions`);
+      await page.getByRole("button", { name: `Turn off the action for http://${receiver.host}/qa-alerts` }).click();
+      await page.waitForURL(`${server.base}/scorecards/${card.id}/actions`);
+      assert.match(await page.locator("#actions").innerText(), /qa-alerts[\s\S]*off/);
+      const off = await server.api("GET", `/api/v1/scorecards/${card.id}/actions/${action.id}`);
+      assert.equal(off.body.enabled, false);
+      await page.getByRole("link", { name: `Edit the action for http://${receiver.host}/qa-alerts` }).click();
+      assert.equal(await page.getByLabel("Trigger").inputValue(), "FAILED");
+      assert.equal(await page.getByLabel("Webhook URL").inputValue(), `http://${receiver.host}/qa-alerts`);
+      await page.getByLabel("Trigger").selectOption("PASSED");
+      await page.getByRole("button", { name: "Save action" }).click();
+      await page.waitForURL(`${server.base}/scorecards/${card.id}/actions`);
+      const edited = await server.api("GET", `/api/v1/scorecards/${card.id}/actions/${action.id}`);
+      assert.deepEqual(edited.body.trigger, { type: "PASS_FAIL", passed: true });
+      assert.match(edited.body.action.payload, /Failed: /, "the template is kept");
+      assert.equal(edited.body.enabled, false, "an edit leaves it off");
+      await page.getByRole("button", { name: `Turn on the action for http://${receiver.host}/qa-alerts` }).click();
+      await page.waitForURL(`${server.base}/scorecards/${card.id}/actions`);
+      assert.match(await page.locator("#actions").innerText(), /PASS_FAIL \(passed\)[\s\S]*qa-alerts[\s\S]*on/);
       // A URL inside this network (not on the allow-list) is refused at save, naming the field.
       await page.goto(`${server.base}/scorecards/${card.id}/actions`);
       await page.getByLabel("Webhook URL").fill("http://10.0.0.1/hook");
@@ -519,7 +638,8 @@ for (const backend of ["sqlite", "postgres"]) {
 
       await page.getByRole("link", { name: "Webhooks" }).click();
       await page.waitForURL(`${server.base}/settings/webhooks`);
-      await page.getByText(`http://${receiver.host}/hook`).waitFor();
+      // The endpoint's URL is shown once as text (its edit form also names it, for screen readers).
+      await page.locator("code", { hasText: `http://${receiver.host}/hook` }).waitFor();
       const delivery = page.locator(".delivery", { hasText: "interaction.created" });
       await waitFor("the delivery to be recorded as delivered", async () => {
         await page.reload();
@@ -544,19 +664,29 @@ for (const backend of ["sqlite", "postgres"]) {
       const page = await context.newPage();
       await page.goto(`${server.base}/settings/webhooks`);
       await page.getByText("New endpoint").click();
-      await page.getByLabel("URL", { exact: true }).fill("http://10.0.0.1/events");
-      await page.getByRole("button", { name: "Create endpoint" }).click();
+      const create = page.locator("#new-endpoint");
+      await create.getByLabel("URL", { exact: true }).fill("http://10.0.0.1/events");
+      await create.getByRole("button", { name: "Create endpoint" }).click();
       assert.match(await page.locator("#endpoint-error").innerText(), /url/);
       const url = `http://${receiver.host}/crm-events`;
-      await page.getByLabel("URL", { exact: true }).fill(url);
-      await page.getByLabel("evaluation.completed").check();
-      await page.getByLabel("Description").fill("CRM sync");
-      await page.getByRole("button", { name: "Create endpoint" }).click();
+      await create.getByLabel("URL", { exact: true }).fill(url);
+      await create.getByLabel("evaluation.completed").check();
+      await create.getByLabel("Description").fill("CRM sync");
+      await create.getByRole("button", { name: "Create endpoint" }).click();
       const secret = await page.locator("#endpoint-secret").inputValue();
       assert.match(secret, /^whsec_/);
       const row = page.locator("#endpoints li", { hasText: "crm-events" });
       assert.match(await row.innerText(), /enabled[\s\S]*evaluation\.completed[\s\S]*CRM sync/);
       assert.deepEqual(await accessibilityProblems(page), []);
+      // Changed in place: every event now, a new description; the secret stays.
+      await row.getByText("Edit").click();
+      const change = page.getByRole("form", { name: `Edit ${url}` });
+      await change.getByLabel("evaluation.completed").uncheck();
+      await change.getByLabel(/Description/).fill("CRM sync v2");
+      await change.getByRole("button", { name: `Save ${url}` }).click();
+      await page.waitForURL(`${server.base}/settings/webhooks`);
+      assert.match(await page.locator("#endpoints li", { hasText: "crm-events" }).innerText(), /every event · CRM sync v2/);
+      assert.equal(await page.locator("#endpoint-secret").count(), 0);
       await page.getByRole("button", { name: `Disable ${url}` }).click();
       await page.waitForURL(`${server.base}/settings/webhooks`);
       assert.match(await page.locator("#endpoints li", { hasText: "crm-events" }).innerText(), /disabled/);

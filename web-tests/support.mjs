@@ -91,6 +91,8 @@ export async function startServer({ backend = "sqlite", env: extraEnv = {} } = {
     account,
     dataDir,
     env,
+    /** What the server has written so far (its warnings and errors), for failure messages. */
+    log: () => out,
     async api(method, route, body) {
       const response = await fetch(base + route, {
         method,

@@ -1,10 +1,13 @@
 // bench/web: see ./run for what it measures. Prints one line per figure.
 import { gzipSync } from "node:zlib";
+import { execFileSync } from "node:child_process";
 import {
   startServer,
   launchBrowser,
   signIn,
   rulesCard,
+  waitFor,
+  binary,
 } from "../../web-tests/support.mjs";
 
 const TOTAL = Number(process.argv[2] || 10000);
@@ -17,7 +20,7 @@ function percentile(values, p) {
 }
 const ms = (v) => `${v.toFixed(1)} ms`;
 
-async function seed(server, total) {
+async function seed(server, total, scorecardId) {
   const started = performance.now();
   let next = 0;
   const words = ["refund", "billing", "delivery", "password", "upgrade", "cancel", "invoice", "router"];
@@ -32,6 +35,7 @@ async function seed(server, total) {
         agent: { name: `Agent ${n % 40}`, email: `agent${n % 40}@example.com` },
         customer: { name: `Customer ${n}` },
         tags: [topic],
+        evaluation: { scorecardId },
         transcript: {
           text: `Agent: Thank you for calling, how can I help?\nCustomer: I have a question about my ${topic}.\nAgent: Let me look at your ${topic} right away.`,
         },
@@ -113,14 +117,33 @@ const server = await startServer({
 });
 try {
   server.createUser(EMAIL, PASSWORD);
-  const seconds = await seed(server, TOTAL);
+  // Every seeded chat is evaluated by a rules scorecard, so the dashboard has as many
+  // evaluations as the list has interactions; credits enough for all of them.
+  execFileSync(binary, ["credits", "add", "--data-dir", server.dataDir, "--account", server.account, "--amount", String(TOTAL * 10)], {
+    env: server.env,
+    stdio: "pipe",
+  });
+  const card = await server.api("POST", "/api/v1/scorecards", rulesCard);
+  const seconds = await seed(server, TOTAL, card.body.id);
   console.log(`seeded ${TOTAL} interactions in ${seconds.toFixed(1)} s (${(TOTAL / seconds).toFixed(0)}/s over HTTP)`);
+  await waitFor(
+    "every seeded evaluation to complete",
+    async () => {
+      for (const status of ["QUEUED", "PROCESSING"]) {
+        const { body } = await server.api("GET", `/api/v1/interactions?limit=1&evaluationStatus=${status}`);
+        if (body.data.length > 0) return false;
+      }
+      return true;
+    },
+    600000,
+  );
   const cookie = await sessionCookie(server);
 
   for (const [label, path] of [
     ["interaction list, first page of 50", "/interactions"],
     ["interaction list, search q=refund", "/interactions?q=refund"],
     ["interaction list, type=CHAT&direction=OUTBOUND", "/interactions?type=CHAT&direction=OUTBOUND"],
+    ["dashboard, 90 days, every scorecard", "/dashboard?days=90"],
   ]) {
     await timeRequests(server.base + path, cookie, 10); // warm-up
     const { first, whole, bytes } = await timeRequests(server.base + path, cookie, 200);

@@ -6,6 +6,7 @@
 //! - `config show`: the effective settings after every layer, secrets redacted.
 
 mod admin;
+mod backup;
 mod config;
 mod models;
 mod pipeline;
@@ -25,6 +26,16 @@ use std::path::PathBuf;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log lines as text for people, or as JSON objects, one a line, for log collectors
+    /// [env: SCOREJAR_LOG_FORMAT].
+    #[arg(long, global = true, value_enum, env = "SCOREJAR_LOG_FORMAT", default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 /// Options every subcommand shares: where the configuration and the data live.
@@ -101,22 +112,47 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Copy the embedded SQLite database to a new file while the service runs.
+    Backup {
+        /// The file to write (must not exist yet).
+        #[arg(long)]
+        to: std::path::PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Put a backup in place of the embedded SQLite database (stop the service first).
+    Restore {
+        /// A file written by `scorejar backup`.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
-fn init_logging() {
+fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("SCOREJAR_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,sqlx=warn"));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        // Each line one object: time, level, message, fields, and the spans it happened in
+        // (a request's `request_id`, a job's id and kind).
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    init_logging();
     let cli = Cli::parse();
+    init_logging(cli.log_format);
     match cli.command {
         Command::Serve { common, bind, role } => {
             let mut settings = settings::load(&common)?;
@@ -137,6 +173,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Models { command, common } => {
             models::run(command, settings::load(&common)?.data_dir).await
         }
+        Command::Backup { to, common } => backup::run_backup(&settings::load(&common)?, &to),
+        Command::Restore { from, common } => backup::run_restore(&settings::load(&common)?, &from),
     }
 }
 

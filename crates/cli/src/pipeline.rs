@@ -8,10 +8,10 @@ use scorejar_store::media_links::MediaLinks;
 use scorejar_store::Store;
 use scorejar_worker::handlers::{
     DeliverWebhook, DeliverySettings, Dispatch, Evaluate, FetchMedia, FetchSettings, MediaUrls,
-    Noop, Transcribe, TranscribeSettings,
+    Noop, Transcribe, TranscribeSettings, TryScorecard,
 };
 use scorejar_worker::spool::{SpoolSweep, DEFAULT_STALE_AFTER};
-use scorejar_worker::{JobHandler, Worker, WorkerSettings};
+use scorejar_worker::{JobHandler, RetentionSweep, Worker, WorkerSettings};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +22,14 @@ pub fn build_worker(
 ) -> anyhow::Result<Arc<Worker>> {
     let spool_dir = settings.data_dir.join("spool");
     std::fs::create_dir_all(&spool_dir)?;
+    let w = &settings.worker;
+    let retention = RetentionSweep {
+        store: store.clone(),
+        media: media.clone(),
+        interval: Duration::from_secs(w.sweep_interval_secs.max(1)),
+        keep_finished_jobs: Duration::from_secs(w.keep_finished_jobs_days * 86_400),
+        orphans_after: scorejar_worker::orphan_media::STALE_AFTER,
+    };
     // Downloads a killed worker left behind (see scorejar_worker::spool).
     let sweep = SpoolSweep {
         dir: spool_dir.clone(),
@@ -52,15 +60,21 @@ pub fn build_worker(
         },
         transcriptions,
     );
+    let ai = if settings.llm.providers.is_empty() {
+        None
+    } else {
+        let engine = scorejar_llm::LlmEngine::new(settings.llm.clone())
+            .map_err(|e| anyhow::anyhow!("[llm]: {e}"))?;
+        Some(Arc::new(engine) as Arc<dyn scorejar_llm::AiEngine>)
+    };
+    // Tries share the evaluations' engine, so its per-provider concurrency bounds both.
+    let try_scorecard = TryScorecard {
+        store: store.clone(),
+        ai: ai.clone(),
+    };
     let evaluate = Evaluate {
         store: store.clone(),
-        ai: if settings.llm.providers.is_empty() {
-            None
-        } else {
-            let engine = scorejar_llm::LlmEngine::new(settings.llm.clone())
-                .map_err(|e| anyhow::anyhow!("[llm]: {e}"))?;
-            Some(Arc::new(engine) as Arc<dyn scorejar_llm::AiEngine>)
-        },
+        ai,
         rates: settings.rates(),
     };
     let hooks = &settings.webhooks;
@@ -91,11 +105,11 @@ pub fn build_worker(
         Arc::new(fetch),
         Arc::new(transcribe),
         Arc::new(evaluate),
+        Arc::new(try_scorecard),
         Arc::new(dispatch),
         Arc::new(deliver),
         Arc::new(Noop),
     ];
-    let w = &settings.worker;
     Ok(Arc::new(
         Worker::new(
             store,
@@ -107,6 +121,7 @@ pub fn build_worker(
                 shutdown_grace: Duration::from_secs(w.shutdown_grace_secs),
             },
         )
-        .with_spool_sweep(sweep),
+        .with_spool_sweep(sweep)
+        .with_retention(retention),
     ))
 }

@@ -22,7 +22,7 @@ const NUMBERS_WHEN_SET: &[&str] = &["price_prompt_per_1k", "price_completion_per
 /// Enumerations take only their own words: a documented alternative to the default.
 const CHOICES: &[(&str, &str)] = &[("structured_output", "json_object")];
 /// Secrets are shown redacted, so only "set" (not the value) is visible.
-const SECRETS: &[&str] = &["jwt_secret"];
+const SECRETS: &[&str] = &["jwt_secret", "metrics_token"];
 
 /// Runs `config show --format json` with only the given `SCOREJAR_*` variables (the test's own
 /// environment's are removed) and, if given, a TOML `--config` file.

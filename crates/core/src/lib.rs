@@ -23,6 +23,7 @@ pub mod paging;
 pub mod payload;
 pub mod pricing;
 pub mod render;
+pub mod retention;
 pub mod retry;
 pub mod roles;
 pub mod scorecard;

@@ -34,6 +34,7 @@ fn media(m: &Option<MediaRecord>) -> Value {
             "codec": m.info.codec,
             "container": m.info.container,
             "error": m.error,
+            "removedAt": m.removed_at.map(rfc3339),
         }),
     }
 }

@@ -68,6 +68,7 @@ impl Case {
                     ..MediaInfo::default()
                 },
                 error: None,
+                removed_at: None,
             }),
             transcript: self.transcript.map(|(s, text)| transcript(s, text)),
             email: None,

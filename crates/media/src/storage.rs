@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use futures::StreamExt;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::buffered::BufWriter;
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
@@ -75,9 +76,11 @@ impl MediaStorage {
         })
     }
 
-    /// Opens a store from a URL: `s3://bucket/prefix` (options such as `aws_region`,
-    /// `aws_endpoint`, `aws_access_key_id` go in `options`), `file:///path`, or `memory:///`.
-    /// A path after the bucket becomes a key prefix.
+    /// Opens a store from a URL: `s3://bucket/prefix`, `file:///path`, or `memory:///`.
+    /// A path after the bucket becomes a key prefix. For S3 the standard AWS variables
+    /// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`,
+    /// `AWS_ENDPOINT`, `AWS_ALLOW_HTTP`, …) are read first and `options` (`aws_endpoint`,
+    /// `aws_region`, …) override them; an option no backend knows is an error, not ignored.
     pub fn from_url(url: &str, options: &[(String, String)]) -> anyhow::Result<Self> {
         let parsed =
             url::Url::parse(url).with_context(|| format!("invalid storage URL {url:?}"))?;
@@ -87,11 +90,39 @@ impl MediaStorage {
             })?;
             return Self::local(&path);
         }
+        if parsed.scheme() == "s3" {
+            return Self::s3(&parsed, options);
+        }
         let (store, prefix) =
             object_store::parse_url_opts(&parsed, options.iter().map(|(k, v)| (k, v.clone())))
                 .with_context(|| format!("opening storage {url:?}"))?;
         let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
             Arc::from(store)
+        } else {
+            Arc::new(PrefixStore::new(store, prefix))
+        };
+        Ok(Self::from_store(store))
+    }
+
+    /// An S3-compatible bucket. Requests are path-style (`endpoint/bucket/key`, what
+    /// S3-compatible servers expect) unless `aws_virtual_hosted_style_request` says otherwise;
+    /// transient failures (5xx, timeouts, connection resets) are retried by `object_store`
+    /// with backoff.
+    fn s3(url: &url::Url, options: &[(String, String)]) -> anyhow::Result<Self> {
+        let mut builder = AmazonS3Builder::from_env().with_url(url.as_str());
+        for (key, value) in options {
+            let key: AmazonS3ConfigKey = key
+                .parse()
+                .map_err(|_| anyhow::anyhow!("unknown S3 storage option {key:?}"))?;
+            builder = builder.with_config(key, value);
+        }
+        let store = builder
+            .build()
+            .with_context(|| format!("opening storage {:?}", url.as_str()))?;
+        let prefix = ObjectPath::from_url_path(url.path())
+            .with_context(|| format!("storage URL {:?} has an invalid prefix", url.as_str()))?;
+        let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
+            Arc::new(store)
         } else {
             Arc::new(PrefixStore::new(store, prefix))
         };
@@ -141,6 +172,9 @@ impl MediaStorage {
             .with_max_concurrency(UPLOAD_CONCURRENCY);
         let mut buf = vec![0u8; READ_CHUNK];
         let mut written = 0u64;
+        // Once `shutdown` has begun, the writer cannot be aborted (object_store panics): a
+        // failed completion leaves the store's incomplete upload to its own expiry.
+        let mut finishing = false;
         let copied: anyhow::Result<()> = async {
             loop {
                 let n = file
@@ -156,14 +190,17 @@ impl MediaStorage {
                     .context("uploading media")?;
                 written += n as u64;
             }
+            finishing = true;
             upload.shutdown().await.context("finishing media upload")?;
             Ok(())
         }
         .await;
         if let Err(err) = copied {
             // Best effort: do not leave a half-finished multipart upload behind.
-            if let Err(abort_err) = upload.abort().await {
-                tracing::warn!(key, error = %abort_err, "could not abort failed media upload");
+            if !finishing {
+                if let Err(abort_err) = upload.abort().await {
+                    tracing::warn!(key, error = %abort_err, "could not abort failed media upload");
+                }
             }
             return Err(err);
         }

@@ -58,6 +58,9 @@ pub struct Settings {
     pub webhooks: WebhookConfig,
     /// The web app (`docs/web.md`).
     pub web: WebSettings,
+    /// The bearer token `GET /metrics` asks for (`SCOREJAR_METRICS_TOKEN`); empty: no
+    /// `/metrics` at all (404), so nothing about the service shows unless an operator asks.
+    pub metrics_token: String,
 }
 
 /// The web app served at `/`.
@@ -256,6 +259,11 @@ pub struct WorkerConfig {
     pub poll_interval_ms: u64,
     /// On shutdown, seconds running jobs get to finish before they are released.
     pub shutdown_grace_secs: u64,
+    /// Seconds between two passes of the sweep: the accounts' retention, expired sessions, old
+    /// finished jobs (`docs/deployment.md`, "Retention").
+    pub sweep_interval_secs: u64,
+    /// Finished jobs (DONE or FAILED) are kept this many days, then deleted.
+    pub keep_finished_jobs_days: u64,
 }
 
 impl Default for WorkerConfig {
@@ -265,6 +273,8 @@ impl Default for WorkerConfig {
             lease_secs: 60,
             poll_interval_ms: 2000,
             shutdown_grace_secs: 20,
+            sweep_interval_secs: 3600,
+            keep_finished_jobs_days: 30,
         }
     }
 }
@@ -442,6 +452,7 @@ impl Default for Settings {
             media_storage_url: String::new(),
             media_storage_options: Default::default(),
             jwt_secret: String::new(),
+            metrics_token: String::new(),
             jwt_public_key_file: String::new(),
             jwt_issuer: String::new(),
             jwt_audience: String::new(),

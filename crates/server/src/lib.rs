@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod edge;
 pub mod error;
+pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -21,6 +22,7 @@ use error::AppError;
 use scorejar_core::ApiError;
 pub use state::AppState;
 use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 /// The whole API.
@@ -48,12 +50,15 @@ pub struct Pages {
 /// limits, load shedding, body limits, deadline, the login throttle) and answer their errors
 /// as HTML pages, which the envelope leaves alone.
 pub fn router_with_pages(state: AppState, pages: Pages) -> Router {
+    metrics::install();
     let http = state.settings.http.clone();
     let quick = Router::new()
         .merge(pages.quick)
         .merge(routes::interactions::router())
         .merge(routes::interaction_retry::router())
         .merge(routes::interaction_tags::router())
+        .merge(routes::participants::router())
+        .merge(routes::retention::router())
         .merge(routes::tokens::router())
         .merge(routes::auth::router())
         .merge(routes::tags::router())
@@ -65,6 +70,7 @@ pub fn router_with_pages(state: AppState, pages: Pages) -> Router {
         .merge(routes::reviews::router())
         .merge(routes::credits::router())
         .merge(routes::health::router())
+        .route("/metrics", get(metrics::scrape))
         .route("/api/v1/openapi.json", get(openapi::openapi_json));
     let upload = routes::upload::router().layer(DefaultBodyLimit::max(
         state.settings.max_request_bytes as usize,
@@ -90,8 +96,25 @@ pub fn router_with_pages(state: AppState, pages: Pages) -> Router {
             limit_requests,
         ))
         .layer(middleware::from_fn(edge::envelope::ensure_envelope))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(metrics::record_requests))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        // Every request has an id: the client's `x-request-id` if it sent one, else a new
+        // UUID; it is in the request's log span and sent back in the answer.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The log span of one request: method, path (never the query: it may hold search terms)
+/// and the request id.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(),
+        request_id = %id)
 }
 
 /// Serves the API on `listener` until `shutdown` resolves, with the connection timeouts of
@@ -129,21 +152,10 @@ pub async fn create_account_with_token(
     name: &str,
     credits: i64,
 ) -> anyhow::Result<Bootstrapped> {
-    let token = auth::tokens::new_api_token();
+    let (token, new_token) = initial_token();
     let account_id = scorejar_core::ids::new_id();
     store
-        .create_account(
-            &account_id,
-            name,
-            credits,
-            scorejar_store::NewApiToken {
-                id: scorejar_core::ids::new_id(),
-                name: "initial".into(),
-                token_hash: auth::tokens::hash_token(&token),
-                scopes: scorejar_core::tokens::ScopeSet::all(),
-                expires_at: None,
-            },
-        )
+        .create_account(&account_id, name, credits, new_token)
         .await?;
     Ok(Bootstrapped {
         account_id,
@@ -151,7 +163,8 @@ pub async fn create_account_with_token(
     })
 }
 
-/// On an empty database, creates the `default` account with starter credits.
+/// On an empty database, creates the `default` account with starter credits — once, even when
+/// several processes start on it at the same moment (the store decides, under a lock).
 pub async fn bootstrap(
     store: &dyn scorejar_store::Store,
     starter_credits: i64,
@@ -159,7 +172,26 @@ pub async fn bootstrap(
     if store.account_count().await? > 0 {
         return Ok(None);
     }
-    create_account_with_token(store, "default", starter_credits)
-        .await
-        .map(Some)
+    let (token, new_token) = initial_token();
+    let account_id = scorejar_core::ids::new_id();
+    let created = store
+        .create_first_account(&account_id, "default", starter_credits, new_token)
+        .await?;
+    Ok(created.map(|_| Bootstrapped {
+        account_id,
+        api_token: token,
+    }))
+}
+
+/// A first token with every scope and no expiry: (its secret, what the store keeps).
+fn initial_token() -> (String, scorejar_store::NewApiToken) {
+    let token = auth::tokens::new_api_token();
+    let stored = scorejar_store::NewApiToken {
+        id: scorejar_core::ids::new_id(),
+        name: "initial".into(),
+        token_hash: auth::tokens::hash_token(&token),
+        scopes: scorejar_core::tokens::ScopeSet::all(),
+        expires_at: None,
+    };
+    (token, stored)
 }

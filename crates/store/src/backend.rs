@@ -7,7 +7,7 @@
 
 use crate::ops::{
     accounts, catalog, credits, dashboard, evaluations, interaction_tags, interactions, jobs,
-    retry, secrets, upload, users,
+    participants, retention, retry, secrets, trials, upload, users,
 };
 use crate::queue::{ClaimedJob, JobOutcome, JobQueue, JobState};
 use crate::rules::outcome::requeues;
@@ -56,6 +56,11 @@ pub(crate) trait Backend: Send + Sync + 'static {
     type Db: Db;
 
     fn name(&self) -> &'static str;
+
+    /// Connections of the pool (open, idle), where the backend has one.
+    fn pool_use(&self) -> Option<(u32, u32)> {
+        None
+    }
 
     /// Work that only reads. SQLite reads one snapshot; PostgreSQL reads on a pooled
     /// connection, statement by statement.
@@ -122,6 +127,10 @@ impl<B: Backend> Store for B {
         self.name()
     }
 
+    fn pool_use(&self) -> Option<(u32, u32)> {
+        Backend::pool_use(self)
+    }
+
     async fn create_account(
         &self,
         account_id: &str,
@@ -134,6 +143,18 @@ impl<B: Backend> Store for B {
             work!(db => accounts::create_account(db, &account_id, &name, credits, &token).await),
         )
         .await
+    }
+
+    async fn create_first_account(
+        &self,
+        account_id: &str,
+        name: &str,
+        credits: i64,
+        token: NewApiToken,
+    ) -> StoreResult<Option<Account>> {
+        let (account_id, name) = (account_id.to_owned(), name.to_owned());
+        self.write(work!(db => accounts::create_first_account(db, &account_id, &name, credits, &token).await))
+            .await
     }
 
     async fn account_count(&self) -> StoreResult<i64> {
@@ -198,9 +219,21 @@ impl<B: Backend> Store for B {
         account_id: &str,
         user_id: &str,
         link: crate::PasswordLink,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<crate::NewLinkOutcome> {
         let (account_id, user_id) = (account_id.to_owned(), user_id.to_owned());
         self.write(work!(db => users::create_password_link(db, &account_id, &user_id, &link).await))
+            .await
+    }
+
+    async fn create_trial(&self, trial: crate::NewTrial, max_waiting: i64) -> StoreResult<bool> {
+        let now = crate::codec::now_micros();
+        self.write(work!(db => trials::create_trial(db, &trial, max_waiting, now).await))
+            .await
+    }
+
+    async fn get_trial(&self, account_id: &str, id: &str) -> StoreResult<Option<crate::Trial>> {
+        let (account_id, id) = (account_id.to_owned(), id.to_owned());
+        self.read(work!(db => trials::get_trial(db, &account_id, &id).await))
             .await
     }
 
@@ -553,6 +586,82 @@ impl<B: Backend> Store for B {
             .await
     }
 
+    async fn get_retention(&self, account_id: &str) -> StoreResult<Option<crate::Retention>> {
+        let account_id = account_id.to_owned();
+        self.read(work!(db => retention::get_retention(db, &account_id).await))
+            .await
+    }
+
+    async fn set_retention(&self, account_id: &str, value: crate::Retention) -> StoreResult<bool> {
+        let account_id = account_id.to_owned();
+        self.write(work!(db => retention::set_retention(db, &account_id, &value).await))
+            .await
+    }
+
+    async fn expired_interactions(
+        &self,
+        now: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, String)>> {
+        let now = to_micros(now);
+        self.read(work!(db => retention::expired_interactions(db, now, limit).await))
+            .await
+    }
+
+    async fn expired_media(
+        &self,
+        now: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, String)>> {
+        let now = to_micros(now);
+        self.read(work!(db => retention::expired_media(db, now, limit).await))
+            .await
+    }
+
+    async fn media_removed(
+        &self,
+        interaction_id: &str,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        let (interaction_id, key, now) =
+            (interaction_id.to_owned(), key.to_owned(), to_micros(now));
+        self.write(work!(db => retention::media_removed(db, &interaction_id, &key, now).await))
+            .await
+    }
+
+    async fn sweep_sessions(&self, now: OffsetDateTime) -> StoreResult<u64> {
+        let now = to_micros(now);
+        self.write(work!(db => retention::sweep_sessions(db, now).await))
+            .await
+    }
+
+    async fn sweep_jobs(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let before = to_micros(before);
+        self.write(work!(db => retention::sweep_jobs(db, before).await))
+            .await
+    }
+
+    async fn erase_participant(&self, account_id: &str, participant_id: &str) -> StoreResult<bool> {
+        let (account_id, participant_id) = (account_id.to_owned(), participant_id.to_owned());
+        self.write(
+            work!(db => participants::erase_participant(db, &account_id, &participant_id).await),
+        )
+        .await
+    }
+
+    async fn delete_interaction(
+        &self,
+        account_id: &str,
+        interaction_id: &str,
+    ) -> StoreResult<Option<Option<String>>> {
+        let (account_id, interaction_id) = (account_id.to_owned(), interaction_id.to_owned());
+        self.write(
+            work!(db => interactions::delete_interaction(db, &account_id, &interaction_id).await),
+        )
+        .await
+    }
+
     async fn list_interactions(
         &self,
         account_id: &str,
@@ -680,5 +789,9 @@ impl<B: Backend> JobQueue for B {
         let kind = kind.map(str::to_owned);
         self.read(work!(db => jobs::counts(db, kind.as_deref()).await))
             .await
+    }
+
+    async fn job_backlog(&self) -> StoreResult<BTreeMap<(String, String), i64>> {
+        self.read(work!(db => jobs::backlog(db).await)).await
     }
 }

@@ -84,6 +84,51 @@ pub struct PasswordLink {
     pub expires_at: OffsetDateTime,
 }
 
+/// A try of a scorecard version on one interaction that asks the AI (the web app's "Try it").
+#[derive(Debug, Clone)]
+pub struct NewTrial {
+    pub id: String,
+    pub account_id: String,
+    pub scorecard_id: String,
+    pub version: i64,
+    pub interaction_id: String,
+}
+
+/// A try as stored: QUEUED until its job ends, then COMPLETED with the result (an
+/// `EvaluationResult`, JSON) or FAILED with the reason.
+#[derive(Debug, Clone)]
+pub struct Trial {
+    pub id: String,
+    pub account_id: String,
+    pub scorecard_id: String,
+    pub version: i64,
+    pub interaction_id: String,
+    pub status: String,
+    pub result: Option<serde_json::Value>,
+    pub error: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+/// How long an account keeps its data, in days after an interaction arrives; `None`: for ever.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Then the recording is deleted; the interaction, transcript and scores stay.
+    pub media_days: Option<i64>,
+    /// Then the whole interaction is deleted (as `DELETE /api/v1/interactions/{id}` does).
+    pub interaction_days: Option<i64>,
+}
+
+/// What asking for a new password link did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewLinkOutcome {
+    /// The link is stored; it is for the user with this e-mail.
+    Created { email: String },
+    /// The user is deactivated: no link.
+    Deactivated,
+    /// No user of the account has this id.
+    NoSuchUser,
+}
+
 /// What an admin sets on a user: all of it, as the form shows it.
 #[derive(Debug, Clone)]
 pub struct UserChange {
@@ -97,6 +142,9 @@ pub struct UserChange {
 pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'static {
     /// Which backend this is: "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
+    /// The connection pool's use (open connections, idle ones), where there is a pool
+    /// (PostgreSQL); `None` on SQLite (one writer thread and a fixed set of readers).
+    fn pool_use(&self) -> Option<(u32, u32)>;
 
     // --- accounts, users, tokens, sessions ---
 
@@ -108,6 +156,15 @@ pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'stati
         credits: i64,
         token: NewApiToken,
     ) -> StoreResult<Account>;
+    /// [`Store::create_account`], only on a database without any account (first start; safe
+    /// when several processes start at once): `None` when there is one already.
+    async fn create_first_account(
+        &self,
+        account_id: &str,
+        name: &str,
+        credits: i64,
+        token: NewApiToken,
+    ) -> StoreResult<Option<Account>>;
     async fn account_count(&self) -> StoreResult<i64>;
     async fn get_account(&self, account_id: &str) -> StoreResult<Option<Account>>;
     /// Adds (or, when negative, removes) credits with a ledger entry; returns the new balance.
@@ -137,13 +194,13 @@ pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'stati
     /// Creates a user without a usable password and the link with which they set one, in one
     /// transaction (errors as `create_user`).
     async fn invite_user(&self, user: NewUser, link: PasswordLink) -> StoreResult<()>;
-    /// A new password link for an active user of the account; false when there is none.
+    /// A new password link for an active user of the account.
     async fn create_password_link(
         &self,
         account_id: &str,
         user_id: &str,
         link: PasswordLink,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<NewLinkOutcome>;
     /// The active user a live password link is for.
     async fn password_link_user(&self, token_hash: &str) -> StoreResult<Option<UserRecord>>;
     /// Sets the password of a live link's user and spends their links; their sessions end.
@@ -153,6 +210,12 @@ pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'stati
         token_hash: &str,
         password_hash: &str,
     ) -> StoreResult<Option<UserRecord>>;
+
+    /// Writes a try and its job in one transaction, unless the account already has
+    /// `max_waiting` tries waiting (then false, and nothing written).
+    async fn create_trial(&self, trial: NewTrial, max_waiting: i64) -> StoreResult<bool>;
+    /// The account's try `id`.
+    async fn get_trial(&self, account_id: &str, id: &str) -> StoreResult<Option<Trial>>;
 
     async fn create_api_token(
         &self,
@@ -350,6 +413,47 @@ pub trait Store: queue::JobQueue + webhooks::WebhookStore + Send + Sync + 'stati
         account_id: &str,
         interaction_id: &str,
     ) -> StoreResult<Option<InteractionRecord>>;
+    /// The account's retention; `None` for an unknown account.
+    async fn get_retention(&self, account_id: &str) -> StoreResult<Option<Retention>>;
+    /// Sets the account's retention; false for an unknown account.
+    async fn set_retention(&self, account_id: &str, retention: Retention) -> StoreResult<bool>;
+    /// Interactions (account id, interaction id) past their account's retention at `now`,
+    /// oldest first, at most `limit`.
+    async fn expired_interactions(
+        &self,
+        now: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, String)>>;
+    /// Recordings (interaction id, object key) past their account's media retention at `now`,
+    /// oldest first, at most `limit`.
+    async fn expired_media(
+        &self,
+        now: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, String)>>;
+    /// Records that an interaction's recording `key` was deleted at `now` (its object is gone
+    /// already); false when the interaction no longer names that key.
+    async fn media_removed(
+        &self,
+        interaction_id: &str,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// Deletes the sessions expired at `now`; how many.
+    async fn sweep_sessions(&self, now: OffsetDateTime) -> StoreResult<u64>;
+    /// Deletes the jobs that finished (DONE or FAILED) before `before`; how many.
+    async fn sweep_jobs(&self, before: OffsetDateTime) -> StoreResult<u64>;
+    /// Erases a participant's name, e-mail, phone and source identifier (the row stays, so
+    /// its interactions keep their link); false when the account has no such participant.
+    async fn erase_participant(&self, account_id: &str, participant_id: &str) -> StoreResult<bool>;
+    /// Deletes an interaction of the account with its tags links, metadata, evaluations, tries
+    /// and jobs, in one transaction (the credits ledger keeps its rows). `Some(media key)` when
+    /// it existed — the caller deletes that object —, `None` otherwise.
+    async fn delete_interaction(
+        &self,
+        account_id: &str,
+        interaction_id: &str,
+    ) -> StoreResult<Option<Option<String>>>;
     /// Newest event first. An undecodable cursor is the caller's problem (validated before).
     async fn list_interactions(
         &self,

@@ -37,6 +37,8 @@ pub struct ClaimedJob {
     /// This attempt, 1-based (the row's `attempts` after the claim).
     pub attempt: i64,
     pub max_attempts: i64,
+    /// When the job became due (its `run_at`): how long it waited is the claim's delay.
+    pub due_at: time::OffsetDateTime,
 }
 
 /// New state of the interaction's media. `info` fields that are `Some` are written; `None` ones
@@ -123,6 +125,15 @@ pub struct JobEffects {
     pub credits: Vec<CreditChange>,
     /// Follow-up jobs (the next step of the pipeline).
     pub enqueue: Vec<NewJob>,
+    /// The outcome of a scorecard try (`TryScorecard`); it touches nothing else.
+    pub trial: Option<TrialOutcome>,
+}
+
+/// How a try of a scorecard ended: its result (an `EvaluationResult`, JSON) or why it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialOutcome {
+    pub trial_id: String,
+    pub outcome: Result<serde_json::Value, String>,
 }
 
 /// How a job attempt ended.
@@ -248,4 +259,7 @@ pub trait JobQueue: Send + Sync {
 
     /// Number of jobs per status (QUEUED, RUNNING, DONE, FAILED), optionally of one kind.
     async fn job_counts(&self, kind: Option<&str>) -> StoreResult<BTreeMap<String, i64>>;
+
+    /// Jobs not DONE, by (kind, status): the queue's backlog, for metrics.
+    async fn job_backlog(&self) -> StoreResult<BTreeMap<(String, String), i64>>;
 }

@@ -12,9 +12,11 @@
 //! What it runs is `crate::ops` (through `crate::backend`); this module owns only the
 //! connections: `db` (the neutral `Db` on a rusqlite connection), `writer` and `checkpointer`
 //! (the writer thread and the thread that checkpoints its WAL), `readers` (the read pool),
-//! `migrate` (pragmas, schema) and `backend` (how work runs here, and SQLite's claim).
+//! `migrate` (pragmas, schema), `backend` (how work runs here, and SQLite's claim) and
+//! `backup` (online backups and restores of the file).
 
 mod backend;
+pub mod backup;
 mod checkpointer;
 mod db;
 mod migrate;

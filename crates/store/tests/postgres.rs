@@ -122,6 +122,7 @@ async fn migrations_create_the_schema_and_are_idempotent() {
         "participants",
         "password_links",
         "scorecard_actions",
+        "scorecard_trials",
         "scorecard_versions",
         "scorecards",
         "server_secrets",

@@ -63,6 +63,30 @@ impl Viewer {
     pub fn csrf_ok(&self, presented: &str) -> bool {
         csrf::is_valid(&self.token, presented)
     }
+
+    /// What a page answers instead of acting on a form: a 403 when the form lacks this
+    /// session's CSRF token (checked first, so a forged post learns nothing), or when the
+    /// viewer's role lacks `scope` (`who_may` says who may, e.g. "Only an ADMIN manages users.").
+    pub fn refuse_post(
+        &self,
+        presented_csrf: &str,
+        scope: scorejar_core::tokens::Scope,
+        who_may: &str,
+    ) -> Option<axum::response::Response> {
+        if !self.csrf_ok(presented_csrf) {
+            return Some(csrf::refused_form());
+        }
+        self.refuse_unless(scope, who_may)
+    }
+
+    /// A 403 page saying `who_may` when the viewer's role lacks `scope`.
+    pub fn refuse_unless(
+        &self,
+        scope: scorejar_core::tokens::Scope,
+        who_may: &str,
+    ) -> Option<axum::response::Response> {
+        (!self.may(scope)).then(|| crate::views::error_page(403, who_may))
+    }
 }
 
 /// When a session used at `now` expires: the idle timeout from now, but never later than the

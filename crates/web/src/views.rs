@@ -13,6 +13,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     let templates: &[(&str, &str)] = &[
         ("base.html", include_str!("../templates/base.html")),
+        ("macros.html", include_str!("../templates/macros.html")),
         ("error.html", include_str!("../templates/error.html")),
         ("login.html", include_str!("../templates/login.html")),
         ("tokens.html", include_str!("../templates/tokens.html")),
@@ -93,6 +94,13 @@ pub(crate) fn error_page(status: u16, message: &str) -> Response {
         "error.html",
         minijinja::context! { status => status.as_u16(), message => message },
     )
+}
+
+/// The page for a store that failed while `doing` something: logged in full, a 503 saying
+/// only that the service is busy.
+pub(crate) fn busy(doing: &str, error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "{doing}");
+    error_page(503, "The service is busy; try again in a moment.")
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@
 pub mod backoff;
 mod done_batch;
 pub mod handlers;
+pub mod orphan_media;
+pub mod retention;
 mod runner;
 #[cfg(test)]
 mod runner_fault_tests;
@@ -19,5 +21,6 @@ pub mod settlement;
 pub mod spool;
 
 pub use handlers::{HandlerError, HandlerResult, JobHandler};
+pub use retention::RetentionSweep;
 pub use runner::{Worker, WorkerSettings};
 pub use spool::SpoolSweep;

@@ -16,6 +16,7 @@
 use crate::backoff::retry_delay;
 use crate::done_batch::{is_effect_free, DoneBatcher};
 use crate::handlers::{HandlerError, HandlerResult, JobHandler};
+use crate::retention::RetentionSweep;
 use crate::spool::{sweep_periodically, SpoolSweep};
 use futures::FutureExt;
 use scorejar_store::queue::{ClaimedJob, JobOutcome};
@@ -70,6 +71,7 @@ pub struct Worker {
     /// Jobs this worker holds: running, or finished but not yet recorded.
     running: Arc<Mutex<HashSet<String>>>,
     spool_sweep: Option<SpoolSweep>,
+    retention: Option<RetentionSweep>,
 }
 
 impl Worker {
@@ -90,6 +92,7 @@ impl Worker {
             settings,
             running: Arc::default(),
             spool_sweep: None,
+            retention: None,
         }
     }
 
@@ -97,6 +100,12 @@ impl Worker {
     /// start and then periodically while running.
     pub fn with_spool_sweep(mut self, sweep: SpoolSweep) -> Self {
         self.spool_sweep = Some(sweep);
+        self
+    }
+
+    /// Runs the retention sweep (`crate::retention`) every `sweep.interval` while working.
+    pub fn with_retention(mut self, sweep: RetentionSweep) -> Self {
+        self.retention = Some(sweep);
         self
     }
 
@@ -114,6 +123,10 @@ impl Worker {
             .spool_sweep
             .clone()
             .map(|s| tokio::spawn(sweep_periodically(s)));
+        let retention = self
+            .retention
+            .clone()
+            .map(|r| tokio::spawn(crate::retention::sweep_periodically(r)));
         let (done, flusher) =
             DoneBatcher::start(self.store.clone(), self.id.clone(), self.running.clone());
         let mut tasks = tokio::task::JoinSet::new();
@@ -185,6 +198,9 @@ impl Worker {
         heartbeat.abort();
         if let Some(sweeper) = sweeper {
             sweeper.abort();
+        }
+        if let Some(retention) = retention {
+            retention.abort();
         }
         tracing::info!(worker = %self.id, "worker stopped");
     }
@@ -268,7 +284,14 @@ impl Worker {
             self.running.lock().map(|mut r| r.remove(&job.id)).ok();
             return;
         };
-        let outcome = match self.attempt(&job, handler.as_ref()).await {
+        let waited = time::OffsetDateTime::now_utc() - job.due_at;
+        metrics::histogram!("scorejar_job_claim_delay_seconds", "kind" => job.kind.clone())
+            .record(waited.as_seconds_f64().max(0.0));
+        let started = std::time::Instant::now();
+        let attempted = self.attempt(&job, handler.as_ref()).await;
+        metrics::histogram!("scorejar_job_run_seconds", "kind" => job.kind.clone())
+            .record(started.elapsed().as_secs_f64());
+        let outcome = match attempted {
             Ok(effects) => JobOutcome::Done(effects),
             Err(HandlerError::Retryable(error)) if job.attempt < job.max_attempts => {
                 let delay = retry_delay(job.attempt, rand::random::<f64>(), None);
@@ -302,6 +325,10 @@ impl Worker {
                 JobOutcome::Failed { error, effects }
             }
         };
+        metrics::counter!("scorejar_job_attempts_total", "kind" => job.kind.clone(),
+            "outcome" => outcome_label(&outcome))
+        .increment(1);
+        record_credit_moves(&outcome);
         // The batcher takes the job out of `running` once its write returns. Not for a kind with
         // a limit of its own: its slot is given back when this returns, and the job must have
         // left RUNNING by then, or the store would show more of the kind claimed than may run
@@ -377,6 +404,35 @@ impl Worker {
 
 /// The error a job gets when `lost` workers in a row stopped (crashed, were killed) while
 /// running it.
+/// Credits the outcome moves (settlements and refunds), for `/metrics`. A move that does not
+/// fit the balance is recorded again by `record` with what replaced it; that rare case is
+/// counted as first decided.
+fn record_credit_moves(outcome: &JobOutcome) {
+    let effects = match outcome {
+        JobOutcome::Done(effects) | JobOutcome::Failed { effects, .. } => effects,
+        _ => return,
+    };
+    for change in &effects.credits {
+        if change.amount > 0 {
+            metrics::counter!("scorejar_credits_refunded_total").increment(change.amount as u64);
+        } else {
+            metrics::counter!("scorejar_credits_charged_total")
+                .increment(change.amount.unsigned_abs());
+        }
+    }
+}
+
+/// How an attempt ended, as the `outcome` label of `scorejar_job_attempts_total`.
+fn outcome_label(outcome: &JobOutcome) -> &'static str {
+    match outcome {
+        JobOutcome::Done(_) => "done",
+        JobOutcome::Retry { .. } => "retry",
+        JobOutcome::Wait { .. } => "wait",
+        JobOutcome::Failed { .. } => "failed",
+        JobOutcome::Release => "released",
+    }
+}
+
 fn lost_message(lost: i64) -> String {
     let plural = if lost == 1 { "" } else { "s" };
     format!("worker lost while running it, {lost} time{plural}")

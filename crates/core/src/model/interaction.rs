@@ -46,6 +46,8 @@ pub struct MediaRecord {
     pub status: StepStatus,
     pub info: MediaInfo,
     pub error: Option<String>,
+    /// When the account's retention deleted the recording (its details stay).
+    pub removed_at: Option<OffsetDateTime>,
 }
 
 /// Everything stored about one interaction, as `GET /api/v1/interactions/{id}` shows it.

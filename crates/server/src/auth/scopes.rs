@@ -20,6 +20,7 @@ pub enum Access {
 const AGENT_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/interactions"),
     ("GET", "/api/v1/interactions/{id}"),
+    ("GET", "/api/v1/interactions/{id}/media"),
     ("GET", "/api/v1/score-submissions/{id}"),
     ("POST", "/api/v1/auth/logout"),
 ];
@@ -38,6 +39,23 @@ const ROUTES: &[(&str, &str, Access)] = &[
     (
         "GET",
         "/api/v1/interactions/{id}",
+        Access::Needs(Scope::Read),
+    ),
+    (
+        "DELETE",
+        "/api/v1/interactions/{id}",
+        Access::Needs(Scope::Admin),
+    ),
+    (
+        "DELETE",
+        "/api/v1/participants/{id}",
+        Access::Needs(Scope::Admin),
+    ),
+    ("GET", "/api/v1/retention", Access::Needs(Scope::Admin)),
+    ("PUT", "/api/v1/retention", Access::Needs(Scope::Admin)),
+    (
+        "GET",
+        "/api/v1/interactions/{id}/media",
         Access::Needs(Scope::Read),
     ),
     (

@@ -19,6 +19,7 @@ impl Settings {
     pub fn redacted(&self) -> Settings {
         let mut s = self.clone();
         s.jwt_secret = redact_secret(&s.jwt_secret);
+        s.metrics_token = redact_secret(&s.metrics_token);
         s.database_url = redact_url(&s.database_url);
         s.media_storage_url = redact_url(&s.media_storage_url);
         for (key, value) in s.media_storage_options.iter_mut() {

@@ -25,6 +25,11 @@ use utoipa::OpenApi;
     paths(
         crate::routes::upload::upload_interaction,
         crate::routes::interactions::get_interaction,
+        crate::routes::interactions::delete_interaction,
+        crate::routes::participants::erase_participant,
+        crate::routes::retention::get_retention,
+        crate::routes::retention::put_retention,
+        crate::routes::media::interaction_media,
         crate::routes::interactions::list_interactions,
         crate::routes::interaction_retry::retry_interaction,
         crate::routes::interaction_tags::add_tag,

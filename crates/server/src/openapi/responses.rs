@@ -68,6 +68,7 @@ impl Modify for ScopeDocs {
             let op = match *method {
                 "GET" => item.get.as_mut(),
                 "POST" => item.post.as_mut(),
+                "PUT" => item.put.as_mut(),
                 "PATCH" => item.patch.as_mut(),
                 "DELETE" => item.delete.as_mut(),
                 _ => None,

@@ -70,7 +70,8 @@ pub struct ActionView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
-    /// A WEBHOOK's signing secret (`whsec_…`): only in the answer that creates it.
+    /// A WEBHOOK's signing secret (`whsec_…`): only in the answer that creates it (or that
+    /// changes another kind of action into a webhook).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
@@ -306,21 +307,28 @@ pub async fn update_action(
         action: serde_json::from_value(current.action).map_err(AppError::internal)?,
         enabled: current.enabled,
     };
+    let was_webhook = spec.action.url().is_some();
     let spec = patch.apply(spec);
     check_action(&state, &spec.action).await?;
+    let secret = new_secret();
     let change = ActionChange {
         trigger: serde_json::to_value(&spec.trigger).map_err(AppError::internal)?,
         action: serde_json::to_value(&spec.action).map_err(AppError::internal)?,
         enabled: spec.enabled,
         webhook_url: spec.action.url().map(str::to_owned),
-        new_secret: new_secret(),
+        new_secret: secret.clone(),
     };
     let updated = state
         .store
         .update_action(&principal.account_id, &scorecard_id, &action_id, change)
         .await?
         .ok_or_else(|| action_not_found(&action_id))?;
-    Ok(Json(updated.into()))
+    let mut view = ActionView::from(updated);
+    // An action that becomes a webhook gets its signing secret now: shown in this answer only.
+    if !was_webhook && spec.action.url().is_some() {
+        view.secret = Some(secret);
+    }
+    Ok(Json(view))
 }
 
 /// Deletes an action with its delivery log.

@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use scorejar_core::filters::parse_interaction_filter;
@@ -16,7 +17,10 @@ use serde_json::{json, Value};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/interactions", get(list_interactions))
-        .route("/api/v1/interactions/{id}", get(get_interaction))
+        .route(
+            "/api/v1/interactions/{id}",
+            get(get_interaction).delete(delete_interaction),
+        )
 }
 
 /// Everything stored about one interaction, with the status of each processing step: media,
@@ -47,6 +51,40 @@ pub async fn get_interaction(
     let jobs = state.store.interaction_jobs(&record.id).await?;
     interaction_status::attach(&mut body, &jobs);
     Ok(Json(body))
+}
+
+/// Deletes an interaction for good: the record, its transcript, metadata, tag links,
+/// evaluations and jobs (one transaction), then its stored media object. The credits ledger
+/// keeps its rows (they name the id). A job running on it finds it gone and writes nothing.
+#[utoipa::path(delete, path = "/api/v1/interactions/{id}", tag = "interactions",
+    params(("id" = String, Path, description = "interactionId")),
+    responses((status = 204, description = "Deleted, with its media"),
+        (status = 404, description = "No such interaction on this account", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn delete_interaction(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let media_key = state
+        .store
+        .delete_interaction(&principal.account_id, &id)
+        .await?
+        .ok_or_else(|| {
+            AppError(ApiError::not_found(
+                "interaction_not_found",
+                format!("interaction {id} not found"),
+            ))
+        })?;
+    if let Some(key) = media_key {
+        // The rows are gone already: a failure here leaves an object no interaction names,
+        // which the media sweep removes; the caller's answer does not depend on it.
+        if let Err(error) = state.media.delete(&key).await {
+            tracing::warn!(%error, interaction = %id, "deleting a deleted interaction's media");
+        }
+    }
+    tracing::info!(interaction = %id, account = %principal.account_id, "interaction deleted");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Interactions of the account, newest event first. Filters: `type`, `direction`, `from`, `to`,

@@ -1,12 +1,14 @@
 //! `GET /media/{token}`: an interaction's stored recording, for whoever holds a signed,
 //! expiring link (`scorejar_store::media_links`; a webhook with `includeMedia` carries one).
 //! No API token: the link is the authorisation, so receivers can download with a plain GET.
+//! `GET /api/v1/interactions/{id}/media`: the same, for an API token that may read it.
 //!
 //! Streams from the media store without buffering and answers single `Range` requests with
 //! 206 (players and resumable downloads need them); a multi-range request gets the whole
 //! object, which RFC 9110 §14.2 allows. A link that is malformed, signed with another key or
 //! expired is refused with 403 and says which; an interaction deleted since is a 404.
 
+use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::body::Body;
@@ -21,7 +23,36 @@ use std::ops::Range;
 use time::OffsetDateTime;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/media/{token}", get(media_by_link))
+    Router::new()
+        .route("/media/{token}", get(media_by_link))
+        .route("/api/v1/interactions/{id}/media", get(interaction_media))
+}
+
+/// An interaction's stored recording, streamed back as it was uploaded or downloaded (single
+/// `Range` requests answered with 206). An AGENT's token gets only their own calls.
+#[utoipa::path(get, path = "/api/v1/interactions/{id}/media", tag = "interactions",
+    params(("id" = String, Path, description = "interactionId"),
+           ("Range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023`")),
+    responses((status = 200, description = "The whole recording", content_type = "application/octet-stream"),
+              (status = 206, description = "The requested byte range", content_type = "application/octet-stream"),
+              (status = 404, description = "No such interaction, or it has no stored media", body = crate::openapi::ErrorDoc),
+              (status = 416, description = "The range lies outside the recording", body = crate::openapi::ErrorDoc)),
+    security(("bearer" = [])))]
+pub async fn interaction_media(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    if principal.agent.is_some() {
+        let record = state
+            .store
+            .get_interaction(&principal.account_id, &id)
+            .await?
+            .ok_or_else(media_gone)?;
+        principal.require_sight_of(record.agent.as_ref().map(|a| a.id.as_str()))?;
+    }
+    serve_media(&state, &principal.account_id, &id, &headers).await
 }
 
 /// The media a signed link grants.

@@ -12,6 +12,8 @@ pub mod interactions;
 pub mod json;
 pub mod media;
 pub mod paging;
+pub mod participants;
+pub mod retention;
 pub use scorejar_core::render;
 pub mod reviews;
 pub mod scorecards;

@@ -1,7 +1,9 @@
 //! `TestApp`: the real server (the same router `scorejar serve` runs) on 127.0.0.1:0 against a
 //! real database — a fresh SQLite file in a temp dir, or a fresh schema on the local PostgreSQL
 //! (URL from `SCOREJAR_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`).
-//! `backend_tests!` runs one async test body on both backends.
+//! `backend_tests!` runs one async test body on both backends. Media go to a local directory,
+//! or to an S3 bucket when `SCOREJAR_TEST_MEDIA_URL` is set (`scripts/test` runs the suite once
+//! that way against `scripts/s3-server`).
 
 use reqwest::{Client, Response, StatusCode};
 use scorejar_core::cursor::Cursor;
@@ -75,9 +77,7 @@ impl TestApp {
         settings.fetch.allowed_internal_hosts =
             vec![media_base.trim_start_matches("http://").to_string()];
         tweak(&mut settings);
-        let media = Arc::new(
-            scorejar_media::storage::MediaStorage::local(&dir.path().join("media")).unwrap(),
-        );
+        let media = Arc::new(test_media_storage(dir.path()));
         let data_dir = settings.data_dir.clone();
         let kept_settings = settings.clone();
         let state = scorejar_server::AppState::new(store.clone(), media.clone(), settings).unwrap();
@@ -244,23 +244,29 @@ impl TestApp {
     }
 
     /// Files in the media store (rejected uploads must leave none behind).
-    pub fn media_files(&self) -> usize {
-        fn count(dir: &std::path::Path) -> usize {
-            std::fs::read_dir(dir)
-                .map(|rd| {
-                    rd.filter_map(Result::ok)
-                        .map(|e| {
-                            if e.path().is_dir() {
-                                count(&e.path())
-                            } else {
-                                1
-                            }
-                        })
-                        .sum()
-                })
-                .unwrap_or(0)
+    /// How many media objects the store holds (local directory or S3 bucket prefix alike).
+    pub async fn media_files(&self) -> usize {
+        use futures::TryStreamExt;
+        let objects: Vec<_> = self.media.list_media().try_collect().await.unwrap();
+        objects.len()
+    }
+}
+
+/// The media store of one test: a directory under `dir`, or — when `SCOREJAR_TEST_MEDIA_URL`
+/// names one (`s3://bucket/`, credentials and endpoint from the AWS variables, as
+/// `scripts/s3-server` writes them) — a fresh prefix of that bucket, so tests never share
+/// objects.
+pub fn test_media_storage(dir: &std::path::Path) -> scorejar_media::storage::MediaStorage {
+    match std::env::var("SCOREJAR_TEST_MEDIA_URL") {
+        Ok(url) if !url.is_empty() => {
+            let url = format!(
+                "{}/t-{}",
+                url.trim_end_matches('/'),
+                uuid::Uuid::new_v4().simple()
+            );
+            scorejar_media::storage::MediaStorage::from_url(&url, &[]).unwrap()
         }
-        count(&self.data_dir.join("media"))
+        _ => scorejar_media::storage::MediaStorage::local(&dir.join("media")).unwrap(),
     }
 }
 

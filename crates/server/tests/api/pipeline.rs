@@ -54,7 +54,7 @@ async fn download_is_fetched_probed_and_settled(app: &TestApp) {
         .unwrap()
         .len())
     );
-    assert_eq!(app.media_files(), 1, "exactly one stored object");
+    assert_eq!(app.media_files().await, 1, "exactly one stored object");
     assert_eq!(
         app.balance().await,
         996,
@@ -125,7 +125,7 @@ async fn oversize_download_fails_and_refunds(app: &TestApp) {
     );
     assert_eq!(stored["transcript"]["status"], json!("FAILED"));
     assert_eq!(app.balance().await, 1000, "reservation refunded");
-    assert_eq!(app.media_files(), 0);
+    assert_eq!(app.media_files().await, 0);
     assert_eq!(
         std::fs::read_dir(app.data_dir.join("spool"))
             .unwrap()

@@ -409,9 +409,7 @@ async fn short_jwt_secret_is_refused_at_start() {
     let store = scorejar_store::open(&settings("").effective_database_url(), 1)
         .await
         .unwrap();
-    let media = std::sync::Arc::new(
-        scorejar_media::storage::MediaStorage::local(&dir.path().join("media")).unwrap(),
-    );
+    let media = std::sync::Arc::new(crate::harness::test_media_storage(dir.path()));
     let short = "x".repeat(31);
     let refused = scorejar_server::AppState::new(store.clone(), media.clone(), settings(&short));
     let message = refused

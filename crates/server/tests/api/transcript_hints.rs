@@ -103,7 +103,7 @@ async fn file_with_hints_is_transcribed_with_them(app: &TestApp) {
     );
     assert_eq!(app.balance().await, 997);
     assert_eq!(app.interaction_count().await, 2);
-    assert_eq!(app.media_files(), 2);
+    assert_eq!(app.media_files().await, 2);
 }
 
 async fn download_url_with_hints_is_transcribed_with_them(app: &TestApp) {
@@ -173,6 +173,6 @@ async fn bad_hints_are_refused(app: &TestApp) {
         assert_error(status, &resp, 400, "invalid_field", Some(field));
     }
     assert_eq!(app.interaction_count().await, 0);
-    assert_eq!(app.media_files(), 0);
+    assert_eq!(app.media_files().await, 0);
     assert_eq!(app.balance().await, 1000);
 }

@@ -95,7 +95,7 @@ async fn stores_and_probes_real_files(app: &TestApp) {
         balance -= cost;
         assert_eq!(app.balance().await, balance, "{name}");
     }
-    assert_eq!(app.media_files(), 7);
+    assert_eq!(app.media_files().await, 7);
     // A file with its own transcript needs no transcription and is not charged.
     let mut with_transcript = payload("file-with-transcript");
     with_transcript["transcript"] = json!({ "text": "Agent: hi\nCustomer: hello" });
@@ -136,7 +136,7 @@ async fn not_media_is_rejected_without_trace(app: &TestApp) {
         assert!(message.contains(reason), "{reason}: {message}");
     }
     assert_eq!(app.interaction_count().await, 0);
-    assert_eq!(app.media_files(), 0);
+    assert_eq!(app.media_files().await, 0);
     assert_eq!(app.balance().await, 1000);
     let spooled = std::fs::read_dir(app.data_dir.join("spool"))
         .unwrap()
@@ -164,7 +164,11 @@ async fn rejected_for_credits_removes_media(app: &TestApp) {
         .unwrap();
     let (status, body) = read(resp).await;
     assert_error(status, &body, 402, "insufficient_credits", None);
-    assert_eq!(app.media_files(), 0, "the streamed object was removed");
+    assert_eq!(
+        app.media_files().await,
+        0,
+        "the streamed object was removed"
+    );
 }
 
 async fn multipart_shape_errors(app: &TestApp) {
@@ -223,7 +227,7 @@ async fn multipart_shape_errors(app: &TestApp) {
         .unwrap();
     let (status, body) = read(resp).await;
     assert_error(status, &body, 400, "unsupported_content_type", None);
-    assert_eq!(app.media_files(), 0);
+    assert_eq!(app.media_files().await, 0);
 }
 
 mod limits {
@@ -285,7 +289,7 @@ mod limits {
         let (status, body) = read(resp).await;
         assert_error(status, &body, 413, "payload_too_large", None);
         assert_eq!(app.interaction_count().await, 0);
-        assert_eq!(app.media_files(), 0);
+        assert_eq!(app.media_files().await, 0);
         assert_eq!(
             std::fs::read_dir(app.data_dir.join("spool"))
                 .unwrap()

@@ -52,7 +52,8 @@ webhook_tests!(
     a_failing_receiver_is_retried_then_exhausted_and_replayed,
     gone_disables_and_rotation_signs_twice_on_an_override,
     an_endpoint_failing_too_long_is_disabled_with_the_reason,
-    blocked_and_broken_actions_are_refused_at_save
+    blocked_and_broken_actions_are_refused_at_save,
+    an_action_changed_into_a_webhook_gets_its_secret_once
 );
 
 /// One request the receiver got.
@@ -740,4 +741,35 @@ async fn blocked_and_broken_actions_are_refused_at_save(backend: Backend) {
         .await;
     assert_eq!(resp.status(), 404);
     owned.finish().await;
+}
+
+async fn an_action_changed_into_a_webhook_gets_its_secret_once(backend: Backend) {
+    let (app, _receiver, base) = app_with_receiver(backend).await;
+    let sc = create_scorecard(&app, rules_card()).await;
+    let tag = add_action(
+        &app,
+        &sc,
+        json!({ "trigger": { "type": "EVALUATION_COMPLETED" },
+                "action": { "type": "ADD_TAG", "tag": "reviewed" } }),
+    )
+    .await;
+    assert!(tag.get("secret").is_none(), "{tag}");
+    let path = format!(
+        "/api/v1/scorecards/{sc}/actions/{}",
+        tag["id"].as_str().unwrap()
+    );
+    let patch = |body: Value| {
+        let request = app.client.patch(app.url(&path)).bearer_auth(&app.token);
+        async move { read(request.json(&body).send().await.unwrap()).await }
+    };
+    let (status, hook) = patch(json!({ "action": webhook(format!("{base}/changed")) })).await;
+    assert_eq!(status, 200, "{hook}");
+    let secret = hook["secret"].as_str().unwrap_or_default();
+    assert!(secret.starts_with("whsec_"), "{hook}");
+    // Changed again while a webhook: its secret stays, and is not shown again.
+    let (status, again) = patch(json!({ "action": webhook(format!("{base}/again")) })).await;
+    assert_eq!(status, 200, "{again}");
+    assert!(again.get("secret").is_none(), "{again}");
+    assert_eq!(again["action"]["url"], format!("{base}/again"));
+    app.finish().await;
 }

@@ -7,7 +7,7 @@
 use super::credits;
 use crate::codec::now_micros;
 use crate::rules::paging::{keyset, Order};
-use crate::sql::{args, Db, Param, Query, Row, SqlError};
+use crate::sql::{args, Db, Param, Query, Row, Sql, SqlError};
 use crate::{NewApiToken, NewSession, StoreError, StoreResult};
 use scorejar_core::cursor::{from_micros, to_micros, Cursor};
 use scorejar_core::model::{
@@ -19,6 +19,36 @@ use scorejar_core::tokens::ScopeSet;
 
 /// Ledger reason of the credits an account starts with.
 const INITIAL_GRANT_REASON: &str = "grant: initial credits";
+
+/// Serialises first starts: on PostgreSQL a transaction-scoped advisory lock (several
+/// processes may start at once on an empty database); SQLite's write transaction already
+/// holds the whole file.
+const FIRST_ACCOUNT_LOCK: Sql = Sql {
+    sqlite: "SELECT 1 AS locked",
+    postgres: "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(7460381120392)) AS taken",
+};
+
+/// Creates the account only when the database has none yet; `None` when it has one.
+pub(crate) async fn create_first_account<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    name: &str,
+    credits: i64,
+    token: &NewApiToken,
+) -> StoreResult<Option<Account>> {
+    let lock = FIRST_ACCOUNT_LOCK.text(db.dialect());
+    db.fetch_one(lock, args![]).await?;
+    let existing: i64 = db
+        .fetch_one("SELECT COUNT(*) AS n FROM accounts", args![])
+        .await?
+        .get("n")?;
+    if existing > 0 {
+        return Ok(None);
+    }
+    create_account(db, account_id, name, credits, token)
+        .await
+        .map(Some)
+}
 
 pub(crate) async fn create_account<D: Db>(
     db: &mut D,

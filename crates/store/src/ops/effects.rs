@@ -33,6 +33,9 @@ pub(crate) async fn apply<D: Db>(
         start_waiting_evaluations(db, interaction_id, effects, now).await?;
         events::of_effects(db, interaction_id, effects, now).await?;
     }
+    if let Some(trial) = &effects.trial {
+        super::trials::finish_trial(db, trial, now).await?;
+    }
     jobs::enqueue(db, &effects.enqueue, now).await
 }
 

@@ -19,7 +19,7 @@ pub(crate) const SELECT_INTERACTIONS: &str = "
 SELECT i.id, i.source_identifier, i.interaction_type, i.direction, i.occurred_at, i.duration_ms,
        i.download_url, i.media_status, i.media_object_key, i.media_content_type,
        i.media_size_bytes, i.media_duration_ms, i.media_channels, i.media_sample_rate,
-       i.media_codec, i.media_container, i.media_error, i.transcript_status,
+       i.media_codec, i.media_container, i.media_error, i.media_removed_at, i.transcript_status,
        i.transcript_source, i.transcript_text, i.transcript_language,
        i.transcript_agent_channel, i.transcript_segments, i.transcript_error,
        i.transcript_engine, i.transcript_model, i.email,
@@ -277,6 +277,7 @@ fn record_from_row(r: &Row) -> StoreResult<InteractionRecord> {
                 container: r.get("media_container")?,
             },
             error: r.get("media_error")?,
+            removed_at: r.get::<Option<i64>>("media_removed_at")?.map(from_micros),
         }),
     };
     let transcript = match r.get::<Option<String>>("transcript_status")? {
@@ -344,4 +345,46 @@ fn record_from_row(r: &Row) -> StoreResult<InteractionRecord> {
         credits_charged: r.get("credits_charged")?,
         created_at: from_micros(r.get("created_at")?),
     })
+}
+
+/// Deletes one interaction of the account and everything hanging off it — tags links,
+/// metadata, evaluations, tries, jobs (a worker holding one finds it gone and writes nothing) —
+/// in one transaction; the credits ledger keeps its rows, which name the interaction's id.
+/// Returns the key of its stored media (the caller deletes the object after the commit; one
+/// left by a crash in between is an orphan the media sweep removes), or `None` without such
+/// interaction.
+pub(crate) async fn delete_interaction<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    interaction_id: &str,
+) -> StoreResult<Option<Option<String>>> {
+    let Some(row) = db
+        .fetch_optional(
+            "SELECT media_object_key FROM interactions WHERE id = $1 AND account_id = $2",
+            args![interaction_id, account_id],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let media_key: Option<String> = row.get("media_object_key")?;
+    for table in [
+        "interaction_tags",
+        "interaction_metadata",
+        "scorecard_trials",
+        "evaluations",
+        "jobs",
+    ] {
+        db.execute(
+            &format!("DELETE FROM {table} WHERE interaction_id = $1"),
+            args![interaction_id],
+        )
+        .await?;
+    }
+    db.execute(
+        "DELETE FROM interactions WHERE id = $1 AND account_id = $2",
+        args![interaction_id, account_id],
+    )
+    .await?;
+    Ok(Some(media_key))
 }

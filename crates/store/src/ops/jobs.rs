@@ -119,7 +119,7 @@ pub(crate) async fn finish<D: Db>(
                     lease_owner = CASE WHEN $3 = 'QUEUED' THEN NULL ELSE lease_owner END,
                     lease_expires_at = NULL, updated_at = $7
              WHERE id = $1 AND lease_owner = $2 AND status = 'RUNNING'
-             RETURNING id, kind, interaction_id, payload, attempts, max_attempts",
+             RETURNING id, kind, interaction_id, payload, attempts, max_attempts, run_at",
             args![
                 job_id,
                 worker_id,
@@ -186,6 +186,7 @@ pub(crate) fn claimed_job(r: &Row) -> StoreResult<ClaimedJob> {
         payload: from_json(r.get("payload")?, "jobs.payload")?.unwrap_or_default(),
         attempt: r.get("attempts")?,
         max_attempts: r.get("max_attempts")?,
+        due_at: from_micros(r.get("run_at")?),
     })
 }
 
@@ -226,6 +227,20 @@ pub(crate) async fn interaction_jobs<D: Db>(
         .into_iter()
         .map(job_state)
         .collect()
+}
+
+/// Jobs not DONE, by kind and status.
+pub(crate) async fn backlog<D: Db>(db: &mut D) -> StoreResult<BTreeMap<(String, String), i64>> {
+    let rows = db
+        .fetch_all(
+            "SELECT kind, status, COUNT(*) AS n FROM jobs WHERE status <> 'DONE' GROUP BY kind, status",
+            args![],
+        )
+        .await?;
+    rows.into_iter()
+        .map(|r| Ok::<_, SqlError>(((r.get("kind")?, r.get("status")?), r.get("n")?)))
+        .collect::<Result<_, _>>()
+        .map_err(Into::into)
 }
 
 pub(crate) async fn counts<D: Db>(

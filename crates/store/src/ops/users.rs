@@ -6,7 +6,7 @@
 use super::accounts::{create_user, user_from_row, USER_COLUMNS};
 use crate::codec::now_micros;
 use crate::sql::{args, Db};
-use crate::{PasswordLink, StoreError, StoreResult, UserChange};
+use crate::{NewLinkOutcome, PasswordLink, StoreError, StoreResult, UserChange};
 use scorejar_core::cursor::to_micros;
 use scorejar_core::model::{NewUser, UserRecord};
 
@@ -93,25 +93,29 @@ pub(crate) async fn invite_user<D: Db>(
     insert_link(db, &user.id, link).await
 }
 
-/// A new password link for an active user of this account; false when there is none.
+/// A new password link for an active user of this account.
 pub(crate) async fn create_password_link<D: Db>(
     db: &mut D,
     account_id: &str,
     user_id: &str,
     link: &PasswordLink,
-) -> StoreResult<bool> {
-    let user = db
+) -> StoreResult<NewLinkOutcome> {
+    let Some(user) = db
         .fetch_optional(
-            "SELECT 1 AS one FROM users WHERE id = $1 AND account_id = $2 \
-             AND deactivated_at IS NULL",
+            "SELECT email, deactivated_at FROM users WHERE id = $1 AND account_id = $2",
             args![user_id, account_id],
         )
-        .await?;
-    if user.is_none() {
-        return Ok(false);
+        .await?
+    else {
+        return Ok(NewLinkOutcome::NoSuchUser);
+    };
+    if user.get::<Option<i64>>("deactivated_at")?.is_some() {
+        return Ok(NewLinkOutcome::Deactivated);
     }
     insert_link(db, user_id, link).await?;
-    Ok(true)
+    Ok(NewLinkOutcome::Created {
+        email: user.get("email")?,
+    })
 }
 
 async fn insert_link<D: Db>(db: &mut D, user_id: &str, link: &PasswordLink) -> StoreResult<()> {

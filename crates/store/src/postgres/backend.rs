@@ -47,6 +47,11 @@ impl Backend for PgStore {
         "postgres"
     }
 
+    fn pool_use(&self) -> Option<(u32, u32)> {
+        let pool = self.pool();
+        Some((pool.size(), pool.num_idle() as u32))
+    }
+
     fn read<T: Send + 'static>(
         &self,
         work: impl Work<PgDb, T>,

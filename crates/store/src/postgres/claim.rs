@@ -96,7 +96,7 @@ evaluation_rows AS (
     WHERE c.kind = $8 AND e.interaction_id = c.interaction_id
       AND e.id = (c.payload::jsonb ->> 'scoreSubmissionId')
 )
-SELECT id, kind, interaction_id, payload, attempts, max_attempts FROM claimed
+SELECT id, kind, interaction_id, payload, attempts, max_attempts, run_at FROM claimed
 ORDER BY run_at, created_at, id COLLATE "C"
 "#;
 

@@ -160,6 +160,7 @@ mod tests {
             payload,
             attempt: 1,
             max_attempts: 3,
+            due_at: datetime!(2026-01-01 00:00 UTC),
         }
     }
 

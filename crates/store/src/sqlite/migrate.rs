@@ -85,7 +85,22 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0013_password_links",
         include_str!("../../migrations/sqlite/0013_password_links.sql"),
     ),
+    (
+        14,
+        "0014_scorecard_trials",
+        include_str!("../../migrations/sqlite/0014_scorecard_trials.sql"),
+    ),
+    (
+        15,
+        "0015_retention",
+        include_str!("../../migrations/sqlite/0015_retention.sql"),
+    ),
 ];
+
+/// The schema version this build migrates to.
+pub(super) fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.0)
+}
 
 /// Opens the read-write connection (creating the file) and switches the file to WAL.
 pub(super) fn open_writer(path: &Path) -> anyhow::Result<Connection> {

@@ -446,3 +446,54 @@ pub async fn users_carry_their_role_and_agent_link(store: Arc<dyn Store>) {
         "ids only, not sourceIdentifiers"
     );
 }
+
+pub async fn only_the_first_start_makes_the_first_account(store: Arc<dyn Store>) {
+    // Two first starts at once: one account, one token.
+    let (a, b) = (new_id(), new_id());
+    let (one, two) = tokio::join!(
+        store.create_first_account(&a, "default", 5, token("initial")),
+        store.create_first_account(&b, "default", 5, token("initial")),
+    );
+    let made = [one.unwrap(), two.unwrap()];
+    assert_eq!(made.iter().filter(|a| a.is_some()).count(), 1, "{made:?}");
+    assert_eq!(store.account_count().await.unwrap(), 1);
+    let later = store
+        .create_first_account(&new_id(), "default", 5, token("initial"))
+        .await
+        .unwrap();
+    assert!(later.is_none());
+    assert_eq!(store.account_count().await.unwrap(), 1);
+}
+
+pub async fn expired_sessions_are_swept_and_live_ones_kept(store: Arc<dyn Store>) {
+    let a = account(&store, 0).await;
+    let user = new_id();
+    store
+        .create_user(scorejar_core::model::NewUser::admin(
+            &user,
+            &a,
+            "sweep@example.com",
+            "hash",
+        ))
+        .await
+        .unwrap();
+    for (hash, expires_at) in [
+        ("expired", datetime!(2030-01-01 00:00 UTC)),
+        ("live", datetime!(2030-03-01 00:00 UTC)),
+    ] {
+        store
+            .create_session(NewSession {
+                token_hash: hash.into(),
+                user_id: user.clone(),
+                account_id: a.clone(),
+                expires_at,
+            })
+            .await
+            .unwrap();
+    }
+    let now = datetime!(2030-02-01 00:00 UTC);
+    assert_eq!(store.sweep_sessions(now).await.unwrap(), 1);
+    assert_eq!(store.find_session("expired").await.unwrap(), None);
+    assert!(store.find_session("live").await.unwrap().is_some());
+    assert_eq!(store.sweep_sessions(now).await.unwrap(), 0, "nothing twice");
+}

@@ -19,6 +19,7 @@ mod queue_effects;
 mod queue_fairness;
 mod queue_support;
 mod support;
+mod trials;
 mod upload_refusals;
 mod uploads;
 
@@ -28,10 +29,12 @@ macro_rules! conformance_tests {
     ($backend:ident, $factory:expr) => {
         conformance_tests!(@each $backend, $factory;
             accounts::account_and_first_token,
+            accounts::only_the_first_start_makes_the_first_account,
             accounts::account_without_credits_has_no_ledger_entry,
             accounts::token_auth_and_revoke,
             accounts::token_scopes_expiry_and_last_use,
             accounts::sessions_round_trip,
+            accounts::expired_sessions_are_swept_and_live_ones_kept,
             accounts::users_and_case_insensitive_email_conflict,
             accounts::users_carry_their_role_and_agent_link,
             accounts::add_credits_moves_balance_with_ledger,
@@ -73,6 +76,8 @@ macro_rules! conformance_tests {
             queue_effects::done_applies_every_effect,
             queue_effects::a_charge_that_does_not_fit_writes_nothing,
             queue_effects::failed_keeps_the_error_and_applies_effects,
+            trials::a_try_and_its_job_are_written_together_within_the_limit,
+            trials::a_try_ends_once_with_its_job,
         );
     };
     (@each $backend:ident, $factory:expr; $($module:ident :: $test:ident),+ $(,)?) => {

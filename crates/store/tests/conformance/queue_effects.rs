@@ -61,6 +61,7 @@ fn every_effect(p: &Pipeline) -> JobEffects {
             },
         ],
         enqueue: vec![job("Summarize", &p.interaction)],
+        trial: None,
     }
 }
 

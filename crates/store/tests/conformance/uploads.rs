@@ -170,6 +170,7 @@ pub async fn upload_round_trip(store: Arc<dyn Store>) {
             status: StepStatus::Pending,
             info: up.media.clone(),
             error: None,
+            removed_at: None,
         }),
         transcript: Some(TranscriptRecord {
             status: StepStatus::Completed,

@@ -1,18 +1,20 @@
 //! `/scorecards/{id}/actions`: a scorecard's actions — what fires them, what they do, whether
-//! they are on — and a form that adds one: a trigger, and a webhook (URL, payload template
-//! with a live preview rendered by the API against a sample event, transcript and media
-//! included or not), a tag to add or another scorecard to queue. A new webhook's signing
+//! they are on — and a form that adds one or (`?edit=<action id>`) changes one in place: a
+//! trigger, and a webhook (URL, payload template with a live preview rendered by the API
+//! against a sample event, transcript and media included or not), a tag to add or another
+//! scorecard to queue. Each action turns off and on with one button. A new webhook's signing
 //! secret is shown once; "Rotate secret" shows the next one once. Everything goes through the
 //! API's handlers (`scorejar_server::routes::actions`), so the same checks apply: the SSRF
 //! rules on the URL, a template that must render JSON. Reading: everyone but an AGENT;
 //! changing: ADMIN and REVIEWER (the `scorecards` scope).
 
+use super::action_form::{action_body, field, form_of};
 use super::interactions::context_of;
 use super::scorecards::refusal_for_agents;
 use crate::csrf::{refused_form, CsrfOnly};
 use crate::session::Viewer;
-use crate::views::{error_page, render};
-use axum::extract::{Form, Path, State};
+use crate::views::{busy, error_page, render};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,16 +24,22 @@ use scorejar_core::tokens::Scope;
 use scorejar_core::ApiError;
 use scorejar_server::error::AppError;
 use scorejar_server::routes::actions::{
-    create_action, delete_action, list_actions, preview_action, rotate_action_secret,
+    create_action, delete_action, list_actions, preview_action, rotate_action_secret, update_action,
 };
 use scorejar_server::routes::json::JsonBody;
 use scorejar_server::AppState;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/scorecards/{id}/actions", get(page).post(create))
         .route("/scorecards/{id}/actions/preview", post(preview))
+        .route("/scorecards/{id}/actions/{action_id}", post(update))
+        .route(
+            "/scorecards/{id}/actions/{action_id}/enabled",
+            post(set_enabled),
+        )
         .route("/scorecards/{id}/actions/{action_id}/rotate", post(rotate))
         .route("/scorecards/{id}/actions/{action_id}/delete", post(delete))
 }
@@ -42,10 +50,29 @@ struct Said {
     secret: Option<Value>,
     error: Option<ApiError>,
     form: Vec<(String, String)>,
+    /// The action the form changes; `None`: the form adds one.
+    editing: Option<String>,
 }
 
-async fn page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Response {
-    show(&state, &viewer, &id, StatusCode::OK, Said::default()).await
+/// Who may change a scorecard's actions.
+const WHO_MAY_CHANGE: &str = "Your role cannot change scorecards.";
+
+#[derive(Deserialize)]
+struct PageParams {
+    edit: Option<String>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(params): Query<PageParams>,
+) -> Response {
+    let said = Said {
+        editing: params.edit.filter(|e| !e.is_empty()),
+        ..Said::default()
+    };
+    show(&state, &viewer, &id, StatusCode::OK, said).await
 }
 
 async fn show(
@@ -61,10 +88,7 @@ async fn show(
     let card = match state.store.get_scorecard(&viewer.account_id, id).await {
         Ok(Some(card)) => card,
         Ok(None) => return error_page(404, "No such scorecard."),
-        Err(error) => {
-            tracing::error!(%error, "loading a scorecard");
-            return error_page(503, "The service is busy; try again in a moment.");
-        }
+        Err(error) => return busy("loading a scorecard", error),
     };
     let actions = match list_actions(
         State(state.clone()),
@@ -76,8 +100,20 @@ async fn show(
         Ok(Json(list)) => serde_json::to_value(list).unwrap_or(Value::Null)["data"].clone(),
         Err(AppError(error)) => return error_page(error.status, &error.message),
     };
-    let form: serde_json::Map<String, Value> = said
-        .form
+    let mut fields = said.form;
+    if let Some(editing) = &said.editing {
+        let Some(stored) = actions
+            .as_array()
+            .and_then(|list| list.iter().find(|a| a["id"] == editing.as_str()))
+        else {
+            return error_page(404, "No such action.");
+        };
+        // A refused change shows what was typed; a fresh edit form, the stored action.
+        if fields.is_empty() {
+            fields = form_of(stored);
+        }
+    }
+    let form: serde_json::Map<String, Value> = fields
         .into_iter()
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
@@ -89,60 +125,8 @@ async fn show(
         "actions.html",
         context! { viewer => context_of(viewer), id => id, name => card.fields.name,
         actions => actions, may_edit => viewer.may(Scope::Scorecards), secret => said.secret,
-        error => error, form => form },
+        error => error, form => form, editing => said.editing },
     )
-}
-
-/// The form's fields as the API's action body, or the field at fault and why.
-fn action_body(fields: &[(String, String)]) -> Result<Value, ApiError> {
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    let number = |name: &str| {
-        field(name)
-            .parse::<f64>()
-            .map_err(|_| ApiError::invalid(name, "must be a number"))
-    };
-    let trigger = match field("trigger").as_str() {
-        "SCORE" => json!({"type": "SCORE", "op": field("op"), "percentage": number("percentage")?}),
-        "FAILED" => json!({"type": "PASS_FAIL", "passed": false}),
-        "PASSED" => json!({"type": "PASS_FAIL", "passed": true}),
-        "ANSWER" => {
-            json!({"type": "ANSWER", "questionId": field("questionId"), "answer": field("answer")})
-        }
-        other => json!({"type": other}),
-    };
-    let checked = |name: &str| fields.iter().any(|(k, _)| k == name);
-    let action = match field("action").as_str() {
-        "WEBHOOK" => {
-            let mut a = json!({"type": "WEBHOOK", "url": field("url"),
-                "includeTranscript": checked("includeTranscript"),
-                "includeMedia": checked("includeMedia")});
-            let template = field("payload");
-            if !template.is_empty() {
-                a["payload"] = json!(template);
-            }
-            a
-        }
-        "ADD_TAG" => json!({"type": "ADD_TAG", "tag": field("tag")}),
-        "QUEUE_EVALUATION" => {
-            json!({"type": "QUEUE_EVALUATION", "scorecardId": field("scorecardId")})
-        }
-        other => json!({"type": other}),
-    };
-    Ok(json!({"trigger": trigger, "action": action, "enabled": true}))
-}
-
-fn csrf_of(fields: &[(String, String)]) -> &str {
-    fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default()
 }
 
 async fn create(
@@ -151,37 +135,81 @@ async fn create(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    if !viewer.csrf_ok(csrf_of(&fields)) {
-        return refused_form();
-    }
-    if !viewer.may(Scope::Scorecards) {
-        return error_page(403, "Your role cannot change scorecards.");
+    submit(state, viewer, id, None, fields).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, action_id)): Path<(String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    submit(state, viewer, id, Some(action_id), fields).await
+}
+
+/// Adds an action (`editing` is `None`) or changes one through the API's handler; a refusal
+/// shows the form again as it was typed, with the API's error on its field.
+async fn submit(
+    state: AppState,
+    viewer: Viewer,
+    id: String,
+    editing: Option<String>,
+    fields: Vec<(String, String)>,
+) -> Response {
+    if let Some(refusal) =
+        viewer.refuse_post(&field(&fields, "csrf"), Scope::Scorecards, WHO_MAY_CHANGE)
+    {
+        return refusal;
     }
     let keep: Vec<(String, String)> = fields
         .iter()
         .filter(|(k, _)| k != "csrf")
         .cloned()
         .collect();
+    let refused = |error: ApiError| Said {
+        error: Some(error),
+        form: keep.clone(),
+        editing: editing.clone(),
+        ..Said::default()
+    };
     let body = match action_body(&fields) {
         Ok(body) => body,
         Err(error) => {
-            let said = Said {
-                error: Some(error),
-                form: keep,
-                ..Said::default()
-            };
-            return show(&state, &viewer, &id, StatusCode::BAD_REQUEST, said).await;
+            return show(
+                &state,
+                &viewer,
+                &id,
+                StatusCode::BAD_REQUEST,
+                refused(error),
+            )
+            .await;
         }
     };
-    match create_action(
-        State(state.clone()),
-        viewer.principal(),
-        Path(id.clone()),
-        JsonBody(body),
-    )
-    .await
-    {
-        Ok((_, Json(view))) => {
+    let done = match &editing {
+        None => {
+            let mut body = body;
+            body["enabled"] = json!(true);
+            create_action(
+                State(state.clone()),
+                viewer.principal(),
+                Path(id.clone()),
+                JsonBody(body),
+            )
+            .await
+            .map(|(_, Json(view))| view)
+        }
+        Some(action_id) => update_action(
+            State(state.clone()),
+            viewer.principal(),
+            Path((id.clone(), action_id.clone())),
+            JsonBody(body),
+        )
+        .await
+        .map(|Json(view)| view),
+    };
+    match done {
+        // A new webhook's secret, shown once.
+        Ok(view) if view.secret.is_some() => {
             let said = Said {
                 secret: view
                     .secret
@@ -190,14 +218,49 @@ async fn create(
             };
             show(&state, &viewer, &id, StatusCode::CREATED, said).await
         }
+        Ok(_) => Redirect::to(&format!("/scorecards/{id}/actions")).into_response(),
         Err(AppError(error)) if error.status < 500 && error.status != 404 => {
-            let said = Said {
-                error: Some(error),
-                form: keep,
-                ..Said::default()
-            };
-            show(&state, &viewer, &id, StatusCode::BAD_REQUEST, said).await
+            show(
+                &state,
+                &viewer,
+                &id,
+                StatusCode::BAD_REQUEST,
+                refused(error),
+            )
+            .await
         }
+        Err(AppError(error)) => error_page(error.status, &error.message),
+    }
+}
+
+#[derive(Deserialize)]
+struct EnabledForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    enabled: String,
+}
+
+/// Turns an action off or on (on again clears the reason it was turned off).
+async fn set_enabled(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, action_id)): Path<(String, String)>,
+    Form(form): Form<EnabledForm>,
+) -> Response {
+    if let Some(refusal) = viewer.refuse_post(&form.csrf, Scope::Scorecards, WHO_MAY_CHANGE) {
+        return refusal;
+    }
+    let body = json!({ "enabled": form.enabled == "true" });
+    match update_action(
+        State(state),
+        viewer.principal(),
+        Path((id.clone(), action_id)),
+        JsonBody(body),
+    )
+    .await
+    {
+        Ok(_) => Redirect::to(&format!("/scorecards/{id}/actions")).into_response(),
         Err(AppError(error)) => error_page(error.status, &error.message),
     }
 }
@@ -248,11 +311,8 @@ async fn rotate(
     Path((id, action_id)): Path<(String, String)>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if !viewer.csrf_ok(&form.csrf) {
-        return refused_form();
-    }
-    if !viewer.may(Scope::Scorecards) {
-        return error_page(403, "Your role cannot change scorecards.");
+    if let Some(refusal) = viewer.refuse_post(&form.csrf, Scope::Scorecards, WHO_MAY_CHANGE) {
+        return refusal;
     }
     match rotate_action_secret(
         State(state.clone()),
@@ -279,11 +339,8 @@ async fn delete(
     Path((id, action_id)): Path<(String, String)>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if !viewer.csrf_ok(&form.csrf) {
-        return refused_form();
-    }
-    if !viewer.may(Scope::Scorecards) {
-        return error_page(403, "Your role cannot change scorecards.");
+    if let Some(refusal) = viewer.refuse_post(&form.csrf, Scope::Scorecards, WHO_MAY_CHANGE) {
+        return refusal;
     }
     match delete_action(
         State(state),
@@ -294,62 +351,5 @@ async fn delete(
     {
         Ok(_) => Redirect::to(&format!("/scorecards/{id}/actions")).into_response(),
         Err(AppError(error)) => error_page(error.status, &error.message),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn the_form_becomes_the_apis_action() {
-        let cases = [
-            (
-                form(&[
-                    ("trigger", "FAILED"),
-                    ("action", "WEBHOOK"),
-                    ("url", "https://x.io/h"),
-                    ("payload", "{\"id\": \"{{ id }}\"}"),
-                    ("includeMedia", "1"),
-                ]),
-                json!({"trigger": {"type": "PASS_FAIL", "passed": false},
-                       "action": {"type": "WEBHOOK", "url": "https://x.io/h", "includeTranscript": false,
-                                  "includeMedia": true, "payload": "{\"id\": \"{{ id }}\"}"},
-                       "enabled": true}),
-            ),
-            (
-                form(&[
-                    ("trigger", "SCORE"),
-                    ("op", "<"),
-                    ("percentage", "60"),
-                    ("action", "ADD_TAG"),
-                    ("tag", "coaching"),
-                ]),
-                json!({"trigger": {"type": "SCORE", "op": "<", "percentage": 60.0},
-                       "action": {"type": "ADD_TAG", "tag": "coaching"}, "enabled": true}),
-            ),
-            (
-                form(&[
-                    ("trigger", "NEEDS_REVIEW"),
-                    ("action", "QUEUE_EVALUATION"),
-                    ("scorecardId", "c2"),
-                ]),
-                json!({"trigger": {"type": "NEEDS_REVIEW"},
-                       "action": {"type": "QUEUE_EVALUATION", "scorecardId": "c2"}, "enabled": true}),
-            ),
-        ];
-        for (fields, want) in cases {
-            assert_eq!(action_body(&fields).unwrap(), want);
-        }
-        let error =
-            action_body(&form(&[("trigger", "SCORE"), ("percentage", "lots")])).unwrap_err();
-        assert_eq!(error.field.as_deref(), Some("percentage"));
     }
 }

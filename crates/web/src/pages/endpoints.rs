@@ -1,11 +1,12 @@
 //! Managing the account's webhook endpoints from `/settings/webhooks` (ADMIN): create one (URL,
 //! the event types it wants — none ticked: every event —, a description; its signing secret
-//! shown once), turn one off or on, rotate its secret (the next one shown once), delete it.
+//! shown once), change those in place, turn one off or on, rotate its secret (the next one
+//! shown once), delete it.
 //! Each form runs the API's own handler (`scorejar_server::routes::webhook_endpoints`), so the
 //! SSRF rules and field checks are the API's, with its errors shown.
 
 use super::settings::webhooks_page;
-use crate::csrf::{refused_form, CsrfOnly};
+use crate::csrf::CsrfOnly;
 use crate::session::Viewer;
 use crate::views::error_page;
 use axum::extract::{Form, Path, State};
@@ -26,6 +27,7 @@ use serde_json::{json, Value};
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/settings/webhooks/endpoints", post(create))
+        .route("/settings/webhooks/endpoints/{id}", post(edit))
         .route(
             "/settings/webhooks/endpoints/{id}/enabled",
             post(set_enabled),
@@ -35,14 +37,23 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 fn refusal(viewer: &Viewer, csrf: &str) -> Option<Response> {
-    if !viewer.csrf_ok(csrf) {
-        return Some(refused_form());
-    }
-    (!viewer.may(Scope::Admin)).then(|| error_page(403, "Only an ADMIN manages webhook endpoints."))
+    viewer.refuse_post(
+        csrf,
+        Scope::Admin,
+        "Only an ADMIN manages webhook endpoints.",
+    )
 }
 
-/// The create form's fields as the API's body.
-fn endpoint_body(fields: &[(String, String)]) -> Value {
+/// Whether the form makes an endpoint or changes one: a change says "every event" and "no
+/// description" outright, where a new endpoint leaves them out.
+#[derive(Clone, Copy, PartialEq)]
+enum Purpose {
+    Create,
+    Change,
+}
+
+/// The form's fields as the API's body.
+fn endpoint_body(fields: &[(String, String)], purpose: Purpose) -> Value {
     let field = |name: &str| {
         fields
             .iter()
@@ -58,12 +69,30 @@ fn endpoint_body(fields: &[(String, String)]) -> Value {
     let mut body = json!({ "url": field("url") });
     if !types.is_empty() {
         body["eventTypes"] = json!(types);
+    } else if purpose == Purpose::Change {
+        body["eventTypes"] = Value::Null;
     }
     let description = field("description");
     if !description.is_empty() {
         body["description"] = json!(description);
+    } else if purpose == Purpose::Change {
+        body["description"] = Value::Null;
     }
     body
+}
+
+fn csrf_of(fields: &[(String, String)]) -> &str {
+    fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
+}
+
+/// The page again with the API's refusal of a form on its field.
+async fn refused(state: &AppState, viewer: &Viewer, error: scorejar_core::ApiError) -> Response {
+    let said = json!({ "error": error.message, "field": error.field });
+    webhooks_page(state, viewer, StatusCode::BAD_REQUEST, said).await
 }
 
 async fn create(
@@ -71,23 +100,42 @@ async fn create(
     viewer: Viewer,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let csrf = fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    if let Some(refusal) = refusal(&viewer, &csrf) {
+    if let Some(refusal) = refusal(&viewer, csrf_of(&fields)) {
         return refusal;
     }
-    let body = endpoint_body(&fields);
+    let body = endpoint_body(&fields, Purpose::Create);
     match create_endpoint(State(state.clone()), viewer.principal(), JsonBody(body)).await {
         Ok((_, Json(view))) => {
             let said = json!({ "secret": view.secret, "for": view.url });
             webhooks_page(&state, &viewer, StatusCode::CREATED, said).await
         }
-        Err(AppError(error)) if error.status < 500 => {
-            let said = json!({ "error": error.message, "field": error.field });
-            webhooks_page(&state, &viewer, StatusCode::BAD_REQUEST, said).await
+        Err(AppError(error)) if error.status < 500 => refused(&state, &viewer, error).await,
+        Err(AppError(error)) => error_page(error.status, &error.message),
+    }
+}
+
+/// Changes an endpoint's URL, event types and description (the SSRF rules apply again).
+async fn edit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Some(refusal) = refusal(&viewer, csrf_of(&fields)) {
+        return refusal;
+    }
+    let body = endpoint_body(&fields, Purpose::Change);
+    match update_endpoint(
+        State(state.clone()),
+        viewer.principal(),
+        Path(id),
+        JsonBody(body),
+    )
+    .await
+    {
+        Ok(_) => Redirect::to("/settings/webhooks").into_response(),
+        Err(AppError(error)) if error.status < 500 && error.status != 404 => {
+            refused(&state, &viewer, error).await
         }
         Err(AppError(error)) => error_page(error.status, &error.message),
     }
@@ -161,20 +209,29 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect()
         };
+        let bare = form(&[("url", " https://x.io/h "), ("description", "")]);
         assert_eq!(
-            endpoint_body(&form(&[("url", " https://x.io/h "), ("description", "")])),
+            endpoint_body(&bare, Purpose::Create),
             json!({ "url": "https://x.io/h" })
         );
+        // A change clears what the form leaves empty.
         assert_eq!(
-            endpoint_body(&form(&[
-                ("url", "https://x.io/h"),
-                ("eventType", "evaluation.completed"),
-                ("eventType", "evaluation.failed"),
-                ("description", "CRM"),
-            ])),
-            json!({ "url": "https://x.io/h",
-                    "eventTypes": ["evaluation.completed", "evaluation.failed"],
-                    "description": "CRM" })
+            endpoint_body(&bare, Purpose::Change),
+            json!({ "url": "https://x.io/h", "eventTypes": null, "description": null })
         );
+        let full = form(&[
+            ("url", "https://x.io/h"),
+            ("eventType", "evaluation.completed"),
+            ("eventType", "evaluation.failed"),
+            ("description", "CRM"),
+        ]);
+        for purpose in [Purpose::Create, Purpose::Change] {
+            assert_eq!(
+                endpoint_body(&full, purpose),
+                json!({ "url": "https://x.io/h",
+                        "eventTypes": ["evaluation.completed", "evaluation.failed"],
+                        "description": "CRM" })
+            );
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The pages, one module per area. Every page but the login takes a `Viewer` (signed in or
 //! sent to the login page) and every POST checks the CSRF token before it acts.
 
+mod action_form;
 mod actions;
 mod dashboard;
 mod endpoints;
@@ -9,6 +10,7 @@ mod interactions;
 mod login;
 mod queue;
 mod review;
+mod scorecard_try;
 mod scorecard_versions;
 mod scorecards;
 mod settings;
@@ -34,6 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(scorecards::router())
         .merge(actions::router())
         .merge(scorecard_versions::router())
+        .merge(scorecard_try::router())
         .merge(settings::router())
         .merge(endpoints::router())
         .merge(tagging::router())

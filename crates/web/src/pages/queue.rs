@@ -3,7 +3,6 @@
 //! pricing, credits check and queueing). Needs the role's `evaluate` scope.
 
 use super::interaction::visible_interaction;
-use crate::csrf::refused_form;
 use crate::session::Viewer;
 use crate::views::error_page;
 use axum::extract::{Form, Path, State};
@@ -36,11 +35,12 @@ async fn queue(
     Path(id): Path<String>,
     Form(form): Form<QueueForm>,
 ) -> Response {
-    if !viewer.csrf_ok(&form.csrf) {
-        return refused_form();
-    }
-    if !viewer.may(Scope::Evaluate) {
-        return error_page(403, "Your role cannot queue evaluations.");
+    if let Some(refusal) = viewer.refuse_post(
+        &form.csrf,
+        Scope::Evaluate,
+        "Your role cannot queue evaluations.",
+    ) {
+        return refusal;
     }
     if let Err(response) = visible_interaction(&state, &viewer, &id).await {
         return response;

@@ -4,7 +4,6 @@
 //! beside, a reason required). Needs the `evaluate` scope of the role (ADMIN, REVIEWER).
 
 use super::interaction::visible_interaction;
-use crate::csrf::refused_form;
 use crate::session::Viewer;
 use crate::views::error_page;
 use axum::extract::{Form, Path, State};
@@ -66,11 +65,12 @@ async fn override_answer(
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    if !viewer.csrf_ok(presented) {
-        return refused_form();
-    }
-    if !viewer.may(Scope::Evaluate) {
-        return error_page(403, "Your role cannot override evaluations.");
+    if let Some(refusal) = viewer.refuse_post(
+        presented,
+        Scope::Evaluate,
+        "Your role cannot override evaluations.",
+    ) {
+        return refusal;
     }
     if let Err(response) = visible_interaction(&state, &viewer, &id).await {
         return response;

@@ -1,24 +1,18 @@
 //! `GET /scorecards/{id}/versions`: every version of a scorecard (a new one each time its
 //! scoring changes) and what changed between any two (`scorejar_core::scorecard_diff`); by
-//! default the latest change. `GET /scorecards/{id}/try?interaction=…`: the scorecard's current
-//! version tried on one interaction — the rules answer, the AI's questions are named
-//! (`scorejar_core::evaluation::trial`); nothing is stored or charged. Everyone but an AGENT.
+//! default the latest change. Everyone but an AGENT.
 
-use super::interaction::visible_interaction;
 use super::interactions::context_of;
 use super::scorecards::refusal_for_agents;
 use crate::session::Viewer;
-use crate::views::{error_page, render};
+use crate::views::{busy, error_page, render};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use minijinja::context;
-use scorejar_core::evaluation::card::EvalCard;
-use scorejar_core::evaluation::lines::interaction_lines;
-use scorejar_core::evaluation::trial::try_rules;
-use scorejar_core::model::{InteractionFilter, ScorecardVersion};
+use scorejar_core::model::ScorecardVersion;
 use scorejar_core::render::rfc3339;
 use scorejar_core::scorecard_diff::diff_versions;
 use scorejar_server::AppState;
@@ -26,22 +20,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/scorecards/{id}/versions", get(versions))
-        .route("/scorecards/{id}/try", get(try_it))
+    Router::new().route("/scorecards/{id}/versions", get(versions))
 }
 
 /// Versions listed on the page (the newest ones).
 const VERSIONS_SHOWN: i64 = 50;
-/// Interactions offered to try the scorecard on.
-const RECENT_INTERACTIONS: u32 = 20;
 
-fn busy(error: impl std::fmt::Display) -> Response {
-    tracing::error!(%error, "reading scorecard versions");
-    error_page(503, "The service is busy; try again in a moment.")
-}
-
-async fn version(
+pub(super) async fn version(
     state: &AppState,
     viewer: &Viewer,
     id: &str,
@@ -54,7 +39,7 @@ async fn version(
     {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Err(error_page(404, "No such scorecard or version.")),
-        Err(error) => Err(busy(error)),
+        Err(error) => Err(busy("reading scorecard versions", error)),
     }
 }
 
@@ -104,108 +89,4 @@ async fn versions(
         context! { viewer => context_of(&viewer), id => id, name => current.name,
         versions => listed, a => a, b => b, changes => changes },
     )
-}
-
-#[derive(Deserialize)]
-struct TryParams {
-    interaction: Option<String>,
-}
-
-async fn try_it(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    Query(params): Query<TryParams>,
-) -> Response {
-    if let Some(refusal) = refusal_for_agents(&viewer) {
-        return refusal;
-    }
-    let current = match version(&state, &viewer, &id, None).await {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
-    let recent = InteractionFilter {
-        limit: RECENT_INTERACTIONS,
-        ..InteractionFilter::default()
-    };
-    let choices: Vec<Value> = match state
-        .store
-        .list_interactions(&viewer.account_id, &recent)
-        .await
-    {
-        Ok(page) => page
-            .data
-            .iter()
-            .map(|i| {
-                json!({"id": i.id, "label": format!("{} · {} {}", i.source_identifier,
-                    i.interaction_type.as_str(), rfc3339(i.occurred_at))})
-            })
-            .collect(),
-        Err(error) => return busy(error),
-    };
-    let chosen = params.interaction.filter(|i| !i.trim().is_empty());
-    let mut trial = Value::Null;
-    if let Some(interaction_id) = &chosen {
-        let record = match visible_interaction(&state, &viewer, interaction_id).await {
-            Ok(record) => record,
-            Err(response) => return response,
-        };
-        trial = match run_trial(&current, &record) {
-            Ok(view) => view,
-            Err(message) => json!({"error": message}),
-        };
-    }
-    render(
-        StatusCode::OK,
-        "scorecard_try.html",
-        context! { viewer => context_of(&viewer), id => id, name => current.name,
-        version => current.version, choices => choices, chosen => chosen, trial => trial },
-    )
-}
-
-/// The try's result as the page shows it: each answer with its question's text.
-fn run_trial(
-    version: &ScorecardVersion,
-    record: &scorejar_core::model::InteractionRecord,
-) -> Result<Value, String> {
-    let card = EvalCard::from_stored(
-        &version.sections,
-        version.passing_score,
-        version.prompt.clone(),
-        version.model.clone(),
-    )?;
-    let lines = interaction_lines(record);
-    if lines.is_empty() {
-        return Err("The interaction has no transcript or text yet.".into());
-    }
-    let trial = try_rules(&card, version.version, &lines).map_err(|e| e.to_string())?;
-    let texts: std::collections::HashMap<String, String> = card
-        .questions
-        .iter()
-        .map(|q| (q.id.clone(), q.text.clone()))
-        .collect();
-    let answers: Vec<Value> = trial
-        .result
-        .answers
-        .iter()
-        .map(|a| {
-            json!({
-                "questionId": a.question_id,
-                "text": texts.get(&a.question_id),
-                "answers": a.answers,
-                "na": a.na,
-                "points": a.points,
-                "possible": a.possible,
-                "explanation": a.explanation,
-                "evidence": a.evidence.iter().map(|e| json!({"line": e.line, "text": e.text})).collect::<Vec<_>>(),
-                "leftToAi": trial.left_to_ai.contains(&a.question_id),
-            })
-        })
-        .collect();
-    Ok(json!({
-        "percentage": trial.result.score.percentage.map(|p| format!("{p:.1}%")),
-        "passed": trial.result.passed,
-        "answers": answers,
-        "leftToAi": trial.left_to_ai.len(),
-    }))
 }

@@ -4,7 +4,7 @@
 //! `read` scope (not an AGENT); redelivering needs `admin`.
 
 use super::interactions::context_of;
-use crate::csrf::{refused_form, CsrfOnly};
+use crate::csrf::CsrfOnly;
 use crate::session::Viewer;
 use crate::views::{error_page, render};
 use axum::extract::{Form, Path, State};
@@ -149,11 +149,12 @@ async fn redeliver(
     Path(id): Path<String>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if !viewer.csrf_ok(&form.csrf) {
-        return refused_form();
-    }
-    if !viewer.may(Scope::Admin) {
-        return error_page(403, "Only an ADMIN redelivers webhooks.");
+    if let Some(refusal) = viewer.refuse_post(
+        &form.csrf,
+        Scope::Admin,
+        "Only an ADMIN redelivers webhooks.",
+    ) {
+        return refusal;
     }
     match redeliver_delivery(State(state), viewer.principal(), Path(id)).await {
         Ok(_) => Redirect::to("/settings/webhooks").into_response(),

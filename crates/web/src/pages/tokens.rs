@@ -3,7 +3,7 @@
 //! through the API's own `issue_token` (scopes never beyond the creator's role).
 
 use super::interactions::context_of;
-use crate::csrf::{refused_form, CsrfOnly};
+use crate::csrf::CsrfOnly;
 use crate::session::Viewer;
 use crate::views::{error_page, render};
 use axum::extract::{Form, Path, Query, State};
@@ -43,10 +43,8 @@ fn token_view(t: &ApiTokenInfo) -> Value {
     })
 }
 
-/// The refusal for anyone but an ADMIN.
-fn refusal_unless_admin(viewer: &Viewer) -> Option<Response> {
-    (!viewer.may(Scope::Admin)).then(|| error_page(403, "Only an ADMIN manages API tokens."))
-}
+/// Who may see and change the tokens.
+const ADMIN_ONLY: &str = "Only an ADMIN manages API tokens.";
 
 /// What the page says above the list: a new token and its secret, an error, a notice.
 #[derive(Default)]
@@ -88,7 +86,7 @@ async fn list(
     viewer: Viewer,
     Query(flash): Query<Flash>,
 ) -> Response {
-    if let Some(refusal) = refusal_unless_admin(&viewer) {
+    if let Some(refusal) = viewer.refuse_unless(Scope::Admin, ADMIN_ONLY) {
         return refusal;
     }
     let said = Said {
@@ -110,10 +108,7 @@ async fn create(
             .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
     };
-    if !viewer.csrf_ok(&field("csrf")) {
-        return refused_form();
-    }
-    if let Some(refusal) = refusal_unless_admin(&viewer) {
+    if let Some(refusal) = viewer.refuse_post(&field("csrf"), Scope::Admin, ADMIN_ONLY) {
         return refusal;
     }
     let name = field("name");
@@ -161,10 +156,7 @@ async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if !viewer.csrf_ok(&form.csrf) {
-        return refused_form();
-    }
-    if let Some(refusal) = refusal_unless_admin(&viewer) {
+    if let Some(refusal) = viewer.refuse_post(&form.csrf, Scope::Admin, ADMIN_ONLY) {
         return refusal;
     }
     match state.store.revoke_api_token(&viewer.account_id, &id).await {

@@ -5,9 +5,9 @@
 //! opens. The rules are `scorejar_core::roles` and `scorejar_core::users`, as for the CLI.
 
 use super::interactions::context_of;
-use crate::csrf::{self, refused_form, CsrfOnly};
+use crate::csrf::{self, CsrfOnly};
 use crate::session::Viewer;
-use crate::views::{error_page, render};
+use crate::views::{busy, error_page, render};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -22,7 +22,7 @@ use scorejar_core::ApiError;
 use scorejar_server::auth::passwords::hash_password;
 use scorejar_server::auth::tokens::{hash_token, new_password_link_token};
 use scorejar_server::AppState;
-use scorejar_store::{PasswordLink, StoreError, UserChange};
+use scorejar_store::{NewLinkOutcome, PasswordLink, StoreError, UserChange};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
@@ -52,9 +52,8 @@ fn user_view(u: &UserRecord, me: &Viewer) -> Value {
     })
 }
 
-fn refusal_unless_admin(viewer: &Viewer) -> Option<Response> {
-    (!viewer.may(Scope::Admin)).then(|| error_page(403, "Only an ADMIN manages users."))
-}
+/// Who may see and change the users.
+const ADMIN_ONLY: &str = "Only an ADMIN manages users.";
 
 /// What the page says above the list.
 #[derive(Default)]
@@ -99,7 +98,7 @@ async fn list(
     viewer: Viewer,
     Query(flash): Query<Flash>,
 ) -> Response {
-    if let Some(refusal) = refusal_unless_admin(&viewer) {
+    if let Some(refusal) = viewer.refuse_unless(Scope::Admin, ADMIN_ONLY) {
         return refusal;
     }
     let said = Said {
@@ -164,7 +163,8 @@ fn store_refusal(error: StoreError) -> Option<ApiError> {
     }
 }
 
-fn busy() -> Response {
+/// The page for a store error `store_refusal` has logged.
+fn busy_page() -> Response {
     error_page(503, "The service is busy; try again in a moment.")
 }
 
@@ -173,10 +173,7 @@ async fn invite(
     viewer: Viewer,
     Form(form): Form<UserForm>,
 ) -> Response {
-    if !viewer.csrf_ok(&form.csrf) {
-        return refused_form();
-    }
-    if let Some(refusal) = refusal_unless_admin(&viewer) {
+    if let Some(refusal) = viewer.refuse_post(&form.csrf, Scope::Admin, ADMIN_ONLY) {
         return refusal;
     }
     let email = form.email.trim().to_owned();
@@ -212,7 +209,7 @@ async fn invite(
         }
         Err(error) => match store_refusal(error) {
             Some(error) => refused(&state, &viewer, error).await,
-            None => busy(),
+            None => busy_page(),
         },
     }
 }
@@ -231,10 +228,7 @@ async fn change(
     Path(id): Path<String>,
     Form(form): Form<UserForm>,
 ) -> Response {
-    if !viewer.csrf_ok(&form.csrf) {
-        return refused_form();
-    }
-    if let Some(refusal) = refusal_unless_admin(&viewer) {
+    if let Some(refusal) = viewer.refuse_post(&form.csrf, Scope::Admin, ADMIN_ONLY) {
         return refusal;
     }
     let active = form.active.is_some();
@@ -268,7 +262,7 @@ async fn change(
         Ok(None) => error_page(404, "No such user."),
         Err(error) => match store_refusal(error) {
             Some(error) => refused(&state, &viewer, error).await,
-            None => busy(),
+            None => busy_page(),
         },
     }
 }
@@ -279,41 +273,28 @@ async fn new_link(
     Path(id): Path<String>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    if !viewer.csrf_ok(&form.csrf) {
-        return refused_form();
-    }
-    if let Some(refusal) = refusal_unless_admin(&viewer) {
+    if let Some(refusal) = viewer.refuse_post(&form.csrf, Scope::Admin, ADMIN_ONLY) {
         return refusal;
     }
     let (url, link) = fresh_link(&state);
-    let user = match state.store.find_user(&id).await {
-        Ok(Some(user)) if user.account_id == viewer.account_id => user,
-        Ok(_) => return error_page(404, "No such user."),
-        Err(error) => {
-            tracing::error!(%error, "finding a user");
-            return error_page(503, "The service is busy; try again in a moment.");
-        }
-    };
     match state
         .store
         .create_password_link(&viewer.account_id, &id, link)
         .await
     {
-        Ok(true) => {
+        Ok(NewLinkOutcome::Created { email }) => {
             let said = Said {
-                link: Some((user.email, url)),
+                link: Some((email, url)),
                 ..Said::default()
             };
             page(&state, &viewer, StatusCode::CREATED, said).await
         }
-        Ok(false) => error_page(
+        Ok(NewLinkOutcome::Deactivated) => error_page(
             409,
             "A deactivated user gets no link; reactivate them first.",
         ),
-        Err(error) => {
-            tracing::error!(%error, "creating a password link");
-            error_page(503, "The service is busy; try again in a moment.")
-        }
+        Ok(NewLinkOutcome::NoSuchUser) => error_page(404, "No such user."),
+        Err(error) => busy("creating a password link", error),
     }
 }
 

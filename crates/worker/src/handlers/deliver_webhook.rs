@@ -318,6 +318,14 @@ impl JobHandler for DeliverWebhook {
             answer.retry_after,
             self.settings.max_retry_after,
         );
+        let outcome = match judged {
+            Verdict::Delivered => "delivered",
+            Verdict::Retry(_) => "retry",
+            Verdict::Exhausted => "exhausted",
+            Verdict::Gone => "gone",
+        };
+        metrics::counter!("scorejar_webhook_attempts_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("scorejar_webhook_attempt_seconds").record(duration_ms as f64 / 1000.0);
         let failing_for = (judged != Verdict::Delivered).then(|| {
             let since = d.failing_since.unwrap_or(now);
             Duration::try_from(now - since).unwrap_or_default()

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use scorejar_core::evaluation::by_rules::answer_by_rules;
 use scorejar_core::evaluation::card::EvalCard;
 use scorejar_core::evaluation::lines::interaction_lines;
-use scorejar_core::evaluation::result::assemble;
+use scorejar_core::evaluation::result::{assemble, EvaluationResult};
 use scorejar_core::evaluation::trial::not_answered;
 use scorejar_core::model::*;
 use scorejar_core::pricing::{price, PriceInput, Rates};
@@ -47,6 +47,91 @@ fn ai_error(e: AiError) -> HandlerError {
     }
 }
 
+/// Fails the attempt unless the interaction's transcript (if it has one) is COMPLETED: one
+/// still in progress is worth waiting for, a FAILED one is not.
+pub(super) fn transcript_ready(interaction: &InteractionRecord) -> Result<(), HandlerError> {
+    match interaction.transcript.as_ref().map(|t| t.status) {
+        Some(StepStatus::Failed) => Err(HandlerError::Permanent(
+            "no transcript to evaluate: the transcription failed".into(),
+        )),
+        Some(StepStatus::Completed) | None => Ok(()),
+        Some(_) => Err(HandlerError::Retryable(
+            "the transcript is not ready yet".into(),
+        )),
+    }
+}
+
+/// Scores `interaction` with one scorecard version: the rules answer their questions, the
+/// AI the rest (N/A on a rules-only scorecard), and the score is computed from the answers.
+/// Shared by evaluations and by tries (`TryScorecard`).
+pub(super) async fn score(
+    ai: Option<&Arc<dyn AiEngine>>,
+    version: &ScorecardVersion,
+    interaction: &InteractionRecord,
+) -> Result<EvaluationResult, HandlerError> {
+    let card = EvalCard::from_stored(
+        &version.sections,
+        version.passing_score,
+        version.prompt.clone(),
+        version.model.clone(),
+    )
+    .map_err(|e| internal("reading the scorecard", e))?
+    .with_samples(version.samples);
+    let lines = interaction_lines(interaction);
+    if lines.is_empty() {
+        return Err(HandlerError::Permanent(
+            "nothing to evaluate: the interaction has no transcript or text".into(),
+        ));
+    }
+    let mut answers = answer_by_rules(&card, &lines);
+    let open = card.ai_questions();
+    let mut ai_run = None;
+    if !open.is_empty() {
+        if card.rules_only() {
+            answers.extend(open.iter().map(|q| {
+                not_answered(&q.id, "the question has no rules on a rules-only scorecard")
+            }));
+        } else {
+            let ai = ai.ok_or_else(|| {
+                HandlerError::Permanent(
+                    "the scorecard needs a language model and none is configured".into(),
+                )
+            })?;
+            let (ai_answers, run) = ai
+                .answer(&card, &open, &lines, interaction)
+                .await
+                .map_err(ai_error)?;
+            answers.extend(ai_answers);
+            ai_run = Some(run);
+        }
+    }
+    let result = assemble(&card, version.version, answers, ai_run)
+        .map_err(|e| internal("scoring the answers", e))?;
+    record_model_use(&result);
+    Ok(result)
+}
+
+/// The language model's share of a result, for `/metrics`: tokens, latency and cost by model.
+fn record_model_use(result: &EvaluationResult) {
+    let usage = &result.usage;
+    if usage.requests == 0 {
+        return;
+    }
+    let model = result.model.clone();
+    metrics::counter!("scorejar_llm_requests_total", "model" => model.clone())
+        .increment(u64::from(usage.requests));
+    metrics::counter!("scorejar_llm_tokens_total", "model" => model.clone(), "kind" => "prompt")
+        .increment(usage.prompt_tokens);
+    metrics::counter!("scorejar_llm_tokens_total", "model" => model.clone(), "kind" => "completion")
+        .increment(usage.completion_tokens);
+    metrics::histogram!("scorejar_llm_latency_seconds", "model" => model.clone())
+        .record(usage.latency_ms as f64 / 1000.0);
+    if let Some(cost) = usage.cost {
+        // A gauge only ever increased: the `metrics` counters count whole units.
+        metrics::gauge!("scorejar_llm_cost_total", "model" => model).increment(cost);
+    }
+}
+
 #[async_trait]
 impl JobHandler for Evaluate {
     fn kind(&self) -> &'static str {
@@ -64,19 +149,7 @@ impl JobHandler for Evaluate {
         if evaluation.status == EvaluationStatus::Completed {
             return Ok(JobEffects::default());
         }
-        match interaction.transcript.as_ref().map(|t| t.status) {
-            Some(StepStatus::Failed) => {
-                return Err(HandlerError::Permanent(
-                    "no transcript to evaluate: the transcription failed".into(),
-                ))
-            }
-            Some(StepStatus::Completed) | None => {}
-            Some(_) => {
-                return Err(HandlerError::Retryable(
-                    "the transcript is not ready yet".into(),
-                ))
-            }
-        }
+        transcript_ready(&interaction)?;
         let version = self
             .store
             .get_scorecard_version(&account_id, &evaluation.scorecard_id, None)
@@ -88,45 +161,7 @@ impl JobHandler for Evaluate {
                     evaluation.scorecard_id
                 ))
             })?;
-        let card = EvalCard::from_stored(
-            &version.sections,
-            version.passing_score,
-            version.prompt.clone(),
-            version.model.clone(),
-        )
-        .map_err(|e| internal("reading the scorecard", e))?
-        .with_samples(version.samples);
-        let lines = interaction_lines(&interaction);
-        if lines.is_empty() {
-            return Err(HandlerError::Permanent(
-                "nothing to evaluate: the interaction has no transcript or text".into(),
-            ));
-        }
-
-        let mut answers = answer_by_rules(&card, &lines);
-        let open = card.ai_questions();
-        let mut ai_run = None;
-        if !open.is_empty() {
-            if card.rules_only() {
-                answers.extend(open.iter().map(|q| {
-                    not_answered(&q.id, "the question has no rules on a rules-only scorecard")
-                }));
-            } else {
-                let ai = self.ai.as_ref().ok_or_else(|| {
-                    HandlerError::Permanent(
-                        "the scorecard needs a language model and none is configured".into(),
-                    )
-                })?;
-                let (ai_answers, run) = ai
-                    .answer(&card, &open, &lines, &interaction)
-                    .await
-                    .map_err(ai_error)?;
-                answers.extend(ai_answers);
-                ai_run = Some(run);
-            }
-        }
-        let result = assemble(&card, version.version, answers, ai_run)
-            .map_err(|e| internal("scoring the answers", e))?;
+        let result = score(self.ai.as_ref(), &version, &interaction).await?;
         tracing::info!(
             evaluation = %id,
             engine = result.engine.as_str(),

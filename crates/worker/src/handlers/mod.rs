@@ -8,6 +8,7 @@ mod evaluate;
 mod fetch_media;
 mod noop;
 mod transcribe;
+mod try_scorecard;
 
 pub use deliver_webhook::{DeliverWebhook, DeliverySettings};
 pub use dispatch::{Dispatch, MediaUrls};
@@ -15,6 +16,7 @@ pub use evaluate::Evaluate;
 pub use fetch_media::{FetchMedia, FetchSettings};
 pub use noop::Noop;
 pub use transcribe::{Transcribe, TranscribeSettings};
+pub use try_scorecard::TryScorecard;
 
 use async_trait::async_trait;
 use scorejar_core::model::InteractionRecord;

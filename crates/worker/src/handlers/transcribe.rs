@@ -209,10 +209,20 @@ impl JobHandler for Transcribe {
         );
         let credits = settle(interaction.credits_charged, real);
 
+        let started = std::time::Instant::now();
         let transcript = transcriber
             .transcribe(&audio, &hints)
             .await
             .map_err(stt_error)?;
+        let seconds = audio.duration_secs();
+        let engine = transcript.engine.to_string();
+        // Audio seconds per channel transcribed, and how long that took per second of audio.
+        metrics::gauge!("scorejar_transcribed_audio_seconds_total", "engine" => engine.clone())
+            .increment(seconds * audio.channels.len() as f64);
+        if seconds > 0.0 {
+            metrics::histogram!("scorejar_transcription_realtime_factor", "engine" => engine)
+                .record(started.elapsed().as_secs_f64() / seconds);
+        }
         tracing::info!(
             interaction = %interaction.id,
             segments = transcript.segments.len(),

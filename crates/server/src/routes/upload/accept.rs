@@ -95,6 +95,7 @@ pub async fn accept_upload(
         }
         _ => None,
     };
+    let charge = upload.charge;
     let outcome = state.store.create_upload(upload).await;
     let discard_media = !matches!(outcome, Ok(UploadOutcome::Created(_)));
     if let (true, Some(key)) = (discard_media, &media_key) {
@@ -103,7 +104,10 @@ pub async fn accept_upload(
         }
     }
     match outcome? {
-        UploadOutcome::Created(receipt) => Ok(receipt_json(&receipt, false)),
+        UploadOutcome::Created(receipt) => {
+            metrics::counter!("scorejar_credits_charged_total").increment(charge.max(0) as u64);
+            Ok(receipt_json(&receipt, false))
+        }
         UploadOutcome::Duplicate(receipt) => Ok(receipt_json(&receipt, true)),
     }
 }
