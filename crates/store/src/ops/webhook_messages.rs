@@ -139,18 +139,22 @@ pub(crate) async fn record_attempt<D: Db>(db: &mut D, attempt: &NewAttempt) -> S
         ],
     )
     .await?;
-    // A success ends the target's failing run; a failure starts one if none is running.
+    // A success ends the target's failing run; a failure starts one if none is running. Only
+    // a change is written: every delivery to one endpoint would otherwise update (and, on
+    // PostgreSQL, lock until commit) the same target row, one transaction after another.
     match attempt.next {
         AttemptNext::Delivered => {
             db.execute(
-                "UPDATE webhook_targets SET failing_since = NULL WHERE id = $1",
+                "UPDATE webhook_targets SET failing_since = NULL
+                 WHERE id = $1 AND failing_since IS NOT NULL",
                 args![&attempt.target_id],
             )
             .await?
         }
         _ => {
             db.execute(
-                "UPDATE webhook_targets SET failing_since = COALESCE(failing_since, $2) WHERE id = $1",
+                "UPDATE webhook_targets SET failing_since = $2
+                 WHERE id = $1 AND failing_since IS NULL",
                 args![&attempt.target_id, at],
             )
             .await?
