@@ -21,6 +21,14 @@ impl AppError {
         tracing::error!(%error, "internal error");
         AppError(ApiError::internal())
     }
+
+    /// 404 `interaction_not_found`: the id names no interaction of the caller's account.
+    pub fn interaction_not_found(id: &str) -> Self {
+        AppError(ApiError::not_found(
+            "interaction_not_found",
+            format!("interaction {id} not found"),
+        ))
+    }
 }
 
 impl From<ApiError> for AppError {

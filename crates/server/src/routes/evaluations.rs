@@ -109,13 +109,8 @@ pub async fn queue_evaluation(
         .get_interaction(&principal.account_id, interaction_id)
         .await?
         .ok_or_else(|| {
-            AppError(
-                ApiError::not_found(
-                    "interaction_not_found",
-                    format!("interaction {interaction_id} not found"),
-                )
-                .with_field("interactionId"),
-            )
+            let AppError(error) = AppError::interaction_not_found(interaction_id);
+            AppError(error.with_field("interactionId"))
         })?;
     if interaction
         .transcript

@@ -52,7 +52,7 @@ pub async fn retry_interaction(
         .store
         .get_interaction(&principal.account_id, &id)
         .await?
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| AppError::interaction_not_found(&id))?;
     let plan = plan_retry(&interaction, &state.settings.rates()).ok_or_else(nothing_to_retry)?;
     // As with an upload's `evaluation`: queuing evaluations needs that scope too.
     if !plan.evaluations.is_empty() {
@@ -73,16 +73,9 @@ pub async fn retry_interaction(
         Ok(()) => Ok(Json(answer)),
         // Another retry moved the steps between our read and our write.
         Err(StoreError::Conflict(_)) => Err(nothing_to_retry()),
-        Err(StoreError::NotFound(_)) => Err(not_found(&id)),
+        Err(StoreError::NotFound(_)) => Err(AppError::interaction_not_found(&id)),
         Err(other) => Err(other.into()),
     }
-}
-
-fn not_found(id: &str) -> AppError {
-    AppError(ApiError::not_found(
-        "interaction_not_found",
-        format!("interaction {id} not found"),
-    ))
 }
 
 fn nothing_to_retry() -> AppError {

@@ -24,12 +24,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn answer(id: &str, tags: Option<Vec<Tag>>) -> AppResult<Json<Value>> {
-    let tags = tags.ok_or_else(|| {
-        AppError(ApiError::not_found(
-            "interaction_not_found",
-            format!("interaction {id} not found"),
-        ))
-    })?;
+    let tags = tags.ok_or_else(|| AppError::interaction_not_found(id))?;
     let tags: Vec<TagView> = tags.into_iter().map(TagView::from).collect();
     Ok(Json(json!({ "interactionId": id, "tags": tags })))
 }

@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use scorejar_core::filters::parse_interaction_filter;
-use scorejar_core::ApiError;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
@@ -40,12 +39,7 @@ pub async fn get_interaction(
         .store
         .get_interaction(&principal.account_id, &id)
         .await?
-        .ok_or_else(|| {
-            AppError(ApiError::not_found(
-                "interaction_not_found",
-                format!("interaction {id} not found"),
-            ))
-        })?;
+        .ok_or_else(|| AppError::interaction_not_found(&id))?;
     principal.require_sight_of(record.agent.as_ref().map(|a| a.id.as_str()))?;
     let mut body = render::interaction(&record);
     let jobs = state.store.interaction_jobs(&record.id).await?;
@@ -70,12 +64,7 @@ pub async fn delete_interaction(
         .store
         .delete_interaction(&principal.account_id, &id)
         .await?
-        .ok_or_else(|| {
-            AppError(ApiError::not_found(
-                "interaction_not_found",
-                format!("interaction {id} not found"),
-            ))
-        })?;
+        .ok_or_else(|| AppError::interaction_not_found(&id))?;
     if let Some(key) = media_key {
         // The rows are gone already: a failure here leaves an object no interaction names,
         // which the media sweep removes; the caller's answer does not depend on it.
