@@ -751,6 +751,36 @@ for (const backend of ["sqlite", "postgres"]) {
       await context.close();
     });
 
+    test("an interaction's page shows what the scorecard's actions did there", async () => {
+      const card = await server.api("POST", "/api/v1/scorecards", { ...rulesCard, name: "Auto-tagging QA" });
+      assert.equal(card.status, 201, JSON.stringify(card.body));
+      const action = await server.api("POST", `/api/v1/scorecards/${card.body.id}/actions`, {
+        trigger: { type: "EVALUATION_COMPLETED" },
+        action: { type: "ADD_TAG", tag: "Auto-reviewed" },
+      });
+      assert.equal(action.status, 201, JSON.stringify(action.body));
+      const chat = await server.api("POST", "/api/v1/upload", {
+        sourceIdentifier: `chat-actions-${backend}`,
+        direction: "INBOUND",
+        timestamp: "2026-06-28T09:00:00Z",
+        transcript: { text: "Agent: Thank you for calling, this is Dana\nCustomer: Hi" },
+        evaluation: { scorecardId: card.body.id },
+      });
+      assert.equal(chat.status, 200, JSON.stringify(chat.body));
+      const id = chat.body.interactionId;
+      await waitFor("the action to run", async () => {
+        const { body } = await server.api("GET", `/api/v1/interactions/${id}/action-runs`);
+        return body.data?.length === 1;
+      });
+      const context = await signedIn();
+      const page = await context.newPage();
+      await page.goto(`${server.base}/interactions/${id}`);
+      assert.match(await page.locator(".action-run").innerText(), /add tag “Auto-reviewed”: done/);
+      assert.match(await page.locator("#tags").innerText(), /Auto-reviewed/);
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await context.close();
+    });
+
     test("an AGENT sees only their own calls, and is refused another's page and recording", async () => {
       const { body: call } = await server.api("GET", `/api/v1/interactions/${callId}`);
       const agentEmail = `sarah-${backend}@example.com`;

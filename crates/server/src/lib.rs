@@ -63,6 +63,7 @@ pub fn router_with_pages(state: AppState, pages: Pages) -> Router {
         .merge(routes::auth::router())
         .merge(routes::tags::router())
         .merge(routes::actions::router())
+        .merge(routes::action_runs::router())
         .merge(routes::webhook_deliveries::router())
         .merge(routes::webhook_endpoints::router())
         .merge(routes::scorecards::router())

@@ -115,6 +115,17 @@ pub struct ActionRecord {
     pub updated_at: OffsetDateTime,
 }
 
+/// One run of an action other than a webhook: `outcome` is `done`, why it was skipped, or why
+/// it could not run (`insufficient_credits`, `scorecard_not_active`, `not_found`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionRunRecord {
+    pub action_id: String,
+    pub scorecard_id: String,
+    pub action: serde_json::Value,
+    pub outcome: String,
+    pub ran_at: OffsetDateTime,
+}
+
 /// An action's new trigger, action and state (a PATCH applied by the caller).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionChange {
@@ -311,8 +322,16 @@ pub trait WebhookStore: Send + Sync {
         &self,
         action_id: &str,
         dedupe_key: &str,
+        interaction_id: &str,
         effect: ActionEffect,
     ) -> StoreResult<Option<String>>;
+    /// What the account's actions did on one interaction (not its webhooks: their messages
+    /// are the delivery log), oldest first.
+    async fn action_runs(
+        &self,
+        account_id: &str,
+        interaction_id: &str,
+    ) -> StoreResult<Vec<ActionRunRecord>>;
 
     /// How many QUEUE_EVALUATION actions led to this evaluation (0 for one queued by a client).
     async fn action_depth(&self, score_submission_id: &str) -> StoreResult<i64>;

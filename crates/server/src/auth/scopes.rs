@@ -59,6 +59,11 @@ const ROUTES: &[(&str, &str, Access)] = &[
         Access::Needs(Scope::Read),
     ),
     (
+        "GET",
+        "/api/v1/interactions/{id}/action-runs",
+        Access::Needs(Scope::Read),
+    ),
+    (
         "POST",
         "/api/v1/interactions/{id}/retry",
         Access::Needs(Scope::Upload),

@@ -34,6 +34,7 @@ use utoipa::OpenApi;
         crate::routes::interaction_retry::retry_interaction,
         crate::routes::interaction_tags::add_tag,
         crate::routes::interaction_tags::remove_tag,
+        crate::routes::action_runs::list_action_runs,
         crate::routes::tokens::create_token,
         crate::routes::tokens::list_tokens,
         crate::routes::tokens::get_token,

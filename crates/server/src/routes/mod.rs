@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource, each exporting its own `router()`.
 
+pub mod action_runs;
 pub mod actions;
 pub mod auth;
 pub mod credits;

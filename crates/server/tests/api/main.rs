@@ -4,6 +4,7 @@
 mod harness;
 mod worker_run;
 
+mod action_runs;
 mod auth;
 mod billing;
 mod deletion;

@@ -178,7 +178,7 @@ pub(crate) async fn run_until(app: &TestApp, done: impl Fn() -> bool) {
 }
 
 /// [`run_until`] with a condition that has to ask the API.
-async fn run_until_async<F: std::future::Future<Output = bool>>(
+pub(crate) async fn run_until_async<F: std::future::Future<Output = bool>>(
     app: &TestApp,
     done: impl Fn() -> F,
 ) {
@@ -251,7 +251,7 @@ pub(crate) fn transcript() -> Value {
 }
 
 /// Uploads a call scored by `scorecard` (the rules card: 75 %, passed); returns the receipt.
-async fn upload_scored(app: &TestApp, source: &str, scorecard: &str) -> Value {
+pub(crate) async fn upload_scored(app: &TestApp, source: &str, scorecard: &str) -> Value {
     let body = json!({ "sourceIdentifier": source, "direction": "INBOUND",
         "timestamp": "2026-06-23T14:30:00Z", "transcript": transcript(),
         "agent": { "name": "Dana", "email": "dana@example.com" },

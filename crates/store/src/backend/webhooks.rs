@@ -198,19 +198,29 @@ impl<B: Backend> WebhookStore for B {
         &self,
         action_id: &str,
         dedupe_key: &str,
+        interaction_id: &str,
         effect: ActionEffect,
     ) -> StoreResult<Option<String>> {
         let outcome = match &effect {
             ActionEffect::Skip { reason } => reason.clone(),
             _ => "done".to_owned(),
         };
-        let (id, key) = (action_id.to_owned(), dedupe_key.to_owned());
+        let (id, key, on) = (
+            action_id.to_owned(),
+            dedupe_key.to_owned(),
+            interaction_id.to_owned(),
+        );
         let effect = Arc::new(effect);
         let ran = retry_transient(|| {
-            let (id, key, outcome, effect) =
-                (id.clone(), key.clone(), outcome.clone(), effect.clone());
+            let (id, key, on, outcome, effect) = (
+                id.clone(),
+                key.clone(),
+                on.clone(),
+                outcome.clone(),
+                effect.clone(),
+            );
             self.write(work!(db => {
-                if !actions::claim_run(db, &id, &key, &outcome).await? {
+                if !actions::claim_run(db, &id, &key, &on, &outcome).await? {
                     return Ok(None);
                 }
                 actions::apply(db, &effect).await?;
@@ -231,12 +241,22 @@ impl<B: Backend> WebhookStore for B {
             }
             (Err(_), Some(reason)) => {
                 let first = self
-                    .write(work!(db => actions::claim_run(db, &id, &key, reason).await))
+                    .write(work!(db => actions::claim_run(db, &id, &key, &on, reason).await))
                     .await?;
                 Ok(first.then(|| reason.to_owned()))
             }
             (Err(error), None) => Err(error),
         }
+    }
+
+    async fn action_runs(
+        &self,
+        account_id: &str,
+        interaction_id: &str,
+    ) -> StoreResult<Vec<ActionRunRecord>> {
+        let (account_id, interaction_id) = (account_id.to_owned(), interaction_id.to_owned());
+        self.read(work!(db => actions::runs_on(db, &account_id, &interaction_id).await))
+            .await
     }
 
     async fn action_depth(&self, score_submission_id: &str) -> StoreResult<i64> {

@@ -5,7 +5,7 @@ use super::{catalog, evaluations, interaction_tags, webhook_targets};
 use crate::codec::{from_json, now_micros, to_json};
 use crate::sql::{args, Db, Row};
 use crate::webhooks::{
-    ActionChange, ActionEffect, ActionRecord, NewAction, NewTarget, TargetKind,
+    ActionChange, ActionEffect, ActionRecord, ActionRunRecord, NewAction, NewTarget, TargetKind,
     MAX_ACTIONS_PER_SCORECARD,
 };
 use crate::{StoreError, StoreResult};
@@ -220,21 +220,53 @@ pub(crate) async fn enabled_for<D: Db>(
         .collect()
 }
 
-/// Claims the run of `action_id` for `dedupe_key`: true when this is the first.
+/// Claims the run of `action_id` for `dedupe_key` (on `interaction_id`): true when this is
+/// the first.
 pub(crate) async fn claim_run<D: Db>(
     db: &mut D,
     action_id: &str,
     dedupe_key: &str,
+    interaction_id: &str,
     outcome: &str,
 ) -> StoreResult<bool> {
     let inserted = db
         .execute(
-            "INSERT INTO action_runs (action_id, dedupe_key, outcome, ran_at) VALUES ($1, $2, $3, $4)
+            "INSERT INTO action_runs (action_id, dedupe_key, outcome, ran_at, interaction_id)
+             VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (action_id, dedupe_key) DO NOTHING",
-            args![action_id, dedupe_key, outcome, now_micros()],
+            args![action_id, dedupe_key, outcome, now_micros(), interaction_id],
         )
         .await?;
     Ok(inserted > 0)
+}
+
+/// The runs of the account's actions on one interaction, oldest first.
+pub(crate) async fn runs_on<D: Db>(
+    db: &mut D,
+    account_id: &str,
+    interaction_id: &str,
+) -> StoreResult<Vec<ActionRunRecord>> {
+    let rows = db
+        .fetch_all(
+            "SELECT r.action_id, a.scorecard_id, a.action_spec, r.outcome, r.ran_at
+             FROM action_runs r JOIN scorecard_actions a ON a.id = r.action_id
+             WHERE r.interaction_id = $1 AND a.account_id = $2
+             ORDER BY r.ran_at, r.action_id",
+            args![interaction_id, account_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ActionRunRecord {
+                action_id: row.get("action_id")?,
+                scorecard_id: row.get("scorecard_id")?,
+                action: from_json(row.get("action_spec")?, "scorecard_actions.action_spec")?
+                    .unwrap_or_default(),
+                outcome: row.get("outcome")?,
+                ran_at: from_micros(row.get("ran_at")?),
+            })
+        })
+        .collect()
 }
 
 /// Applies an action's effect; the caller has claimed its run in the same transaction.

@@ -348,7 +348,7 @@ fn record_from_row(r: &Row) -> StoreResult<InteractionRecord> {
 }
 
 /// Deletes one interaction of the account and everything hanging off it — tags links,
-/// metadata, evaluations, tries, jobs (a worker holding one finds it gone and writes nothing) —
+/// metadata, evaluations, tries, the runs of actions on it, jobs (a worker holding one finds it gone and writes nothing) —
 /// in one transaction; the credits ledger keeps its rows, which name the interaction's id.
 /// Returns the key of its stored media (the caller deletes the object after the commit; one
 /// left by a crash in between is an orphan the media sweep removes), or `None` without such
@@ -372,6 +372,7 @@ pub(crate) async fn delete_interaction<D: Db>(
         "interaction_tags",
         "interaction_metadata",
         "scorecard_trials",
+        "action_runs",
         "evaluations",
         "jobs",
     ] {

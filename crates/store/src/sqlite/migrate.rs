@@ -95,6 +95,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0015_retention",
         include_str!("../../migrations/sqlite/0015_retention.sql"),
     ),
+    (
+        16,
+        "0016_action_run_interactions",
+        include_str!("../../migrations/sqlite/0016_action_run_interactions.sql"),
+    ),
 ];
 
 /// The schema version this build migrates to.

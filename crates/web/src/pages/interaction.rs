@@ -18,6 +18,7 @@ use scorejar_core::evaluation::lines::{interaction_lines, Line, Speaker};
 use scorejar_core::model::{InteractionRecord, ScorecardStatus};
 use scorejar_core::paging::PageRequest;
 use scorejar_core::render;
+use scorejar_core::roles::Role;
 use scorejar_core::tokens::Scope;
 use scorejar_server::routes::media::serve_media;
 use scorejar_server::AppState;
@@ -120,6 +121,25 @@ async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<Stri
     } else {
         Vec::new()
     };
+    // What the scorecards' actions did here (the API's action-runs list; not an AGENT's to see).
+    let action_runs: Vec<Value> = if viewer.role == Role::Agent {
+        Vec::new()
+    } else {
+        match state
+            .store
+            .action_runs(&viewer.account_id, &record.id)
+            .await
+        {
+            Ok(runs) => runs
+                .into_iter()
+                .map(|r| json!({"action": r.action, "outcome": r.outcome}))
+                .collect(),
+            Err(error) => {
+                tracing::warn!(%error, "reading action runs for the interaction page");
+                Vec::new()
+            }
+        }
+    };
     let mut interaction = render::interaction(&record);
     if let Some(evaluations) = interaction["evaluations"].as_array_mut() {
         for evaluation in evaluations {
@@ -136,6 +156,7 @@ async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<Stri
             has_media => has_media,
             scorecards => scorecards,
             tag_choices => tag_choices,
+            action_runs => action_runs,
         },
     )
 }

@@ -169,7 +169,7 @@ impl Dispatch {
         };
         let outcome = self
             .store
-            .run_action(&action.id, &job.id, effect)
+            .run_action(&action.id, &job.id, &subject.interaction.id, effect)
             .await
             .map_err(|e| internal("running an action", e))?;
         if let Some(outcome) = outcome {
@@ -221,7 +221,12 @@ impl Dispatch {
                     let reason = format!("not sent: the payload template failed: {error}");
                     tracing::warn!(action = %action.id, %reason);
                     self.store
-                        .run_action(&action.id, &job.id, ActionEffect::Skip { reason })
+                        .run_action(
+                            &action.id,
+                            &job.id,
+                            &subject.interaction.id,
+                            ActionEffect::Skip { reason },
+                        )
                         .await
                         .map_err(|e| internal("recording an action", e))?;
                     return Ok(None);
